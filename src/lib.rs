@@ -1,0 +1,1 @@
+//! Clustron DKV admin core (being written).
