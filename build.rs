@@ -14,9 +14,6 @@ fn main() {
         return;
     }
     let crate_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    if !crate_dir.join("src").join("ffi").exists() {
-        return; // TEMP: until the C ABI lands, keep the hand-written spec header
-    }
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
     match cbindgen::Builder::new().with_crate(&crate_dir).with_config(config).generate() {
         Ok(bindings) => {

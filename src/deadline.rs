@@ -1,0 +1,104 @@
+//! One deadline for a whole operation, and cancellation that sleeping code notices promptly.
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    start: Instant,
+    at: Instant,
+    total: Duration,
+}
+
+impl Deadline {
+    pub fn after(total: Duration) -> Deadline {
+        let start = Instant::now();
+        Deadline { start, at: start + total, total }
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.at.saturating_duration_since(Instant::now())
+    }
+
+    pub fn expired(&self) -> bool {
+        Instant::now() >= self.at
+    }
+
+    pub fn at(&self) -> Instant {
+        self.at
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// "timed out after 30 s": the message every TIMEOUT row starts with.
+    pub fn describe(&self) -> String {
+        let secs = self.total.as_secs_f64();
+        if (secs - secs.round()).abs() < 1e-9 {
+            format!("timed out after {} s", secs.round() as u64)
+        } else {
+            format!("timed out after {:.1} s", secs)
+        }
+    }
+}
+
+/// Shared flag: set once, never cleared.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps up to `d`, but no later than the deadline, waking early on cancellation.
+    /// Returns false when the sleep was cut short by cancellation.
+    pub fn sleep(&self, d: Duration, deadline: &Deadline) -> bool {
+        let until = std::cmp::min(Instant::now() + d, deadline.at());
+        loop {
+            if self.is_cancelled() {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= until {
+                return true;
+            }
+            std::thread::sleep(std::cmp::min(until - now, Duration::from_millis(20)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_whole_and_fractional_seconds() {
+        assert_eq!(Deadline::after(Duration::from_secs(30)).describe(), "timed out after 30 s");
+        assert_eq!(Deadline::after(Duration::from_millis(1500)).describe(), "timed out after 1.5 s");
+    }
+
+    #[test]
+    fn cancelled_sleep_returns_false() {
+        let token = CancelToken::new();
+        token.cancel();
+        assert!(!token.sleep(Duration::from_secs(10), &Deadline::after(Duration::from_secs(10))));
+    }
+
+    #[test]
+    fn sleep_stops_at_the_deadline() {
+        let token = CancelToken::new();
+        let deadline = Deadline::after(Duration::from_millis(0));
+        assert!(token.sleep(Duration::from_secs(10), &deadline));
+        assert!(deadline.expired());
+    }
+}

@@ -1,0 +1,84 @@
+//! Finding a store's nodes: ask the targeted managers in order until one knows the store.
+use crate::address::ManagerEndpoint;
+use crate::deadline::{CancelToken, Deadline};
+use crate::error::{DkvError, ErrorKind};
+use crate::names::encode_segment;
+use crate::transport::{CallError, Logger, Transport};
+use crate::wire::{self, StoreDoc};
+
+pub struct Discovered {
+    pub manager: ManagerEndpoint,
+    pub store: StoreDoc,
+}
+
+pub fn store_path(store: &str) -> String {
+    format!("/admin/v1/stores/{}", encode_segment(store))
+}
+
+pub fn discover(
+    transport: &Transport,
+    managers: &[ManagerEndpoint],
+    store: &str,
+    deadline: &Deadline,
+    cancel: &CancelToken,
+    log: Logger,
+) -> Result<Discovered, DkvError> {
+    let mut reasons: Vec<String> = Vec::new();
+    let mut not_found = 0;
+    let mut timed_out = false;
+    for manager in managers {
+        if cancel.is_cancelled() {
+            return Err(DkvError::new(ErrorKind::Cancelled, format!("Cancelled while discovering store '{}'.", store)));
+        }
+        if deadline.expired() {
+            timed_out = true;
+            break;
+        }
+        match transport.call("GET", manager, &store_path(store), None, deadline, log) {
+            Ok(reply) if reply.status == 200 => match wire::parse::<StoreDoc>(&reply.body) {
+                Ok(doc) => return Ok(Discovered { manager: manager.clone(), store: doc }),
+                Err(problem) => reasons.push(format!("{}: {}", manager, problem)),
+            },
+            Ok(reply) => {
+                if reply.status == 404 {
+                    not_found += 1;
+                }
+                reasons.push(format!("{}: {}", manager, wire::error_text(reply.status, &reply.body)));
+            }
+            Err(CallError::Timeout) => {
+                timed_out = true;
+                reasons.push(format!("{}: no answer", manager));
+            }
+            Err(CallError::Failed(reason)) => reasons.push(format!("{}: {}", manager, reason)),
+        }
+    }
+    if not_found == managers.len() && !managers.is_empty() {
+        return Err(DkvError::new(
+            ErrorKind::StoreNotFound,
+            format!(
+                "Store '{}' was not found on {}. Check the name with Get-DkvStore or the manager list.",
+                store,
+                list(managers)
+            ),
+        ));
+    }
+    if timed_out {
+        return Err(DkvError::new(
+            ErrorKind::Timeout,
+            format!("{} discovering store '{}' ({}).", deadline.describe(), store, reasons.join("; ")),
+        ));
+    }
+    Err(DkvError::new(
+        ErrorKind::Unreachable,
+        format!("No manager could discover store '{}': {}.", store, reasons.join("; ")),
+    ))
+}
+
+fn list(managers: &[ManagerEndpoint]) -> String {
+    let names: Vec<String> = managers.iter().map(|m| m.display_name()).collect();
+    if names.len() == 1 {
+        format!("manager {}", names[0])
+    } else {
+        format!("managers {}", names.join(", "))
+    }
+}

@@ -1,0 +1,550 @@
+//! A stop the caller can watch and cancel. One driver thread discovers, plans and fans the work out; callers
+//! poll snapshots (the library never calls back into them from its threads). One deadline bounds everything.
+use crate::deadline::{CancelToken, Deadline};
+use crate::discovery::discover;
+use crate::error::{DkvError, ErrorKind};
+use crate::names::validate_name;
+use crate::node_stop::NodeStop;
+use crate::plan::{plan, ManagerGroup, Plan};
+use crate::results::{NodeResult, ResultKind};
+use crate::safety::{self, Safety, Waited};
+use crate::session::Targets;
+use crate::transport::{CallError, Transport};
+use crate::wire;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Default of the parallel throttle: managers worked on at once.
+pub const DEFAULT_THROTTLE: usize = 32;
+
+/// How long past the deadline a caller waits for in-flight requests before unfinished nodes are reported as
+/// TIMEOUT regardless (a request can outlive its timeout only in DNS resolution, which cannot be interrupted).
+const OVERDUE_GRACE: Duration = Duration::from_millis(750);
+
+/// Log lines with this prefix are warnings; the module shows them as such.
+pub const WARNING_PREFIX: &str = "WARNING: ";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopRequest {
+    pub store: String,
+    pub instance: Option<String>,
+    pub force: bool,
+    pub parallel: bool,
+    pub fail_fast: bool,
+    /// 0 means DEFAULT_THROTTLE.
+    pub throttle: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    Pending = 0,
+    Running = 1,
+    Done = 2,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeProgress {
+    pub instance: String,
+    pub manager: String,
+    pub message: String,
+    pub state: NodeState,
+    pub kind: Option<ResultKind>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub total: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub phase: String,
+    pub nodes: Vec<NodeProgress>,
+    /// Log lines numbered `log_first ..`: only those at or after the `log_since` asked for.
+    pub log: Vec<String>,
+    pub log_first: u64,
+    pub finished: bool,
+}
+
+struct State {
+    phase: &'static str,
+    planned: bool,
+    nodes: Vec<NodeProgress>,
+    results: Vec<NodeResult>,
+    log: Vec<String>,
+    finished: bool,
+    error: Option<DkvError>,
+    node_started: Vec<Option<Instant>>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+    cancel: CancelToken,
+    /// Set by -FailFast after the first FAILED or TIMEOUT: nothing new starts.
+    halt: AtomicBool,
+    deadline: Deadline,
+    store: String,
+}
+
+pub struct Operation {
+    shared: Arc<Shared>,
+}
+
+impl Operation {
+    /// Validates the request and starts it on its own thread; returns at once.
+    pub fn begin(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
+        validate_name("Store name", &request.store)?;
+        if let Some(instance) = &request.instance {
+            validate_name("Instance name", instance)?;
+        }
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                phase: "Discovering",
+                planned: false,
+                nodes: Vec::new(),
+                results: Vec::new(),
+                log: Vec::new(),
+                finished: false,
+                error: None,
+                node_started: Vec::new(),
+            }),
+            changed: Condvar::new(),
+            cancel: CancelToken::new(),
+            halt: AtomicBool::new(false),
+            deadline: Deadline::after(targets.timeout),
+            store: request.store.clone(),
+        });
+        let driver = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("dkv-stop".to_string())
+            .spawn(move || {
+                let guard = FinishOnDrop(&driver);
+                drive(&driver, &targets, &request);
+                drop(guard);
+            })
+            .map_err(|e| DkvError::new(ErrorKind::Internal, format!("could not start a worker thread: {}", e)))?;
+        Ok(Operation { shared })
+    }
+
+    /// Runs a stop to its end on the calling thread's behalf.
+    pub fn run(targets: Targets, request: StopRequest) -> Result<Vec<NodeResult>, DkvError> {
+        let op = Operation::begin(targets, request)?;
+        op.wait(None);
+        op.results()
+    }
+
+    /// Waits until finished or `timeout` (None: no limit); true when finished.
+    pub fn wait(&self, timeout: Option<Duration>) -> bool {
+        let until = timeout.map(|t| Instant::now() + t);
+        let hard_stop = self.shared.deadline.at() + OVERDUE_GRACE;
+        let mut st = self.shared.lock();
+        loop {
+            self.shared.finalize_if_overdue(&mut st);
+            if st.finished {
+                return true;
+            }
+            let now = Instant::now();
+            let wake = match until {
+                Some(u) if u <= now => return false,
+                Some(u) => std::cmp::min(u, hard_stop),
+                None => hard_stop,
+            };
+            let pause = std::cmp::max(wake.saturating_duration_since(now), Duration::from_millis(1));
+            st = match self.shared.changed.wait_timeout(st, pause) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    /// Nothing new starts, waits end, and every unfinished node is reported CANCELLED now.
+    pub fn cancel(&self) {
+        self.shared.cancel.cancel();
+        let mut st = self.shared.lock();
+        if st.finished {
+            return;
+        }
+        if !st.planned {
+            st.error = Some(DkvError::new(
+                ErrorKind::Cancelled,
+                format!("Cancelled while discovering store '{}'.", self.shared.store),
+            ));
+        }
+        for i in 0..st.nodes.len() {
+            let message = match st.nodes[i].state {
+                NodeState::Done => continue,
+                NodeState::Pending => "cancelled before it started",
+                NodeState::Running => "cancelled while in progress; the manager may still complete the stop",
+            };
+            self.shared.complete(&mut st, i, ResultKind::Cancelled, message.to_string(), 0);
+        }
+        self.shared.finish(&mut st);
+    }
+
+    pub fn progress(&self, log_since: u64) -> Progress {
+        let mut st = self.shared.lock();
+        self.shared.finalize_if_overdue(&mut st);
+        let first = std::cmp::min(log_since as usize, st.log.len());
+        Progress {
+            total: st.nodes.len(),
+            done: st.nodes.iter().filter(|n| n.state == NodeState::Done).count(),
+            failed: st.results.iter().filter(|r| r.kind.is_failure()).count(),
+            phase: st.phase.to_string(),
+            nodes: st.nodes.clone(),
+            log: st.log[first..].to_vec(),
+            log_first: first as u64,
+            finished: st.finished,
+        }
+    }
+
+    /// Rows finished so far, in the order they finished (append-only). An error when the operation failed
+    /// before any node (discovery, selection).
+    pub fn results(&self) -> Result<Vec<NodeResult>, DkvError> {
+        let mut st = self.shared.lock();
+        self.shared.finalize_if_overdue(&mut st);
+        match &st.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(st.results.clone()),
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        let mut st = self.shared.lock();
+        self.shared.finalize_if_overdue(&mut st);
+        st.finished
+    }
+}
+
+impl Drop for Operation {
+    fn drop(&mut self) {
+        // A caller that lets go of a running stop wants it over; its threads end by the deadline at the latest.
+        if !self.is_finished() {
+            self.cancel();
+        }
+    }
+}
+
+/// Marks the operation finished even when the driver thread panics, so no caller waits forever.
+struct FinishOnDrop<'a>(&'a Shared);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        if !st.finished {
+            if std::thread::panicking() && st.error.is_none() && !st.planned {
+                st.error = Some(DkvError::new(ErrorKind::Internal, "internal error in the stop operation"));
+            }
+            for i in 0..st.nodes.len() {
+                if st.nodes[i].state != NodeState::Done {
+                    self.0.complete(&mut st, i, ResultKind::Failed, "internal error: the stop was abandoned".into(), 0);
+                }
+            }
+            self.0.finish(&mut st);
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; the panic boundary reports it, so keep going.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn log(&self, line: String) {
+        self.lock().log.push(line);
+    }
+
+    fn set_phase(&self, phase: &'static str) {
+        let mut st = self.lock();
+        if !st.finished {
+            st.phase = phase;
+        }
+    }
+
+    fn fail(&self, error: DkvError) {
+        let mut st = self.lock();
+        if !st.finished {
+            st.error = Some(error);
+            self.finish(&mut st);
+        }
+    }
+
+    fn finish(&self, st: &mut State) {
+        st.finished = true;
+        st.phase = "Done";
+        self.changed.notify_all();
+    }
+
+    fn set_plan(&self, plan: &Plan) {
+        let mut st = self.lock();
+        if st.finished {
+            return;
+        }
+        st.planned = true;
+        for group in &plan.groups {
+            for node in &group.nodes {
+                st.nodes.push(NodeProgress {
+                    instance: node.name.clone(),
+                    manager: group.endpoint.display_name(),
+                    message: "Pending".to_string(),
+                    state: NodeState::Pending,
+                    kind: None,
+                });
+            }
+        }
+        for skipped in &plan.skipped {
+            st.nodes.push(NodeProgress {
+                instance: skipped.instance.clone(),
+                manager: skipped.manager.clone(),
+                message: String::new(),
+                state: NodeState::Pending,
+                kind: None,
+            });
+            let i = st.nodes.len() - 1;
+            self.complete(&mut st, i, ResultKind::Skipped, skipped.reason.clone(), 0);
+        }
+        st.node_started = vec![None; st.nodes.len()];
+        self.changed.notify_all();
+    }
+
+    fn slot(&self, st: &State, instance: &str, manager: &str) -> Option<usize> {
+        st.nodes.iter().position(|n| n.instance == instance && n.manager == manager)
+    }
+
+    /// Marks a node running; false when it must not start (cancelled, halted, finished).
+    fn start_node(&self, instance: &str, manager: &str) -> bool {
+        let mut st = self.lock();
+        if st.finished || self.cancel.is_cancelled() {
+            return false;
+        }
+        match self.slot(&st, instance, manager) {
+            Some(i) => {
+                st.nodes[i].state = NodeState::Running;
+                st.nodes[i].message = "Starting".to_string();
+                st.node_started[i] = Some(Instant::now());
+                self.changed.notify_all();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn node_message(&self, instance: &str, manager: &str, message: String) {
+        let mut st = self.lock();
+        if let Some(i) = self.slot(&st, instance, manager) {
+            if st.nodes[i].state == NodeState::Running {
+                st.nodes[i].message = message;
+            }
+        }
+    }
+
+    fn record(&self, instance: &str, manager: &str, kind: ResultKind, message: String, http_status: u16) {
+        let mut st = self.lock();
+        if st.finished {
+            return; // already reported as TIMEOUT or CANCELLED: a late answer must not contradict it
+        }
+        if let Some(i) = self.slot(&st, instance, manager) {
+            if st.nodes[i].state != NodeState::Done {
+                self.complete(&mut st, i, kind, message, http_status);
+            }
+        }
+    }
+
+    fn complete(&self, st: &mut State, i: usize, kind: ResultKind, message: String, http_status: u16) {
+        let started = st.node_started.get(i).copied().flatten();
+        let node = &mut st.nodes[i];
+        node.state = NodeState::Done;
+        node.kind = Some(kind);
+        node.message = message.clone();
+        let row = NodeResult {
+            manager: node.manager.clone(),
+            store: self.store.clone(),
+            instance: node.instance.clone(),
+            kind,
+            message,
+            duration: started.map(|s| s.elapsed()).unwrap_or_default(),
+            http_status,
+        };
+        st.results.push(row);
+        self.changed.notify_all();
+    }
+
+    fn finalize_if_overdue(&self, st: &mut State) {
+        if st.finished || Instant::now() < self.deadline.at() + OVERDUE_GRACE {
+            return;
+        }
+        self.cancel.cancel();
+        if !st.planned {
+            st.error = Some(DkvError::new(
+                ErrorKind::Timeout,
+                format!("{} discovering store '{}'.", self.deadline.describe(), self.store),
+            ));
+        }
+        for i in 0..st.nodes.len() {
+            if st.nodes[i].state != NodeState::Done {
+                self.complete(st, i, ResultKind::Timeout, self.deadline.describe(), 0);
+            }
+        }
+        self.finish(st);
+    }
+}
+
+fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
+    let log = |line: String| shared.log(line);
+    let discovered =
+        match discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &log) {
+            Ok(d) => d,
+            Err(e) => return shared.fail(e),
+        };
+    let plan = match plan(&request.store, &discovered.store, request.instance.as_deref(), &targets.managers) {
+        Ok(p) => p,
+        Err(e) => return shared.fail(e),
+    };
+    shared.set_plan(&plan);
+    let mut per_node_safety = true;
+    if plan.whole_store && !request.force {
+        match prepare_whole_store(shared, &targets.transport, &discovered.manager, &request.store) {
+            Prepared::Passive => per_node_safety = false,
+            Prepared::NodeByNode => {}
+            Prepared::Abort(kind, message) => {
+                for group in &plan.groups {
+                    for node in &group.nodes {
+                        shared.record(&node.name, &group.endpoint.display_name(), kind, message.clone(), 0);
+                    }
+                }
+                return shared.finish(&mut shared.lock());
+            }
+        }
+    }
+    shared.set_phase("Stopping");
+    let run_group = |group: &ManagerGroup| stop_group(shared, &targets.transport, group, request, per_node_safety);
+    let workers =
+        std::cmp::min(plan.groups.len(), if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle });
+    if request.parallel && workers > 1 {
+        // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
+        match rayon::ThreadPoolBuilder::new().num_threads(workers).thread_name(|i| format!("dkv-stop-{}", i)).build() {
+            Ok(pool) => pool.scope(|scope| {
+                for group in &plan.groups {
+                    scope.spawn(move |_| run_group(group));
+                }
+            }),
+            Err(e) => {
+                log(format!(
+                    "{}could not start {} threads ({}); stopping managers one by one",
+                    WARNING_PREFIX, workers, e
+                ));
+                plan.groups.iter().for_each(run_group);
+            }
+        }
+    } else {
+        plan.groups.iter().for_each(run_group);
+    }
+    shared.finish(&mut shared.lock());
+}
+
+fn stop_group(shared: &Shared, transport: &Transport, group: &ManagerGroup, request: &StopRequest, check_safety: bool) {
+    let manager = group.endpoint.display_name();
+    for node in &group.nodes {
+        if shared.halt.load(Ordering::SeqCst) {
+            let message = "not started: an earlier node failed (-FailFast)".to_string();
+            shared.record(&node.name, &manager, ResultKind::Cancelled, message, 0);
+            continue;
+        }
+        if shared.deadline.expired() {
+            let message = format!("{} before the stop was sent", shared.deadline.describe());
+            shared.record(&node.name, &manager, ResultKind::Timeout, message, 0);
+            continue;
+        }
+        if !shared.start_node(&node.name, &manager) {
+            continue;
+        }
+        let log = |line: String| shared.log(line);
+        let progress = |message: String| shared.node_message(&node.name, &manager, message);
+        let outcome = NodeStop {
+            transport,
+            manager: &group.endpoint,
+            store: &request.store,
+            instance: &node.name,
+            force: request.force,
+            check_safety,
+            deadline: &shared.deadline,
+            cancel: &shared.cancel,
+            log: &log,
+            progress: &progress,
+        }
+        .run();
+        if request.fail_fast && outcome.kind.is_failure() {
+            shared.halt.store(true, Ordering::SeqCst);
+        }
+        shared.record(&node.name, &manager, outcome.kind, outcome.message, outcome.http_status);
+    }
+}
+
+enum Prepared {
+    Passive,
+    NodeByNode,
+    Abort(ResultKind, String),
+}
+
+/// A whole-store graceful stop: wait until the store is safe, then make it Passive so that stopping nodes keep
+/// their partitions instead of piling them onto the survivors (the rebalancing storm of a one-by-one stop).
+fn prepare_whole_store(
+    shared: &Shared,
+    transport: &Transport,
+    manager: &crate::address::ManagerEndpoint,
+    store: &str,
+) -> Prepared {
+    let log = |line: String| shared.log(line);
+    let deadline = &shared.deadline;
+    shared.set_phase("Checking safety");
+    let progress = |line: String| shared.log(line);
+    match safety::wait_until_safe(transport, manager, store, None, deadline, &shared.cancel, &log, &progress) {
+        Waited::Ready(Safety::Unsupported) => {
+            log(format!("Manager {} has no safety endpoint; stopping without a safety check", manager))
+        }
+        Waited::Ready(Safety::Unknown(reason)) => log(format!(
+            "Safety check on {} failed ({}); continuing, graceful stops move data away first",
+            manager, reason
+        )),
+        Waited::Ready(_) => {}
+        Waited::TimedOut { detail } => {
+            return Prepared::Abort(
+                ResultKind::Timeout,
+                format!("{}: store not safe, {}; no node was stopped", deadline.describe(), detail),
+            )
+        }
+        Waited::Cancelled => {
+            return Prepared::Abort(ResultKind::Cancelled, "cancelled before any node was stopped".into())
+        }
+    }
+    shared.set_phase("Making store passive");
+    let path = format!("/admin/v1/stores/{}/state", crate::names::encode_segment(store));
+    match transport.call("PUT", manager, &path, Some(r#"{"state":"Passive"}"#), deadline, &log) {
+        Ok(reply) if reply.status == 200 => {
+            log(format!("Store '{}' is Passive: stopping nodes keep their partitions; no migrations", store));
+            Prepared::Passive
+        }
+        Ok(reply) if safety::is_unsupported(reply.status) => {
+            log(format!(
+                "{}Manager {} cannot make store '{}' passive; stopping node by node, survivors will absorb partitions",
+                WARNING_PREFIX, manager, store
+            ));
+            Prepared::NodeByNode
+        }
+        Ok(reply) => Prepared::Abort(
+            ResultKind::Failed,
+            format!(
+                "could not make the store passive ({}); no node was stopped",
+                wire::error_text(reply.status, &reply.body)
+            ),
+        ),
+        Err(CallError::Timeout) => Prepared::Abort(
+            ResultKind::Timeout,
+            format!("{} making the store passive; no node was stopped", deadline.describe()),
+        ),
+        Err(CallError::Failed(reason)) => Prepared::Abort(
+            ResultKind::Failed,
+            format!("could not make the store passive ({}); no node was stopped", reason),
+        ),
+    }
+}

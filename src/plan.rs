@@ -1,0 +1,164 @@
+//! Which nodes to stop, and through which manager: selection by instance name, routing by the node's server.
+use crate::address::ManagerEndpoint;
+use crate::error::{DkvError, ErrorKind};
+use crate::wire::{InstanceDoc, StoreDoc};
+
+/// Nodes that live on one targeted manager, in discovery order.
+#[derive(Debug, Clone)]
+pub struct ManagerGroup {
+    pub endpoint: ManagerEndpoint,
+    pub nodes: Vec<InstanceDoc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SkippedNode {
+    pub instance: String,
+    pub manager: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// In order of each manager's first node in the discovery answer.
+    pub groups: Vec<ManagerGroup>,
+    pub skipped: Vec<SkippedNode>,
+    /// Every node of the store is selected and reachable: the case a passive whole-store stop is for.
+    pub whole_store: bool,
+}
+
+impl Plan {
+    pub fn node_count(&self) -> usize {
+        self.groups.iter().map(|g| g.nodes.len()).sum::<usize>() + self.skipped.len()
+    }
+}
+
+pub fn plan(
+    store: &str,
+    doc: &StoreDoc,
+    instance: Option<&str>,
+    targets: &[ManagerEndpoint],
+) -> Result<Plan, DkvError> {
+    if doc.instances.is_empty() {
+        return Err(DkvError::new(
+            ErrorKind::InstanceNotFound,
+            format!("Store '{}' lists no nodes; nothing was stopped.", store),
+        ));
+    }
+    let selected: Vec<&InstanceDoc> = match instance {
+        None => doc.instances.iter().collect(),
+        Some(name) => vec![select(store, doc, name)?],
+    };
+    let default_port = targets.first().map(|t| t.port).unwrap_or(crate::address::DEFAULT_PORT);
+    let mut groups: Vec<ManagerGroup> = Vec::new();
+    let mut skipped = Vec::new();
+    for node in selected {
+        match targets.iter().find(|t| t.hosts_server(&node.server)) {
+            Some(endpoint) => match groups.iter_mut().find(|g| &g.endpoint == endpoint) {
+                Some(group) => group.nodes.push(node.clone()),
+                None => groups.push(ManagerGroup { endpoint: endpoint.clone(), nodes: vec![node.clone()] }),
+            },
+            None => skipped.push(SkippedNode {
+                instance: node.name.clone(),
+                manager: server_display(&node.server, default_port),
+                reason: format!(
+                    "not stopped: server {} is not among the targeted managers ({})",
+                    node.server.trim(),
+                    targets.iter().map(|t| t.display_name()).collect::<Vec<_>>().join(", ")
+                ),
+            }),
+        }
+    }
+    let whole_store = instance.is_none() && skipped.is_empty();
+    Ok(Plan { groups, skipped, whole_store })
+}
+
+fn select<'a>(store: &str, doc: &'a StoreDoc, name: &str) -> Result<&'a InstanceDoc, DkvError> {
+    if let Some(exact) = doc.instances.iter().find(|i| i.name == name) {
+        return Ok(exact);
+    }
+    let folded: Vec<&InstanceDoc> = doc.instances.iter().filter(|i| i.name.eq_ignore_ascii_case(name)).collect();
+    if folded.len() == 1 {
+        return Ok(folded[0]);
+    }
+    let names: Vec<&str> = doc.instances.iter().map(|i| i.name.as_str()).collect();
+    Err(DkvError::new(
+        ErrorKind::InstanceNotFound,
+        format!("Store '{}' has no node named '{}'. Its nodes are: {}.", store, name, names.join(", ")),
+    ))
+}
+
+fn server_display(server: &str, port: u16) -> String {
+    let server = server.trim();
+    if server.contains(':') && !server.starts_with('[') {
+        format!("[{}]:{}", server, port)
+    } else {
+        format!("{}:{}", server, port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::{ManagerEndpoint, DEFAULT_PORT};
+
+    fn doc() -> StoreDoc {
+        let node = |name: &str, server: &str| InstanceDoc {
+            name: name.into(),
+            server: server.into(),
+            clustron_port: Some(7811),
+            client_port: Some(7861),
+            status: Some("Running".into()),
+            migrations_remaining: None,
+        };
+        StoreDoc {
+            name: Some("OrdersStore".into()),
+            instances: vec![
+                node("orders-1", "10.0.0.11"),
+                node("orders-2", "10.0.0.12"),
+                node("orders-3", "10.0.0.11"),
+            ],
+        }
+    }
+
+    fn targets(list: &[&str]) -> Vec<ManagerEndpoint> {
+        list.iter().map(|a| ManagerEndpoint::parse(a, DEFAULT_PORT).unwrap()).collect()
+    }
+
+    #[test]
+    fn groups_by_manager_in_discovery_order() {
+        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.12", "10.0.0.11"])).unwrap();
+        assert_eq!(p.groups.len(), 2);
+        assert_eq!(p.groups[0].endpoint.host, "10.0.0.11");
+        assert_eq!(p.groups[0].nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["orders-1", "orders-3"]);
+        assert!(p.whole_store);
+    }
+
+    #[test]
+    fn nodes_on_untargeted_servers_are_skipped_with_a_reason() {
+        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.11"])).unwrap();
+        assert_eq!(p.skipped.len(), 1);
+        assert_eq!(p.skipped[0].manager, "10.0.0.12:7801");
+        assert!(p.skipped[0].reason.contains("10.0.0.12 is not among the targeted managers (10.0.0.11:7801)"));
+        assert!(!p.whole_store);
+    }
+
+    #[test]
+    fn unknown_instance_lists_the_nodes() {
+        let e = plan("OrdersStore", &doc(), Some("orders-9"), &targets(&["10.0.0.11"])).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InstanceNotFound);
+        assert!(e.message.ends_with("Its nodes are: orders-1, orders-2, orders-3."), "{}", e.message);
+    }
+
+    #[test]
+    fn instance_selection_is_exact_then_case_insensitive() {
+        let p = plan("OrdersStore", &doc(), Some("ORDERS-2"), &targets(&["10.0.0.12"])).unwrap();
+        assert_eq!(p.groups[0].nodes[0].name, "orders-2");
+        assert!(!p.whole_store);
+    }
+
+    #[test]
+    fn empty_store_is_an_error() {
+        let empty = StoreDoc { name: None, instances: vec![] };
+        assert!(plan("S", &empty, None, &targets(&["10.0.0.11"])).is_err());
+    }
+}

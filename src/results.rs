@@ -1,0 +1,70 @@
+//! One row per node: what happened to it, through which manager, and how long it took.
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResultKind {
+    Success = 0,
+    Failed = 1,
+    Timeout = 2,
+    Skipped = 3,
+    Cancelled = 4,
+}
+
+impl ResultKind {
+    /// The Result column, as in the reference's output table.
+    pub fn label(self) -> &'static str {
+        match self {
+            ResultKind::Success => "SUCCESS",
+            ResultKind::Failed => "FAILED",
+            ResultKind::Timeout => "TIMEOUT",
+            ResultKind::Skipped => "SKIPPED",
+            ResultKind::Cancelled => "CANCELLED",
+        }
+    }
+
+    /// FAILED and TIMEOUT are what -FailFast stops on and what the module reports as errors.
+    pub fn is_failure(self) -> bool {
+        matches!(self, ResultKind::Failed | ResultKind::Timeout)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeResult {
+    /// `10.0.0.11:7801`
+    pub manager: String,
+    pub store: String,
+    pub instance: String,
+    pub kind: ResultKind,
+    pub message: String,
+    pub duration: Duration,
+    /// The last HTTP status the manager gave for this node, 0 when none.
+    pub http_status: u16,
+}
+
+impl NodeResult {
+    /// `StopInstance:orders-1`
+    pub fn action(&self) -> String {
+        format!("StopInstance:{}", self.instance)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_and_action_match_the_reference_table() {
+        let row = NodeResult {
+            manager: "10.0.0.11:7801".into(),
+            store: "OrdersStore".into(),
+            instance: "orders-1".into(),
+            kind: ResultKind::Success,
+            message: "Stopped".into(),
+            duration: Duration::from_millis(5),
+            http_status: 200,
+        };
+        assert_eq!(row.action(), "StopInstance:orders-1");
+        assert_eq!(row.kind.label(), "SUCCESS");
+        assert!(ResultKind::Timeout.is_failure() && !ResultKind::Skipped.is_failure());
+    }
+}

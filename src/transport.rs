@@ -1,0 +1,142 @@
+//! The one HTTP path every manager call takes: a request bounded by the operation's deadline (connect, send and
+//! every read of a dripping body), a capped body, no redirects, and a log line per request.
+use crate::address::ManagerEndpoint;
+use crate::deadline::Deadline;
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+/// Larger bodies are refused: a manager's answers are small, and a runaway body must not exhaust memory.
+pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+const USER_AGENT: &str = concat!("clustron-dkv/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// The operation's deadline passed before an answer came.
+    Timeout,
+    /// No usable answer: connection refused or reset, DNS failure, a body too large or not UTF-8, a redirect.
+    Failed(String),
+}
+
+impl CallError {
+    pub fn describe(&self, deadline: &Deadline) -> String {
+        match self {
+            CallError::Timeout => deadline.describe(),
+            CallError::Failed(reason) => reason.clone(),
+        }
+    }
+}
+
+pub type Logger<'a> = &'a (dyn Fn(String) + Sync);
+
+/// Shared by a session and every operation begun from it; safe to use from many threads at once.
+#[derive(Clone)]
+pub struct Transport {
+    agent: ureq::Agent,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport::new()
+    }
+}
+
+impl Transport {
+    pub fn new() -> Transport {
+        let agent =
+            ureq::AgentBuilder::new().redirects(0).user_agent(USER_AGENT).max_idle_connections_per_host(4).build();
+        Transport { agent }
+    }
+
+    /// Sends one request. `path_and_query` is already encoded (see `names::encode_segment`).
+    pub fn call(
+        &self,
+        method: &str,
+        endpoint: &ManagerEndpoint,
+        path_and_query: &str,
+        body: Option<&str>,
+        deadline: &Deadline,
+        log: Logger,
+    ) -> Result<Reply, CallError> {
+        let url = format!("{}{}", endpoint.base_url(), path_and_query);
+        let started = Instant::now();
+        let outcome = self.exchange(method, &url, body, deadline);
+        let took = started.elapsed().as_millis();
+        match &outcome {
+            Ok(reply) => log(format!("{} {} -> {} ({} ms)", method, url, reply.status, took)),
+            Err(err) => log(format!("{} {} -> {} ({} ms)", method, url, err.describe(deadline), took)),
+        }
+        outcome
+    }
+
+    fn exchange(&self, method: &str, url: &str, body: Option<&str>, deadline: &Deadline) -> Result<Reply, CallError> {
+        let remaining = deadline.remaining();
+        if remaining == Duration::from_millis(0) {
+            return Err(CallError::Timeout);
+        }
+        let request = self.agent.request(method, url).timeout(remaining);
+        let sent = match body {
+            Some(text) => request.set("Content-Type", "application/json").send_string(text),
+            None => request.call(),
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(ureq::Error::Status(_, response)) => response,
+            Err(ureq::Error::Transport(transport)) => {
+                return Err(if deadline.expired() {
+                    CallError::Timeout
+                } else {
+                    CallError::Failed(describe(&transport))
+                })
+            }
+        };
+        let status = response.status();
+        if (300..400).contains(&status) {
+            let location = response.header("Location").unwrap_or("(no Location header)").to_string();
+            return Err(CallError::Failed(format!(
+                "the manager answered HTTP {} redirecting to {}; redirects are not followed, use the address it names",
+                status, location
+            )));
+        }
+        let mut bytes = Vec::new();
+        let read = response.into_reader().take(MAX_BODY_BYTES + 1).read_to_end(&mut bytes);
+        if let Err(err) = read {
+            return Err(if deadline.expired() {
+                CallError::Timeout
+            } else {
+                CallError::Failed(format!("the connection failed while reading the response ({})", err))
+            });
+        }
+        if bytes.len() as u64 > MAX_BODY_BYTES {
+            return Err(CallError::Failed(format!(
+                "the response body is larger than {} bytes; refusing to read it",
+                MAX_BODY_BYTES
+            )));
+        }
+        match String::from_utf8(bytes) {
+            Ok(body) => Ok(Reply { status, body }),
+            Err(_) => Err(CallError::Failed("the response body is not valid UTF-8".to_string())),
+        }
+    }
+}
+
+fn describe(err: &ureq::Transport) -> String {
+    use ureq::ErrorKind;
+    let detail = err.to_string();
+    match err.kind() {
+        ErrorKind::Dns => format!("the host name could not be resolved ({})", detail),
+        ErrorKind::ConnectionFailed => format!("could not connect ({})", detail),
+        ErrorKind::TooManyRedirects => "too many redirects".to_string(),
+        ErrorKind::BadStatus | ErrorKind::BadHeader => {
+            format!("the manager's answer is not valid HTTP ({})", detail)
+        }
+        ErrorKind::UnknownScheme => format!("unsupported scheme ({})", detail),
+        _ => format!("the request failed ({})", detail),
+    }
+}
