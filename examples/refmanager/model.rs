@@ -1,0 +1,587 @@
+//! The cluster every manager of one reference server shares: stores, nodes, partition replicas and the
+//! migrations that move them when nodes stop.
+//!
+//! Time is simulated lazily: callers pass "now" (ms since server start) and [`Store::advance`] replays, in order,
+//! every migration and stop that fell due since the last call. The outcome depends only on when requests arrive,
+//! not on thread scheduling.
+use super::layout::{InstanceLayout, Layout, StoreLayout};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreState {
+    Active,
+    Passive,
+}
+
+impl StoreState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreState::Active => "Active",
+            StoreState::Passive => "Passive",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<StoreState> {
+        if text.eq_ignore_ascii_case("active") {
+            Some(StoreState::Active)
+        } else if text.eq_ignore_ascii_case("passive") {
+            Some(StoreState::Passive)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Status {
+    Running,
+    Stopping,
+    Stopped,
+    /// Any other status a layout names (e.g. "Starting"): shown as is, holds no data.
+    Other(String),
+}
+
+impl Status {
+    fn from_layout(text: &str) -> Status {
+        match text {
+            "Running" => Status::Running,
+            "Stopping" => Status::Stopping,
+            "Stopped" => Status::Stopped,
+            other => Status::Other(other.to_string()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Status::Running => "Running",
+            Status::Stopping => "Stopping",
+            Status::Stopped => "Stopped",
+            Status::Other(text) => text,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    layout: InstanceLayout,
+    status: Status,
+    /// When a Stopping node reports Stopped: set once it has nothing left to hand off.
+    stops_at: Option<u64>,
+    peak: u32,
+    migrated_out: u32,
+    received: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Task {
+    /// A stopping node's replica moves to a running node that lacks the partition.
+    Handoff { partition: usize, from: usize },
+    /// A partition that lost a copy (forced stop) gets a new backup on a running node.
+    Rebuild { partition: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timing {
+    pub migration_ms: u64,
+    pub stop_delay_ms: u64,
+}
+
+/// What a stop request did, for the HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopOutcome {
+    /// 202: graceful stop accepted (or already in progress).
+    Stopping { migrations_remaining: u32, message: String },
+    /// 200: forced stop, done.
+    Stopped,
+    /// 409.
+    AlreadyStopped,
+}
+
+/// Data accounting of one store, for the loss and pile-up proofs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accounting {
+    pub store: String,
+    pub state: String,
+    pub partitions: u32,
+    pub backups: u32,
+    /// Partitions with no in-memory copy and no persisted copy left.
+    pub lost: u32,
+    pub lost_partitions: Vec<u32>,
+    /// Completed replica moves (handoffs of stopping nodes plus backup rebuilds after forced stops).
+    pub migrations: u64,
+    pub migrations_pending: u32,
+    /// Partitions with at least one in-memory copy on a Running or Stopping node.
+    pub live_partitions: u32,
+    /// Partitions with no in-memory copy that survive on the disk of a stopped node.
+    pub persisted_only: u32,
+    pub per_instance: Vec<InstanceAccounting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceAccounting {
+    pub name: String,
+    pub status: String,
+    /// Replicas (distinct partitions) held in memory now.
+    pub held: u32,
+    /// Most replicas ever held at once.
+    pub peak: u32,
+    /// Partitions this node wrote to disk when it stopped.
+    pub persisted: u32,
+    pub migrated_out: u32,
+    pub received: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    layout: StoreLayout,
+    timing: Timing,
+    state: StoreState,
+    nodes: Vec<Node>,
+    /// Per partition: nodes holding it in memory.
+    live: Vec<Vec<usize>>,
+    /// Per partition: stopped nodes holding it on disk.
+    persisted: Vec<Vec<usize>>,
+    /// Migrations run one at a time, each taking `timing.migration_ms`.
+    queue: VecDeque<Task>,
+    head: Option<Task>,
+    head_started: u64,
+    migrations: u64,
+    lost: Vec<u32>,
+}
+
+impl Store {
+    pub fn new(layout: &StoreLayout, timing: Timing) -> Store {
+        let partitions = layout.partitions as usize;
+        let nodes: Vec<Node> = layout
+            .instances
+            .iter()
+            .map(|instance| Node {
+                layout: instance.clone(),
+                status: Status::from_layout(&instance.status),
+                stops_at: None,
+                peak: 0,
+                migrated_out: 0,
+                received: 0,
+            })
+            .collect();
+        let running: Vec<usize> = (0..nodes.len())
+            .filter(|&i| nodes[i].status == Status::Running)
+            .collect();
+        let copies = (layout.backups as usize + 1).min(running.len());
+        // Round-robin like a fresh cluster: partition p's primary on running node p, its backups on the next ones.
+        let live = (0..partitions)
+            .map(|p| (0..copies).map(|r| running[(p + r) % running.len()]).collect())
+            .collect();
+        let mut store = Store {
+            layout: layout.clone(),
+            timing,
+            state: StoreState::Active,
+            nodes,
+            live,
+            persisted: vec![Vec::new(); partitions],
+            queue: VecDeque::new(),
+            head: None,
+            head_started: 0,
+            migrations: 0,
+            lost: Vec::new(),
+        };
+        for i in 0..store.nodes.len() {
+            store.nodes[i].peak = store.held(i);
+        }
+        store
+    }
+
+    pub fn name(&self) -> &str {
+        &self.layout.name
+    }
+
+    pub fn state(&self) -> StoreState {
+        self.state
+    }
+
+    pub fn find(&self, instance: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.layout.name == instance)
+    }
+
+    pub fn server(&self, node: usize) -> &str {
+        &self.nodes[node].layout.server
+    }
+
+    pub fn instance_names(&self) -> Vec<String> {
+        self.nodes.iter().map(|n| n.layout.name.clone()).collect()
+    }
+
+    pub fn status(&self, node: usize) -> &str {
+        self.nodes[node].status.as_str()
+    }
+
+    /// Replays every migration and stop that fell due up to `now`.
+    pub fn advance(&mut self, now: u64) {
+        loop {
+            let task_due = match self.state {
+                StoreState::Active if !self.queue.is_empty() => Some(self.head_started + self.timing.migration_ms),
+                _ => None,
+            };
+            let stop_due = (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].status == Status::Stopping)
+                .filter_map(|i| self.nodes[i].stops_at.map(|t| (t, i)))
+                .min();
+            match (task_due, stop_due) {
+                (Some(t), stop) if t <= now && stop.map_or(true, |(s, _)| t <= s) => self.complete_head(t),
+                (_, Some((t, node))) if t <= now => self.finish_stop(node, t),
+                _ => break,
+            }
+        }
+    }
+
+    pub fn stop(&mut self, node: usize, force: bool, now: u64) -> StopOutcome {
+        self.advance(now);
+        match (&self.nodes[node].status, force) {
+            (Status::Stopped, _) => StopOutcome::AlreadyStopped,
+            (_, true) => {
+                self.force_stop(node, now);
+                StopOutcome::Stopped
+            }
+            (Status::Stopping, false) => StopOutcome::Stopping {
+                migrations_remaining: self.handoffs_of(node),
+                message: format!(
+                    "already stopping: {} migrations remaining",
+                    self.handoffs_of(node)
+                ),
+            },
+            (_, false) => self.graceful_stop(node, now),
+        }
+    }
+
+    pub fn set_state(&mut self, state: StoreState, now: u64) {
+        self.advance(now);
+        if self.state == state {
+            return;
+        }
+        self.state = state;
+        // Leaving Passive restarts the frozen head migration from scratch.
+        self.head = None;
+        self.settle(now);
+    }
+
+    fn graceful_stop(&mut self, node: usize, now: u64) -> StopOutcome {
+        let held = self.held(node);
+        self.nodes[node].status = Status::Stopping;
+        self.nodes[node].stops_at = None;
+        let survivors = self.running_count();
+        if self.state == StoreState::Active && survivors > 0 {
+            for partition in 0..self.live.len() {
+                if self.live[partition].contains(&node) {
+                    self.queue.push_back(Task::Handoff { partition, from: node });
+                }
+            }
+        }
+        self.settle(now);
+        let remaining = self.handoffs_of(node);
+        let message = if self.state == StoreState::Passive {
+            format!("Stopping: store is passive, persisting {held} partition replicas")
+        } else if survivors == 0 {
+            format!("Stopping: no other running node, persisting {held} partition replicas")
+        } else {
+            format!("Stopping: migrating {remaining} partition replicas to the running nodes")
+        };
+        StopOutcome::Stopping {
+            migrations_remaining: remaining,
+            message,
+        }
+    }
+
+    fn force_stop(&mut self, node: usize, now: u64) {
+        self.nodes[node].status = Status::Stopped;
+        self.nodes[node].stops_at = None;
+        self.queue
+            .retain(|task| !matches!(task, Task::Handoff { from, .. } if *from == node));
+        for partition in 0..self.live.len() {
+            if !self.live[partition].contains(&node) {
+                continue;
+            }
+            self.live[partition].retain(|&n| n != node);
+            if self.live[partition].is_empty() {
+                if self.persisted[partition].is_empty() && !self.lost.contains(&(partition as u32)) {
+                    self.lost.push(partition as u32);
+                }
+            } else if !self.queue.contains(&Task::Rebuild { partition }) {
+                self.queue.push_back(Task::Rebuild { partition });
+            }
+        }
+        self.settle(now);
+    }
+
+    fn complete_head(&mut self, at: u64) {
+        if let Some(task) = self.queue.pop_front() {
+            match task {
+                Task::Handoff { partition, from } => match self.pick_target(partition) {
+                    Some(target) => {
+                        self.live[partition].retain(|&n| n != from);
+                        self.nodes[from].migrated_out += 1;
+                        self.receive(partition, target);
+                    }
+                    // settle() keeps only movable handoffs, so this is only reached if that invariant breaks.
+                    None => self.persist(partition, from),
+                },
+                Task::Rebuild { partition } => {
+                    if self.needs_rebuild(partition) {
+                        if let Some(target) = self.pick_target(partition) {
+                            self.receive(partition, target);
+                        }
+                    }
+                }
+            }
+        }
+        self.head = None;
+        self.settle(at);
+    }
+
+    fn finish_stop(&mut self, node: usize, at: u64) {
+        self.nodes[node].status = Status::Stopped;
+        self.nodes[node].stops_at = None;
+        // A graceful stop never drops data: whatever is still in memory goes to disk.
+        self.persist_all(node);
+        self.settle(at);
+    }
+
+    /// Drops migrations that became pointless, turns handoffs that cannot move into persists, gives stopping
+    /// nodes with nothing left to hand off their stop time, and (re)starts the clock of the head migration.
+    fn settle(&mut self, now: u64) {
+        let running = self.running_count();
+        let mut kept = VecDeque::new();
+        for task in std::mem::take(&mut self.queue) {
+            match task {
+                Task::Handoff { partition, from } => {
+                    if !self.live[partition].contains(&from) {
+                        continue;
+                    }
+                    if self.state == StoreState::Passive || running == 0 {
+                        self.persist(partition, from);
+                    } else if self.pick_target(partition).is_none() {
+                        // Every running node already has it: the stopping node's copy is simply released.
+                        self.live[partition].retain(|&n| n != from);
+                    } else {
+                        kept.push_back(task);
+                    }
+                }
+                Task::Rebuild { partition } => {
+                    let frozen = self.state == StoreState::Passive && !self.live[partition].is_empty();
+                    if frozen || self.needs_rebuild(partition) {
+                        kept.push_back(task);
+                    }
+                }
+            }
+        }
+        self.queue = kept;
+        for node in 0..self.nodes.len() {
+            if self.nodes[node].status == Status::Stopping
+                && self.nodes[node].stops_at.is_none()
+                && self.handoffs_of(node) == 0
+            {
+                self.persist_all(node);
+                self.nodes[node].stops_at = Some(now + self.timing.stop_delay_ms);
+            }
+        }
+        let head = self.queue.front().copied();
+        if head != self.head {
+            self.head = head;
+            self.head_started = now;
+        }
+    }
+
+    fn receive(&mut self, partition: usize, target: usize) {
+        self.live[partition].push(target);
+        self.nodes[target].received += 1;
+        self.migrations += 1;
+        let held = self.held(target);
+        let peak = &mut self.nodes[target].peak;
+        *peak = (*peak).max(held);
+    }
+
+    fn persist(&mut self, partition: usize, node: usize) {
+        self.live[partition].retain(|&n| n != node);
+        if !self.persisted[partition].contains(&node) {
+            self.persisted[partition].push(node);
+        }
+    }
+
+    fn persist_all(&mut self, node: usize) {
+        for partition in 0..self.live.len() {
+            if self.live[partition].contains(&node) {
+                self.persist(partition, node);
+            }
+        }
+    }
+
+    fn running_count(&self) -> usize {
+        self.nodes.iter().filter(|n| n.status == Status::Running).count()
+    }
+
+    /// The running node lacking the partition that holds the fewest replicas (first in layout order on ties).
+    fn pick_target(&self, partition: usize) -> Option<usize> {
+        (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].status == Status::Running && !self.live[partition].contains(&i))
+            .min_by_key(|&i| (self.held(i), i))
+    }
+
+    fn needs_rebuild(&self, partition: usize) -> bool {
+        let holders = &self.live[partition];
+        let running_copies = holders
+            .iter()
+            .filter(|&&n| self.nodes[n].status == Status::Running)
+            .count();
+        let wanted = (self.layout.backups as usize + 1).min(self.running_count());
+        !holders.is_empty() && running_copies < wanted && self.pick_target(partition).is_some()
+    }
+
+    fn held(&self, node: usize) -> u32 {
+        self.live.iter().filter(|holders| holders.contains(&node)).count() as u32
+    }
+
+    fn handoffs_of(&self, node: usize) -> u32 {
+        self.queue
+            .iter()
+            .filter(|task| matches!(task, Task::Handoff { from, .. } if *from == node))
+            .count() as u32
+    }
+
+    /// Pending migrations that touch the node: its own handoffs and rebuilds of partitions it holds.
+    fn pending_for(&self, node: usize) -> u32 {
+        self.queue
+            .iter()
+            .filter(|task| match task {
+                Task::Handoff { from, .. } => *from == node,
+                Task::Rebuild { partition } => self.live[*partition].contains(&node),
+            })
+            .count() as u32
+    }
+
+    /// `GET /admin/v1/stores/{store}`.
+    pub fn to_json(&self) -> Value {
+        let instances: Vec<Value> = (0..self.nodes.len())
+            .map(|i| {
+                let node = &self.nodes[i];
+                json!({
+                    "name": node.layout.name,
+                    "server": node.layout.server,
+                    "clustronPort": node.layout.clustron_port,
+                    "clientPort": node.layout.client_port,
+                    "status": node.status.as_str(),
+                    "migrationsRemaining": self.handoffs_of(i),
+                })
+            })
+            .collect();
+        json!({
+            "name": self.layout.name,
+            "state": self.state.as_str(),
+            "partitions": self.layout.partitions,
+            "backups": self.layout.backups,
+            "instances": instances,
+        })
+    }
+
+    /// `GET /admin/v1/stores/{store}/safety`: safe when nothing is pending and no backup is being rebuilt.
+    pub fn safety_json(&self) -> Value {
+        let pending = self.queue.len();
+        let in_sync = !self.queue.iter().any(|t| matches!(t, Task::Rebuild { .. }));
+        let instances: Vec<Value> = (0..self.nodes.len())
+            .map(|i| {
+                let pending = self.pending_for(i);
+                json!({"name": self.nodes[i].layout.name, "safe": pending == 0, "migrationsPending": pending})
+            })
+            .collect();
+        json!({
+            "safe": pending == 0 && in_sync,
+            "migrationsPending": pending,
+            "backupsInSync": in_sync,
+            "state": self.state.as_str(),
+            "instances": instances,
+        })
+    }
+
+    pub fn accounting(&self) -> Accounting {
+        let live_partitions = self.live.iter().filter(|h| !h.is_empty()).count() as u32;
+        let persisted_only = (0..self.live.len())
+            .filter(|&p| self.live[p].is_empty() && !self.persisted[p].is_empty())
+            .count() as u32;
+        let mut lost_partitions = self.lost.clone();
+        lost_partitions.sort_unstable();
+        Accounting {
+            store: self.layout.name.clone(),
+            state: self.state.as_str().to_string(),
+            partitions: self.layout.partitions,
+            backups: self.layout.backups,
+            lost: lost_partitions.len() as u32,
+            lost_partitions,
+            migrations: self.migrations,
+            migrations_pending: self.queue.len() as u32,
+            live_partitions,
+            persisted_only,
+            per_instance: (0..self.nodes.len())
+                .map(|i| InstanceAccounting {
+                    name: self.nodes[i].layout.name.clone(),
+                    status: self.nodes[i].status.as_str().to_string(),
+                    held: self.held(i),
+                    peak: self.nodes[i].peak,
+                    persisted: self.persisted.iter().filter(|p| p.contains(&i)).count() as u32,
+                    migrated_out: self.nodes[i].migrated_out,
+                    received: self.nodes[i].received,
+                })
+                .collect(),
+        }
+    }
+
+    /// `GET /_control/instances/{store}`.
+    pub fn instances_json(&self) -> Value {
+        let instances: Vec<Value> = (0..self.nodes.len())
+            .map(|i| {
+                json!({
+                    "name": self.nodes[i].layout.name,
+                    "server": self.nodes[i].layout.server,
+                    "status": self.nodes[i].status.as_str(),
+                    "migrationsRemaining": self.handoffs_of(i),
+                    "held": self.held(i),
+                })
+            })
+            .collect();
+        json!({"store": self.layout.name, "state": self.state.as_str(), "instances": instances})
+    }
+}
+
+/// All stores of one reference server.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    layout: Layout,
+    timing: Timing,
+    stores: Vec<Store>,
+}
+
+impl Cluster {
+    pub fn new(layout: &Layout, timing: Timing) -> Cluster {
+        Cluster {
+            layout: layout.clone(),
+            timing,
+            stores: layout.stores.iter().map(|s| Store::new(s, timing)).collect(),
+        }
+    }
+
+    pub fn reset(&mut self) {
+        *self = Cluster::new(&self.layout.clone(), self.timing);
+    }
+
+    /// The named store, brought up to date with `now`.
+    pub fn store(&mut self, name: &str, now: u64) -> Option<&mut Store> {
+        let store = self.stores.iter_mut().find(|s| s.name() == name)?;
+        store.advance(now);
+        Some(store)
+    }
+
+    pub fn store_names(&self) -> Vec<String> {
+        self.stores.iter().map(|s| s.name().to_string()).collect()
+    }
+}

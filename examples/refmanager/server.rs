@@ -1,0 +1,541 @@
+//! Reference Clustron manager: several fake managers (one per loopback host, one shared port) serving one
+//! shared cluster model over real HTTP, with injectable faults and a request log.
+//!
+//! Used by the `dkv-refmanager` example binary and, in-process, by integration tests through
+//! `#[path = "../examples/refmanager/server.rs"] mod refmanager;`. See README.md next to this file.
+#![allow(dead_code)]
+
+#[path = "faults.rs"]
+mod faults;
+#[path = "http.rs"]
+mod http;
+#[path = "layout.rs"]
+mod layout;
+#[path = "model.rs"]
+pub(crate) mod model;
+#[path = "routes.rs"]
+mod routes;
+
+pub use faults::Fault;
+// Re-exported for the tests that include this file; the example binary needs only some of them.
+#[allow(unused_imports)]
+pub use layout::{InstanceLayout, Layout, StoreLayout, DEMO_LAYOUT_JSON};
+#[allow(unused_imports)]
+pub use model::{Accounting, InstanceAccounting};
+
+use model::{Cluster, Timing};
+use serde::Serialize;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// One manager per host, all on `port`. The first host is where `address()` callers usually start.
+    pub hosts: Vec<String>,
+    /// 0 picks one free port that every host can bind.
+    pub port: u16,
+    pub layout: Layout,
+    pub migration_ms_per_partition: u64,
+    /// How long a node takes to report Stopped once it has nothing left to hand off.
+    pub stop_delay_ms: u64,
+    /// `false` answers the safety endpoint with 404, like a manager that predates it.
+    pub safety_endpoint: bool,
+    /// `false` answers the state endpoint with 404, like a manager that predates it.
+    pub state_endpoint: bool,
+    /// `false` prints one line per request to stdout.
+    pub quiet: bool,
+}
+
+pub const DEMO_HOSTS: [&str; 3] = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+pub const DEFAULT_MIGRATION_MS: u64 = 20;
+pub const DEFAULT_STOP_DELAY_MS: u64 = 50;
+
+impl Config {
+    /// The demo layout on 127.0.0.11-13, a free port, fast migrations, both extension endpoints, quiet.
+    pub fn demo() -> Config {
+        Config::with_layout(&DEMO_HOSTS, Layout::demo())
+    }
+
+    pub fn with_layout(hosts: &[&str], layout: Layout) -> Config {
+        Config {
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            port: 0,
+            layout,
+            migration_ms_per_partition: DEFAULT_MIGRATION_MS,
+            stop_delay_ms: DEFAULT_STOP_DELAY_MS,
+            safety_endpoint: true,
+            state_endpoint: true,
+            quiet: true,
+        }
+    }
+}
+
+/// One request as it arrived (control requests under `/_control` are not logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedRequest {
+    pub seq: u64,
+    /// Host of the manager it arrived on, as in `Config::hosts`.
+    pub manager: String,
+    pub method: String,
+    /// Raw path, still percent-encoded, without the query.
+    pub path: String,
+    /// Raw query without `?`, empty when absent.
+    pub query: String,
+    /// Status sent; 0 while in flight and for faults that never answer (hang, reset).
+    pub status: u16,
+    /// Milliseconds since server start: request fully read.
+    pub start_ms: u64,
+    /// Milliseconds since server start: response fully written or connection dropped; 0 while in flight.
+    pub end_ms: u64,
+    /// The fault applied ("none", "hang", "latency:200", ...).
+    pub fault: String,
+}
+
+pub(crate) struct Shared {
+    started: Instant,
+    shutdown: AtomicBool,
+    hosts: Vec<String>,
+    port: u16,
+    safety_endpoint: bool,
+    state_endpoint: bool,
+    quiet: bool,
+    cluster: Mutex<Cluster>,
+    faults: Mutex<Vec<Fault>>,
+    log: Mutex<Vec<LoggedRequest>>,
+    next_seq: AtomicU64,
+    connections: Mutex<Vec<JoinHandle<()>>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panicking connection thread must not take the whole fake manager down with it.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    pub(crate) fn cluster(&self) -> MutexGuard<'_, Cluster> {
+        lock(&self.cluster)
+    }
+
+    pub(crate) fn host_index(&self, host: &str) -> Option<usize> {
+        self.hosts.iter().position(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    pub(crate) fn set_fault(&self, host_index: usize, fault: Fault) {
+        lock(&self.faults)[host_index] = fault;
+    }
+
+    fn fault(&self, host_index: usize) -> Fault {
+        lock(&self.faults)[host_index]
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        for fault in lock(&self.faults).iter_mut() {
+            *fault = Fault::None;
+        }
+    }
+
+    pub(crate) fn log_snapshot(&self) -> Vec<LoggedRequest> {
+        lock(&self.log).clone()
+    }
+
+    pub(crate) fn clear_log(&self) -> usize {
+        let mut log = lock(&self.log);
+        let cleared = log.len();
+        log.clear();
+        cleared
+    }
+
+    pub(crate) fn hosts(&self) -> &[String] {
+        &self.hosts
+    }
+
+    pub(crate) fn safety_endpoint(&self) -> bool {
+        self.safety_endpoint
+    }
+
+    pub(crate) fn state_endpoint(&self) -> bool {
+        self.state_endpoint
+    }
+
+    fn log_arrival(&self, host_index: usize, request: &http::Request, fault: Fault) -> u64 {
+        let mut log = lock(&self.log);
+        let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
+        log.push(LoggedRequest {
+            seq,
+            manager: self.hosts[host_index].clone(),
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: request.query.clone(),
+            status: 0,
+            start_ms: self.now_ms(),
+            end_ms: 0,
+            fault: fault.to_string(),
+        });
+        seq
+    }
+
+    fn log_finish(&self, seq: u64, status: u16) {
+        let end_ms = self.now_ms();
+        let mut log = lock(&self.log);
+        // Entries are in seq order; a cleared log simply no longer has the entry.
+        if let Ok(index) = log.binary_search_by_key(&seq, |entry| entry.seq) {
+            log[index].status = status;
+            log[index].end_ms = end_ms;
+        }
+    }
+
+    fn print(&self, host_index: usize, request: &http::Request, status: u16, started: Instant, fault: Fault) {
+        if self.quiet {
+            return;
+        }
+        let target = if request.query.is_empty() {
+            request.path.clone()
+        } else {
+            format!("{}?{}", request.path, request.query)
+        };
+        let status = if status == 0 { "---".to_string() } else { status.to_string() };
+        let fault = if fault == Fault::None { String::new() } else { format!(" fault={fault}") };
+        println!(
+            "[{:>10.3}s] {} {} {} -> {} ({} ms){}",
+            self.started.elapsed().as_secs_f64(),
+            self.hosts[host_index],
+            request.method,
+            target,
+            status,
+            started.elapsed().as_millis(),
+            fault
+        );
+    }
+
+    /// Sleeps in short steps; false when the server began shutting down meanwhile.
+    fn sleep(&self, duration: Duration) -> bool {
+        let until = Instant::now() + duration;
+        loop {
+            if self.shutdown.load(Ordering::SeqCst) {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= until {
+                return true;
+            }
+            thread::sleep((until - now).min(http::POLL));
+        }
+    }
+}
+
+pub struct RefManager {
+    shared: Arc<Shared>,
+    acceptors: Vec<JoinHandle<()>>,
+}
+
+impl RefManager {
+    pub fn start(cfg: Config) -> io::Result<RefManager> {
+        if cfg.hosts.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "no hosts to serve"));
+        }
+        cfg.layout.validate()?;
+        let (port, listeners) = bind_all(&cfg.hosts, cfg.port)?;
+        let timing = Timing {
+            migration_ms: cfg.migration_ms_per_partition,
+            stop_delay_ms: cfg.stop_delay_ms,
+        };
+        let shared = Arc::new(Shared {
+            started: Instant::now(),
+            shutdown: AtomicBool::new(false),
+            hosts: cfg.hosts.clone(),
+            port,
+            safety_endpoint: cfg.safety_endpoint,
+            state_endpoint: cfg.state_endpoint,
+            quiet: cfg.quiet,
+            cluster: Mutex::new(Cluster::new(&cfg.layout, timing)),
+            faults: Mutex::new(vec![Fault::None; cfg.hosts.len()]),
+            log: Mutex::new(Vec::new()),
+            next_seq: AtomicU64::new(1),
+            connections: Mutex::new(Vec::new()),
+        });
+        let mut acceptors = Vec::new();
+        for (host_index, listener) in listeners.into_iter().enumerate() {
+            let shared = Arc::clone(&shared);
+            let handle = thread::Builder::new()
+                .name(format!("refmanager-accept-{}", cfg.hosts[host_index]))
+                .spawn(move || accept_loop(shared, host_index, listener))?;
+            acceptors.push(handle);
+        }
+        Ok(RefManager { shared, acceptors })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.shared.port
+    }
+
+    /// `"127.0.0.11:PORT"` (`"[::1]:PORT"` for IPv6 hosts).
+    pub fn address(&self, host: &str) -> String {
+        host_port(host, self.shared.port)
+    }
+
+    /// Every manager's address, in `Config::hosts` order.
+    pub fn addresses(&self) -> Vec<String> {
+        self.shared.hosts.iter().map(|h| host_port(h, self.shared.port)).collect()
+    }
+
+    /// Panics when `host` is not one of `Config::hosts`: that is a bug in the calling test.
+    pub fn set_fault(&self, host: &str, fault: Fault) {
+        match self.shared.host_index(host) {
+            Some(index) => self.shared.set_fault(index, fault),
+            None => panic!("set_fault: {host:?} is not one of the served hosts {:?}", self.shared.hosts),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log_snapshot()
+    }
+
+    pub fn clear_log(&self) {
+        self.shared.clear_log();
+    }
+
+    pub fn accounting(&self, store: &str) -> Option<Accounting> {
+        let now = self.shared.now_ms();
+        let mut cluster = self.shared.cluster();
+        cluster.store(store, now).map(|s| s.accounting())
+    }
+
+    pub fn instance_status(&self, store: &str, instance: &str) -> Option<String> {
+        let now = self.shared.now_ms();
+        let mut cluster = self.shared.cluster();
+        let store = cluster.store(store, now)?;
+        let node = store.find(instance)?;
+        Some(store.status(node).to_string())
+    }
+
+    /// `"Active"` or `"Passive"` (any case). Panics on other values: that is a bug in the calling test.
+    pub fn set_store_state(&self, store: &str, state: &str) {
+        let state = match model::StoreState::parse(state) {
+            Some(state) => state,
+            None => panic!("set_store_state: {state:?} is neither Active nor Passive"),
+        };
+        let now = self.shared.now_ms();
+        let mut cluster = self.shared.cluster();
+        match cluster.store(store, now) {
+            Some(store) => store.set_state(state, now),
+            None => panic!("set_store_state: no store {store:?}"),
+        }
+    }
+
+    /// Back to the initial layout (statuses as the layout says, store Active), faults cleared. The log is kept.
+    pub fn reset(&self) {
+        self.shared.cluster().reset();
+        self.shared.clear_faults();
+    }
+
+    /// Ends every thread (hanging and dripping connections included) and frees the ports. Drop does the same.
+    pub fn shutdown(self) {}
+
+    fn stop_threads(&mut self) {
+        self.shared.shutdown.store(true, Ordering::SeqCst);
+        for host in &self.shared.hosts {
+            // Wake the blocking accept() so the acceptor sees the flag.
+            if let Ok(mut addrs) = (host.as_str(), self.shared.port).to_socket_addrs() {
+                if let Some(addr) = addrs.next() {
+                    let _ = TcpStream::connect_timeout(&addr, Duration::from_millis(500));
+                }
+            }
+        }
+        for handle in self.acceptors.drain(..) {
+            let _ = handle.join();
+        }
+        let connections: Vec<JoinHandle<()>> = lock(&self.shared.connections).drain(..).collect();
+        for handle in connections {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for RefManager {
+    fn drop(&mut self) {
+        self.stop_threads();
+    }
+}
+
+fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
+    (host, port).to_socket_addrs()?.next().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::AddrNotAvailable, format!("{host} does not resolve"))
+    })
+}
+
+/// Binds every host on the same port; with port 0, retries until one free port works for all of them.
+fn bind_all(hosts: &[String], port: u16) -> io::Result<(u16, Vec<TcpListener>)> {
+    let bind = |host: &str, port: u16| -> io::Result<TcpListener> {
+        TcpListener::bind(resolve(host, port)?)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {}: {e}", host_port(host, port))))
+    };
+    if port != 0 {
+        let listeners = hosts.iter().map(|h| bind(h, port)).collect::<io::Result<Vec<_>>>()?;
+        return Ok((port, listeners));
+    }
+    let mut last_error = None;
+    for _ in 0..50 {
+        let first = bind(&hosts[0], 0)?;
+        let chosen = first.local_addr()?.port();
+        let rest: io::Result<Vec<TcpListener>> = hosts[1..].iter().map(|h| bind(h, chosen)).collect();
+        match rest {
+            Ok(rest) => {
+                let mut listeners = vec![first];
+                listeners.extend(rest);
+                return Ok((chosen, listeners));
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::AddrInUse, "no common free port")))
+}
+
+fn accept_loop(shared: Arc<Shared>, host_index: usize, listener: TcpListener) {
+    for stream in listener.incoming() {
+        if shared.shutdown.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(_) => {
+                // Typically out of file descriptors: back off instead of spinning.
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        let worker = Arc::clone(&shared);
+        let spawned = thread::Builder::new()
+            .name("refmanager-conn".to_string())
+            .spawn(move || serve_connection(&worker, host_index, stream));
+        if let Ok(handle) = spawned {
+            let mut connections = lock(&shared.connections);
+            let (finished, running): (Vec<_>, Vec<_>) = connections.drain(..).partition(|h| h.is_finished());
+            *connections = running;
+            drop(connections);
+            for handle in finished {
+                let _ = handle.join();
+            }
+            lock(&shared.connections).push(handle);
+        }
+    }
+}
+
+fn serve_connection(shared: &Shared, host_index: usize, mut stream: TcpStream) {
+    let request = match http::read_request(&mut stream, &shared.shutdown) {
+        Ok(request) => request,
+        Err(http::ReadError::Bad(status, message)) => {
+            let _ = http::write_response(&mut stream, &http::Response::error(status, "BadRequest", &message));
+            http::finish(stream);
+            return;
+        }
+        Err(_) => return,
+    };
+    let started = Instant::now();
+    if routes::is_control(&request.path) {
+        let response = routes::handle_control(shared, &request);
+        let _ = http::write_response(&mut stream, &response);
+        shared.print(host_index, &request, response.status, started, Fault::None);
+        http::finish(stream);
+        return;
+    }
+    let fault = shared.fault(host_index);
+    let seq = shared.log_arrival(host_index, &request, fault);
+    let status = match fault {
+        Fault::Hang => {
+            shared.print(host_index, &request, 0, started, fault);
+            hang(shared, &mut stream);
+            0
+        }
+        Fault::Reset => {
+            http::reset(stream);
+            shared.log_finish(seq, 0);
+            shared.print(host_index, &request, 0, started, fault);
+            return;
+        }
+        Fault::Status500 => {
+            let response = http::Response::error(500, "InjectedFault", "injected fault: internal server error");
+            let _ = http::write_response(&mut stream, &response);
+            500
+        }
+        Fault::Malformed => {
+            let response = http::Response {
+                status: 200,
+                body: br#"{"name": "OrdersStore", "instances": [{"name": "orders-1", "sta"#.to_vec(),
+                extra_headers: Vec::new(),
+            };
+            let _ = http::write_response(&mut stream, &response);
+            200
+        }
+        Fault::Latency(ms) => {
+            if shared.sleep(Duration::from_millis(ms)) {
+                let response = routes::handle_admin(shared, host_index, &request);
+                let _ = http::write_response(&mut stream, &response);
+                response.status
+            } else {
+                0
+            }
+        }
+        Fault::Drip => {
+            let response = routes::handle_admin(shared, host_index, &request);
+            drip(shared, &mut stream, &response);
+            response.status
+        }
+        Fault::None => {
+            let response = routes::handle_admin(shared, host_index, &request);
+            let _ = http::write_response(&mut stream, &response);
+            response.status
+        }
+    };
+    shared.log_finish(seq, status);
+    if fault != Fault::Hang {
+        shared.print(host_index, &request, status, started, fault);
+    }
+    http::finish(stream);
+}
+
+/// Holds the connection without answering until the client gives up or the server shuts down.
+fn hang(shared: &Shared, stream: &mut TcpStream) {
+    let _ = stream.set_read_timeout(Some(http::POLL));
+    let mut sink = [0u8; 512];
+    while !shared.shutdown.load(Ordering::SeqCst) {
+        match stream.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Status line and headers at once, then the body one byte per second.
+fn drip(shared: &Shared, stream: &mut TcpStream, response: &http::Response) {
+    if stream.write_all(&response.head_bytes()).is_err() {
+        return;
+    }
+    for byte in &response.body {
+        if !shared.sleep(Duration::from_secs(1)) {
+            return;
+        }
+        if stream.write_all(std::slice::from_ref(byte)).and_then(|_| stream.flush()).is_err() {
+            return;
+        }
+    }
+}
