@@ -32,14 +32,28 @@ impl Deadline {
         self.start.elapsed()
     }
 
+    /// A deadline for one of `parties` attempts that share what is left: an equal share, at least `floor`,
+    /// never past this deadline.
+    pub fn share(&self, parties: usize, floor: Duration) -> Deadline {
+        let remaining = self.remaining();
+        let share = remaining / std::cmp::max(parties, 1) as u32;
+        let budget = std::cmp::min(remaining, std::cmp::max(share, floor));
+        Deadline::after(budget)
+    }
+
+    /// "2 s", "1.5 s": the total this deadline allowed.
+    pub fn budget_text(&self) -> String {
+        let secs = self.total.as_secs_f64();
+        if (secs - secs.round()).abs() < 0.05 {
+            format!("{} s", secs.round() as u64)
+        } else {
+            format!("{:.1} s", secs)
+        }
+    }
+
     /// "timed out after 30 s": the message every TIMEOUT row starts with.
     pub fn describe(&self) -> String {
-        let secs = self.total.as_secs_f64();
-        if (secs - secs.round()).abs() < 1e-9 {
-            format!("timed out after {} s", secs.round() as u64)
-        } else {
-            format!("timed out after {:.1} s", secs)
-        }
+        format!("timed out after {}", self.budget_text())
     }
 }
 
@@ -85,6 +99,17 @@ mod tests {
     fn describes_whole_and_fractional_seconds() {
         assert_eq!(Deadline::after(Duration::from_secs(30)).describe(), "timed out after 30 s");
         assert_eq!(Deadline::after(Duration::from_millis(1500)).describe(), "timed out after 1.5 s");
+    }
+
+    #[test]
+    fn shares_split_what_is_left_but_keep_a_floor() {
+        let d = Deadline::after(Duration::from_secs(30));
+        let share = d.share(3, Duration::from_secs(1)).remaining();
+        assert!(share <= Duration::from_secs(10) && share > Duration::from_secs(9), "{:?}", share);
+        let short = Deadline::after(Duration::from_secs(2)).share(3, Duration::from_secs(1)).remaining();
+        assert!(short > Duration::from_millis(900) && short <= Duration::from_secs(1), "{:?}", short);
+        let tiny = Deadline::after(Duration::from_millis(300)).share(3, Duration::from_secs(1)).remaining();
+        assert!(tiny <= Duration::from_millis(300));
     }
 
     #[test]

@@ -5,6 +5,10 @@ use crate::error::{DkvError, ErrorKind};
 use crate::names::encode_segment;
 use crate::transport::{CallError, Logger, Transport};
 use crate::wire::{self, StoreDoc};
+use std::time::Duration;
+
+/// The least time one manager gets to answer discovery when several share the budget.
+const DISCOVERY_FLOOR: Duration = Duration::from_secs(1);
 
 pub struct Discovered {
     pub manager: ManagerEndpoint,
@@ -26,7 +30,7 @@ pub fn discover(
     let mut reasons: Vec<String> = Vec::new();
     let mut not_found = 0;
     let mut timed_out = false;
-    for manager in managers {
+    for (i, manager) in managers.iter().enumerate() {
         if cancel.is_cancelled() {
             return Err(DkvError::new(ErrorKind::Cancelled, format!("Cancelled while discovering store '{}'.", store)));
         }
@@ -34,7 +38,9 @@ pub fn discover(
             timed_out = true;
             break;
         }
-        match transport.call("GET", manager, &store_path(store), None, deadline, log) {
+        // A manager that accepts and never answers must not eat the whole budget: the others get their turn.
+        let attempt = deadline.share(managers.len() - i, DISCOVERY_FLOOR);
+        match transport.call("GET", manager, &store_path(store), None, &attempt, log) {
             Ok(reply) if reply.status == 200 => match wire::parse::<StoreDoc>(&reply.body) {
                 Ok(doc) => return Ok(Discovered { manager: manager.clone(), store: doc }),
                 Err(problem) => reasons.push(format!("{}: {}", manager, problem)),
@@ -46,8 +52,8 @@ pub fn discover(
                 reasons.push(format!("{}: {}", manager, wire::error_text(reply.status, &reply.body)));
             }
             Err(CallError::Timeout) => {
-                timed_out = true;
-                reasons.push(format!("{}: no answer", manager));
+                timed_out = deadline.expired();
+                reasons.push(format!("{}: no answer within {}", manager, attempt.budget_text()));
             }
             Err(CallError::Failed(reason)) => reasons.push(format!("{}: {}", manager, reason)),
         }

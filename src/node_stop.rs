@@ -73,7 +73,8 @@ impl<'a> NodeStop<'a> {
             },
         };
         match data_risk {
-            Some(detail) if outcome.kind == ResultKind::Success => Outcome {
+            // A 409 stopped nothing, so it put no data at risk.
+            Some(detail) if outcome.kind == ResultKind::Success && outcome.http_status != 409 => Outcome {
                 message: format!("{}; data may be lost: store was not safe ({})", outcome.message, detail),
                 ..outcome
             },

@@ -1,7 +1,7 @@
 //! One row per node: what happened to it, through which manager, and how long it took.
 use std::time::Duration;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ResultKind {
     Success = 0,
     Failed = 1,

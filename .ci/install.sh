@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the build and every test suite need on a fresh Debian machine (idempotent; root, as CI runs).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+need=(
+  # crates, from Debian when crates.io cannot be reached (.ci/cargo-source.sh decides)
+  librust-ureq-dev librust-serde-json-dev librust-serde-derive-dev librust-rayon-dev librust-libc-dev
+  librust-once-cell-dev librust-cbindgen-dev librust-tiny-http-dev librust-proptest-dev
+  # Debian's rustc 1.63 + cargo: the MSRV check and the Windows build use them
+  rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix
+  # the C harness and its leak check
+  gcc g++ valgrind
+  # running the Windows build of the library
+  wine64
+  curl ca-certificates
+)
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "no cargo on PATH: using Debian's" >&2
+fi
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "the .NET SDK (dotnet) is missing: this machine kind ships it; install dotnet-sdk-10.0" >&2
+  exit 1
+fi
+bash "$(dirname "$0")/cargo-source.sh"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The main job, on one machine: build, start the reference manager with the demo layout (OrdersStore on
+# 127.0.0.11-13, port 7801), then in PowerShell: Connect-DkvManager and Stop-DkvStore -Name OrdersStore.
+# Uses pwsh when it is on PATH, otherwise the project's console host on the NuGet PowerShell engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install.sh >/dev/null
+cargo build --release --quiet
+cargo build --release --quiet --example dkv-refmanager
+bash powershell/assemble.sh --release >/dev/null
+
+work=$(mktemp -d)
+port=${DKV_DEMO_PORT:-7801}
+target/release/examples/dkv-refmanager --hosts 127.0.0.11,127.0.0.12,127.0.0.13 --port "$port" --layout demo \
+  --ready-file "$work/ready" >"$work/manager.log" 2>&1 &
+manager=$!
+trap 'kill $manager 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
+[ -s "$work/ready" ] || { echo "the reference manager did not start:"; cat "$work/manager.log"; exit 1; }
+
+script="Import-Module ./dist/Clustron.Dkv
+Connect-DkvManager -Managers 127.0.0.11,127.0.0.12,127.0.0.13 -Port $port
+Stop-DkvStore -Name OrdersStore"
+echo "PS> Connect-DkvManager -Managers 127.0.0.11,127.0.0.12,127.0.0.13 -Port $port"
+echo "PS> Stop-DkvStore -Name OrdersStore"
+if command -v pwsh >/dev/null 2>&1; then
+  pwsh -NoLogo -NoProfile -Command "$script"
+else
+  bash powershell/host/run.sh -Command "$script"
+fi
+echo
+echo "The reference manager's request log:"
+grep -E 'GET|POST|PUT' "$work/manager.log" | head -40

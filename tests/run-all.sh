@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every test suite and ends with one line "N passed, N failed" summing them all.
+# Assumes the tools are installed (.ci/install.sh does that on a fresh machine).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+LOGS="$ROOT/target/test-logs"
+mkdir -p "$LOGS"
+total_pass=0
+total_fail=0
+summary=()
+
+record() { # suite passed failed
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+  summary+=("$(printf '%-22s %5d passed, %d failed' "$1" "$2" "$3")")
+}
+
+check() { # name command... : one pass or one fail
+  local name=$1; shift
+  echo "=== $name"
+  if "$@" >"$LOGS/$name.log" 2>&1; then record "$name" 1 0; else
+    tail -40 "$LOGS/$name.log"; record "$name" 0 1; fi
+}
+
+# A suite that prints its own "<label>: N passed, N failed" line.
+counted() { # name command...
+  local name=$1; shift
+  echo "=== $name"
+  "$@" 2>&1 | tee "$LOGS/$name.log" | tail -25
+  local rc=${PIPESTATUS[0]}
+  local line p f
+  line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed' "$LOGS/$name.log" | tail -1)
+  p=$(awk '{ for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) n = $i } END { print n + 0 }' <<<"$line")
+  f=$(awk '{ for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) n = $i } END { print n + 0 }' <<<"$line")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  record "$name" "$p" "$f"
+}
+
+bash .ci/cargo-source.sh
+check rust-build cargo build --all-targets --release
+check rust-fmt cargo fmt --all -- --check
+check rust-clippy cargo clippy --all-targets -- -D warnings
+if git rev-parse --git-dir >/dev/null 2>&1; then
+  check header-drift git diff --exit-code -- include/clustron_dkv.h
+fi
+if [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ]; then
+  check rust-msrv-1.63 env RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$ROOT/target/msrv" /usr/bin/cargo build --lib
+fi
+
+echo "=== rust-tests"
+cargo test --release 2>&1 | tee "$LOGS/rust-tests.log" | grep -E '^(test result|failures:|---- )|panicked' | tail -40
+rust_rc=${PIPESTATUS[0]}
+rp=$(awk '/^test result/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' "$LOGS/rust-tests.log")
+rf=$(awk '/^test result/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' "$LOGS/rust-tests.log")
+if [ "$rust_rc" -ne 0 ] && [ "$rf" -eq 0 ]; then rf=1; fi
+record rust-tests "$rp" "$rf"
+
+[ -f tests/c/run.sh ] && counted c-abi bash tests/c/run.sh
+[ -f tests/windows/run.sh ] && counted windows bash tests/windows/run.sh
+[ -f tests/dotnet.sh ] && counted powershell bash tests/dotnet.sh
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
