@@ -1,7 +1,7 @@
 //! Shared by the integration tests: the reference manager in-process, and helpers to read its request log.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 #[path = "../../examples/refmanager/server.rs"]
 pub mod refmanager;
 
