@@ -24,10 +24,7 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     /// A query parameter, percent-decoded; `None` when absent or undecodable.
@@ -102,16 +99,11 @@ pub fn read_request(stream: &mut TcpStream, shutdown: &AtomicBool) -> Result<Req
         headers,
         body: Vec::new(),
     };
-    if request
-        .header("Expect")
-        .map_or(false, |v| v.eq_ignore_ascii_case("100-continue"))
-    {
+    if request.header("Expect").map_or(false, |v| v.eq_ignore_ascii_case("100-continue")) {
         stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").map_err(ReadError::Io)?;
     }
     let mut rest = buf.split_off(head_end);
-    let chunked = request
-        .header("Transfer-Encoding")
-        .map_or(false, |v| v.to_ascii_lowercase().contains("chunked"));
+    let chunked = request.header("Transfer-Encoding").map_or(false, |v| v.to_ascii_lowercase().contains("chunked"));
     if chunked {
         loop {
             match decode_chunked(&rest)? {
@@ -128,9 +120,8 @@ pub fn read_request(stream: &mut TcpStream, shutdown: &AtomicBool) -> Result<Req
             }
         }
     } else if let Some(length) = request.header("Content-Length") {
-        let length: usize = length
-            .parse()
-            .map_err(|_| ReadError::Bad(400, format!("invalid Content-Length {length:?}")))?;
+        let length: usize =
+            length.parse().map_err(|_| ReadError::Bad(400, format!("invalid Content-Length {length:?}")))?;
         if length > MAX_BODY {
             return Err(ReadError::Bad(413, "request body too large".into()));
         }
@@ -226,18 +217,11 @@ pub struct Response {
 
 impl Response {
     pub fn json(status: u16, value: &serde_json::Value) -> Response {
-        Response {
-            status,
-            body: value.to_string().into_bytes(),
-            extra_headers: Vec::new(),
-        }
+        Response { status, body: value.to_string().into_bytes(), extra_headers: Vec::new() }
     }
 
     pub fn error(status: u16, code: &str, message: &str) -> Response {
-        Response::json(
-            status,
-            &serde_json::json!({"error": {"code": code, "message": message}}),
-        )
+        Response::json(status, &serde_json::json!({"error": {"code": code, "message": message}}))
     }
 
     pub fn head_bytes(&self) -> Vec<u8> {

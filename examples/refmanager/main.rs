@@ -24,9 +24,7 @@ fn usage_error(message: &str) -> ! {
 }
 
 fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> T {
-    value
-        .parse()
-        .unwrap_or_else(|_| usage_error(&format!("{flag} expects a number, got {value:?}")))
+    value.parse().unwrap_or_else(|_| usage_error(&format!("{flag} expects a number, got {value:?}")))
 }
 
 fn parse_args(args: Vec<String>) -> Cli {
@@ -58,11 +56,7 @@ fn parse_args(args: Vec<String>) -> Cli {
         };
         match flag.as_str() {
             "--hosts" => {
-                config.hosts = value
-                    .split(',')
-                    .map(|h| h.trim().to_string())
-                    .filter(|h| !h.is_empty())
-                    .collect();
+                config.hosts = value.split(',').map(|h| h.trim().to_string()).filter(|h| !h.is_empty()).collect();
                 if config.hosts.is_empty() {
                     usage_error("--hosts needs at least one host");
                 }
@@ -100,11 +94,7 @@ fn parse_args(args: Vec<String>) -> Cli {
             usage_error(&format!("--fault names {host}, which is not in --hosts {}", config.hosts.join(",")));
         }
     }
-    Cli {
-        config,
-        faults,
-        ready_file,
-    }
+    Cli { config, faults, ready_file }
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -157,12 +147,7 @@ fn main() {
             .find(|(h, _)| h.eq_ignore_ascii_case(host))
             .map(|(_, f)| format!(", fault {f}"))
             .unwrap_or_default();
-        println!(
-            "manager {} listening (stores: {}{})",
-            manager.address(host),
-            stores.join(", "),
-            fault
-        );
+        println!("manager {} listening (stores: {}{})", manager.address(host), stores.join(", "), fault);
     }
     if let Some(path) = &cli.ready_file {
         if let Err(e) = write_ready_file(path, manager.port()) {

@@ -168,14 +168,10 @@ impl Store {
                 received: 0,
             })
             .collect();
-        let running: Vec<usize> = (0..nodes.len())
-            .filter(|&i| nodes[i].status == Status::Running)
-            .collect();
+        let running: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].status == Status::Running).collect();
         let copies = (layout.backups as usize + 1).min(running.len());
         // Round-robin like a fresh cluster: partition p's primary on running node p, its backups on the next ones.
-        let live = (0..partitions)
-            .map(|p| (0..copies).map(|r| running[(p + r) % running.len()]).collect())
-            .collect();
+        let live = (0..partitions).map(|p| (0..copies).map(|r| running[(p + r) % running.len()]).collect()).collect();
         let mut store = Store {
             layout: layout.clone(),
             timing,
@@ -248,10 +244,7 @@ impl Store {
             }
             (Status::Stopping, false) => StopOutcome::Stopping {
                 migrations_remaining: self.handoffs_of(node),
-                message: format!(
-                    "already stopping: {} migrations remaining",
-                    self.handoffs_of(node)
-                ),
+                message: format!("already stopping: {} migrations remaining", self.handoffs_of(node)),
             },
             (_, false) => self.graceful_stop(node, now),
         }
@@ -289,17 +282,13 @@ impl Store {
         } else {
             format!("Stopping: migrating {remaining} partition replicas to the running nodes")
         };
-        StopOutcome::Stopping {
-            migrations_remaining: remaining,
-            message,
-        }
+        StopOutcome::Stopping { migrations_remaining: remaining, message }
     }
 
     fn force_stop(&mut self, node: usize, now: u64) {
         self.nodes[node].status = Status::Stopped;
         self.nodes[node].stops_at = None;
-        self.queue
-            .retain(|task| !matches!(task, Task::Handoff { from, .. } if *from == node));
+        self.queue.retain(|task| !matches!(task, Task::Handoff { from, .. } if *from == node));
         for partition in 0..self.live.len() {
             if !self.live[partition].contains(&node) {
                 continue;
@@ -369,9 +358,9 @@ impl Store {
                         kept.push_back(task);
                     }
                 }
+                // In Passive the queue is frozen, not emptied: rebuilds still due run once the store is Active.
                 Task::Rebuild { partition } => {
-                    let frozen = self.state == StoreState::Passive && !self.live[partition].is_empty();
-                    if frozen || self.needs_rebuild(partition) {
+                    if self.needs_rebuild(partition) {
                         kept.push_back(task);
                     }
                 }
@@ -431,10 +420,7 @@ impl Store {
 
     fn needs_rebuild(&self, partition: usize) -> bool {
         let holders = &self.live[partition];
-        let running_copies = holders
-            .iter()
-            .filter(|&&n| self.nodes[n].status == Status::Running)
-            .count();
+        let running_copies = holders.iter().filter(|&&n| self.nodes[n].status == Status::Running).count();
         let wanted = (self.layout.backups as usize + 1).min(self.running_count());
         !holders.is_empty() && running_copies < wanted && self.pick_target(partition).is_some()
     }
@@ -444,10 +430,7 @@ impl Store {
     }
 
     fn handoffs_of(&self, node: usize) -> u32 {
-        self.queue
-            .iter()
-            .filter(|task| matches!(task, Task::Handoff { from, .. } if *from == node))
-            .count() as u32
+        self.queue.iter().filter(|task| matches!(task, Task::Handoff { from, .. } if *from == node)).count() as u32
     }
 
     /// Pending migrations that touch the node: its own handoffs and rebuilds of partitions it holds.
@@ -506,9 +489,8 @@ impl Store {
 
     pub fn accounting(&self) -> Accounting {
         let live_partitions = self.live.iter().filter(|h| !h.is_empty()).count() as u32;
-        let persisted_only = (0..self.live.len())
-            .filter(|&p| self.live[p].is_empty() && !self.persisted[p].is_empty())
-            .count() as u32;
+        let persisted_only =
+            (0..self.live.len()).filter(|&p| self.live[p].is_empty() && !self.persisted[p].is_empty()).count() as u32;
         let mut lost_partitions = self.lost.clone();
         lost_partitions.sort_unstable();
         Accounting {

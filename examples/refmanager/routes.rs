@@ -140,21 +140,14 @@ fn stop(shared: &Shared, host_index: usize, store_name: &str, instance: &str, re
         }
     };
     if !store.server(node).eq_ignore_ascii_case(host) {
-        let message = format!(
-            "instance '{instance}' runs on {}, not on this manager ({host})",
-            store.server(node)
-        );
+        let message = format!("instance '{instance}' runs on {}, not on this manager ({host})", store.server(node));
         return Response::error(404, "NotHosted", &message);
     }
     match store.stop(node, force, now) {
-        StopOutcome::Stopped => Response::json(
-            200,
-            &json!({"instance": instance, "status": "Stopped", "message": "Stopped"}),
-        ),
-        StopOutcome::Stopping {
-            migrations_remaining,
-            message,
-        } => Response::json(
+        StopOutcome::Stopped => {
+            Response::json(200, &json!({"instance": instance, "status": "Stopped", "message": "Stopped"}))
+        }
+        StopOutcome::Stopping { migrations_remaining, message } => Response::json(
             202,
             &json!({"instance": instance, "status": "Stopping", "message": message,
                     "migrationsRemaining": migrations_remaining}),
@@ -234,10 +227,7 @@ fn set_fault(shared: &Shared, body: &[u8]) -> Response {
         Ok(value) => value,
         Err(e) => return Response::error(400, "BadRequest", &format!("body is not JSON: {e}")),
     };
-    let (host, fault) = match (
-        value.get("host").and_then(Value::as_str),
-        value.get("fault").and_then(Value::as_str),
-    ) {
+    let (host, fault) = match (value.get("host").and_then(Value::as_str), value.get("fault").and_then(Value::as_str)) {
         (Some(host), Some(fault)) => (host, fault),
         _ => return Response::error(400, "BadRequest", "body must be {\"host\": \"...\", \"fault\": \"...\"}"),
     };
@@ -250,10 +240,8 @@ fn set_fault(shared: &Shared, body: &[u8]) -> Response {
             shared.set_fault(index, fault);
             Response::json(200, &json!({"host": shared.hosts()[index], "fault": fault.to_string()}))
         }
-        None => Response::error(
-            404,
-            "UnknownHost",
-            &format!("{host} is not one of the served hosts {:?}", shared.hosts()),
-        ),
+        None => {
+            Response::error(404, "UnknownHost", &format!("{host} is not one of the served hosts {:?}", shared.hosts()))
+        }
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Used by the `dkv-refmanager` example binary and, in-process, by integration tests through
 //! `#[path = "../examples/refmanager/server.rs"] mod refmanager;`. See README.md next to this file.
+#![allow(clippy::duplicated_attributes)]
 #![allow(dead_code)]
 
 #[path = "faults.rs"]
@@ -197,11 +198,8 @@ impl Shared {
         if self.quiet {
             return;
         }
-        let target = if request.query.is_empty() {
-            request.path.clone()
-        } else {
-            format!("{}?{}", request.path, request.query)
-        };
+        let target =
+            if request.query.is_empty() { request.path.clone() } else { format!("{}?{}", request.path, request.query) };
         let status = if status == 0 { "---".to_string() } else { status.to_string() };
         let fault = if fault == Fault::None { String::new() } else { format!(" fault={fault}") };
         println!(
@@ -244,10 +242,7 @@ impl RefManager {
         }
         cfg.layout.validate()?;
         let (port, listeners) = bind_all(&cfg.hosts, cfg.port)?;
-        let timing = Timing {
-            migration_ms: cfg.migration_ms_per_partition,
-            stop_delay_ms: cfg.stop_delay_ms,
-        };
+        let timing = Timing { migration_ms: cfg.migration_ms_per_partition, stop_delay_ms: cfg.stop_delay_ms };
         let shared = Arc::new(Shared {
             started: Instant::now(),
             shutdown: AtomicBool::new(false),
@@ -375,9 +370,10 @@ fn host_port(host: &str, port: u16) -> String {
 }
 
 fn resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
-    (host, port).to_socket_addrs()?.next().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::AddrNotAvailable, format!("{host} does not resolve"))
-    })
+    (host, port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::AddrNotAvailable, format!("{host} does not resolve")))
 }
 
 /// Binds every host on the same port; with port 0, retries until one free port works for all of them.
