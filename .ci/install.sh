@@ -12,7 +12,7 @@ need=(
   gcc g++ valgrind
   # running the Windows build of the library
   wine64
-  curl ca-certificates
+  curl ca-certificates openssl
 )
 missing=()
 for p in "${need[@]}"; do

@@ -71,6 +71,19 @@ typedef struct DkvOperation DkvOperation;
 // Opaque session (managers, port, timeout, connection pool). Free with dkv_disconnect.
 typedef struct DkvSession DkvSession;
 
+// Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
+// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working.
+typedef struct DkvConnectOptions {
+  uint32_t struct_size;
+  // 1: accept any server certificate (for test systems; verification is on otherwise).
+  int32_t skip_certificate_check;
+  // Sent as `Authorization: Bearer <token>`; NULL for none.
+  const char *bearer_token;
+  // With `password`: sent as `Authorization: Basic ...`; NULL for none.
+  const char *user;
+  const char *password;
+} DkvConnectOptions;
+
 typedef struct DkvInstanceInfo {
   const char *name;
   const char *server;
@@ -178,6 +191,19 @@ int32_t dkv_connect(const char *const *managers,
                     int32_t timeout_sec,
                     struct DkvSession **out_session,
                     char **out_error);
+
+// As dkv_connect, with credentials and TLS settings (`options` may be NULL: as dkv_connect). Credentials are
+// sent only in the Authorization header; they never appear in messages, logs or results.
+//
+// # Safety
+// As dkv_connect; `options` NULL or pointing to `options->struct_size` readable bytes.
+int32_t dkv_connect_ex(const char *const *managers,
+                       size_t manager_count,
+                       int32_t port,
+                       int32_t timeout_sec,
+                       const struct DkvConnectOptions *options,
+                       struct DkvSession **out_session,
+                       char **out_error);
 
 // Frees a session. NULL is a no-op. Operations begun from it keep working.
 //

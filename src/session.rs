@@ -1,7 +1,7 @@
 //! A session: the managers an operator connected to, with their defaults. Explicit managers override it per call.
 use crate::address::{parse_managers, port_from_int, ManagerEndpoint, DEFAULT_PORT};
 use crate::error::DkvError;
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportOptions};
 use std::time::Duration;
 
 /// The documented default of -TimeoutSec.
@@ -25,6 +25,16 @@ impl Session {
         port: Option<i64>,
         timeout_sec: Option<i64>,
     ) -> Result<Session, DkvError> {
+        Session::connect_with(addresses, port, timeout_sec, &TransportOptions::default())
+    }
+
+    /// As `connect`, with credentials and TLS settings.
+    pub fn connect_with<S: AsRef<str>>(
+        addresses: &[S],
+        port: Option<i64>,
+        timeout_sec: Option<i64>,
+        options: &TransportOptions,
+    ) -> Result<Session, DkvError> {
         let port = match port {
             Some(p) => port_from_int(p)?,
             None => DEFAULT_PORT,
@@ -39,7 +49,7 @@ impl Session {
             ));
         }
         let managers = parse_managers(addresses, port)?;
-        Ok(Session { managers, port, timeout, transport: Transport::new() })
+        Ok(Session { managers, port, timeout, transport: Transport::with_options(options) })
     }
 
     pub fn managers(&self) -> &[ManagerEndpoint] {

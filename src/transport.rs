@@ -1,6 +1,7 @@
 //! The one HTTP path every manager call takes: a request bounded by the operation's deadline (connect, send and
 //! every read of a dripping body), a capped body, no redirects, and a log line per request.
 use crate::address::ManagerEndpoint;
+use crate::credentials::Credentials;
 use crate::deadline::Deadline;
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -35,10 +36,19 @@ impl CallError {
 
 pub type Logger<'a> = &'a (dyn Fn(String) + Sync);
 
+/// How a session talks to its managers beyond their addresses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransportOptions {
+    pub credentials: Credentials,
+    /// Accept any server certificate. Off unless an operator asks for it by name.
+    pub skip_certificate_check: bool,
+}
+
 /// Shared by a session and every operation begun from it; safe to use from many threads at once.
 #[derive(Clone)]
 pub struct Transport {
     agent: ureq::Agent,
+    authorization: Option<String>,
 }
 
 impl Default for Transport {
@@ -49,9 +59,18 @@ impl Default for Transport {
 
 impl Transport {
     pub fn new() -> Transport {
-        let agent =
-            ureq::AgentBuilder::new().redirects(0).user_agent(USER_AGENT).max_idle_connections_per_host(4).build();
-        Transport { agent }
+        Transport::with_options(&TransportOptions::default())
+    }
+
+    pub fn with_options(options: &TransportOptions) -> Transport {
+        let builder = ureq::AgentBuilder::new().redirects(0).user_agent(USER_AGENT).max_idle_connections_per_host(4);
+        #[cfg(feature = "tls")]
+        let builder = if options.skip_certificate_check {
+            builder.tls_config(crate::tls::insecure_client_config())
+        } else {
+            builder
+        };
+        Transport { agent: builder.build(), authorization: options.credentials.header_value() }
     }
 
     /// Sends one request. `path_and_query` is already encoded (see `names::encode_segment`).
@@ -80,7 +99,10 @@ impl Transport {
         if remaining == Duration::from_millis(0) {
             return Err(CallError::Timeout);
         }
-        let request = self.agent.request(method, url).timeout(remaining);
+        let mut request = self.agent.request(method, url).timeout(remaining);
+        if let Some(value) = &self.authorization {
+            request = request.set("Authorization", value);
+        }
         let sent = match body {
             Some(text) => request.set("Content-Type", "application/json").send_string(text),
             None => request.call(),
@@ -131,6 +153,11 @@ fn describe(err: &ureq::Transport) -> String {
     let detail = err.to_string();
     match err.kind() {
         ErrorKind::Dns => format!("the host name could not be resolved ({})", detail),
+        ErrorKind::ConnectionFailed if detail.to_ascii_lowercase().contains("certificate") => format!(
+            "the manager's TLS certificate was rejected ({}); install a certificate this machine trusts, or for a \
+             test system connect with -SkipCertificateCheck",
+            detail
+        ),
         ErrorKind::ConnectionFailed => format!("could not connect ({})", detail),
         ErrorKind::TooManyRedirects => "too many redirects".to_string(),
         ErrorKind::BadStatus | ErrorKind::BadHeader => {

@@ -5,9 +5,11 @@
 mod boundary;
 mod convert;
 
+use crate::credentials::Credentials;
 use crate::error::DkvError;
 use crate::operation::{Operation, StopRequest};
 use crate::session::{Session, Targets};
+use crate::transport::TransportOptions;
 use boundary::{
     guard, guard_void, optional_port, optional_timeout, read_managers, read_optional_str, read_str, require_out,
 };
@@ -201,6 +203,65 @@ pub unsafe extern "C" fn dkv_connect(
         require_out(out_session, "out_session")?;
         let addresses = read_managers(managers, manager_count)?;
         let session = Session::connect(&addresses, optional_port(port), optional_timeout(timeout_sec))?;
+        *out_session = Box::into_raw(Box::new(DkvSession { inner: session }));
+        Ok(())
+    })
+}
+
+/// Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
+/// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working.
+#[repr(C)]
+pub struct DkvConnectOptions {
+    pub struct_size: u32,
+    /// 1: accept any server certificate (for test systems; verification is on otherwise).
+    pub skip_certificate_check: i32,
+    /// Sent as `Authorization: Bearer <token>`; NULL for none.
+    pub bearer_token: *const c_char,
+    /// With `password`: sent as `Authorization: Basic ...`; NULL for none.
+    pub user: *const c_char,
+    pub password: *const c_char,
+}
+
+/// As dkv_connect, with credentials and TLS settings (`options` may be NULL: as dkv_connect). Credentials are
+/// sent only in the Authorization header; they never appear in messages, logs or results.
+///
+/// # Safety
+/// As dkv_connect; `options` NULL or pointing to `options->struct_size` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_connect_ex(
+    managers: *const *const c_char,
+    manager_count: usize,
+    port: i32,
+    timeout_sec: i32,
+    options: *const DkvConnectOptions,
+    out_session: *mut *mut DkvSession,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    guard(out_error, || {
+        require_out(out_session, "out_session")?;
+        let addresses = read_managers(managers, manager_count)?;
+        let transport = match options.as_ref() {
+            None => TransportOptions::default(),
+            Some(o) => {
+                if (o.struct_size as usize) < std::mem::size_of::<DkvConnectOptions>() {
+                    return Err(DkvError::invalid(format!(
+                        "options->struct_size is {}; set it to sizeof(DkvConnectOptions) ({}).",
+                        o.struct_size,
+                        std::mem::size_of::<DkvConnectOptions>()
+                    )));
+                }
+                TransportOptions {
+                    credentials: Credentials::from_parts(
+                        read_optional_str(o.bearer_token, "bearer_token")?,
+                        read_optional_str(o.user, "user")?,
+                        read_optional_str(o.password, "password")?,
+                    )?,
+                    skip_certificate_check: o.skip_certificate_check != 0,
+                }
+            }
+        };
+        let session =
+            Session::connect_with(&addresses, optional_port(port), optional_timeout(timeout_sec), &transport)?;
         *out_session = Box::into_raw(Box::new(DkvSession { inner: session }));
         Ok(())
     })

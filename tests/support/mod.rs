@@ -79,3 +79,5 @@ pub fn kinds(rows: &[NodeResult]) -> Vec<(String, ResultKind)> {
 pub fn posts(log: &[LoggedRequest]) -> Vec<&LoggedRequest> {
     log.iter().filter(|r| r.method == "POST" && !r.path.starts_with("/_control")).collect()
 }
+
+pub mod raw;
