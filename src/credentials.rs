@@ -3,17 +3,12 @@
 use crate::error::DkvError;
 use std::fmt;
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub enum Credentials {
+    #[default]
     None,
     Bearer(String),
     Basic { user: String, password: String },
-}
-
-impl Default for Credentials {
-    fn default() -> Self {
-        Credentials::None
-    }
 }
 
 impl fmt::Debug for Credentials {
