@@ -31,7 +31,7 @@ fn store_not_found(store: &str) -> Response {
     Response::error(404, "StoreNotFound", &format!("store '{store}' not found"))
 }
 
-pub fn handle_admin(shared: &Shared, host_index: usize, request: &Request) -> Response {
+pub(crate) fn handle_admin(shared: &Shared, host_index: usize, request: &Request) -> Response {
     let segments = match segments(&request.path) {
         Ok(segments) => segments,
         Err(response) => return response,
@@ -160,7 +160,7 @@ fn stop(shared: &Shared, host_index: usize, store_name: &str, instance: &str, re
     }
 }
 
-pub fn handle_control(shared: &Shared, request: &Request) -> Response {
+pub(crate) fn handle_control(shared: &Shared, request: &Request) -> Response {
     let segments = match segments(&request.path) {
         Ok(segments) => segments,
         Err(response) => return response,
