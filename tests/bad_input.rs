@@ -1,0 +1,233 @@
+//! Runs every row of docs/bad-input.md and compares the outcome with the documented text.
+mod support;
+
+use clustron_dkv::address::{port_from_int, ManagerEndpoint, DEFAULT_PORT};
+use clustron_dkv::ffi::*;
+use clustron_dkv::names::{encode_segment, validate_name};
+use clustron_dkv::session::timeout_from_secs;
+use clustron_dkv::wire::{InstanceDoc, StoreDoc};
+use clustron_dkv::{Operation, Session, Targets};
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+use std::ptr;
+use support::raw::{json_response, RawServer};
+
+fn message<T>(r: Result<T, clustron_dkv::DkvError>) -> String {
+    match r {
+        Ok(_) => "accepted".to_string(),
+        Err(e) => e.message,
+    }
+}
+
+fn address(input: &str) -> String {
+    match ManagerEndpoint::parse(input, DEFAULT_PORT) {
+        Ok(e) => e.base_url(),
+        Err(e) => e.message,
+    }
+}
+
+fn discover_via(server: &RawServer, store: &str) -> String {
+    let targets = Targets::resolve(None, &[server.address.as_str()], None, Some(5)).unwrap();
+    message(Operation::run(targets, support::request(store)))
+}
+
+fn c_status(rc: i32, err: *mut c_char) -> String {
+    let name = match rc {
+        DKV_ERR_INVALID_ARGUMENT => "DKV_ERR_INVALID_ARGUMENT",
+        DKV_ERR_NO_MANAGERS => "DKV_ERR_NO_MANAGERS",
+        DKV_OK => "DKV_OK",
+        _ => "OTHER",
+    };
+    let text = if err.is_null() { String::new() } else { unsafe { CStr::from_ptr(err) }.to_string_lossy().to_string() };
+    unsafe { dkv_free_string(err) };
+    format!("{}: {}", name, text)
+}
+
+fn store_doc(names: &[&str]) -> StoreDoc {
+    StoreDoc {
+        name: Some("S".into()),
+        instances: names
+            .iter()
+            .map(|n| InstanceDoc {
+                name: n.to_string(),
+                server: "10.0.0.11".into(),
+                clustron_port: None,
+                client_port: None,
+                status: None,
+                migrations_remaining: None,
+            })
+            .collect(),
+    }
+}
+
+fn begin_with(store: *const c_char, flags: u32) -> String {
+    let manager = CString::new("127.0.42.50").unwrap();
+    let list = [manager.as_ptr()];
+    let mut op = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    let rc =
+        unsafe { dkv_stop_begin(ptr::null(), list.as_ptr(), 1, 0, store, ptr::null(), flags, 1, 0, &mut op, &mut err) };
+    unsafe { dkv_op_free(op) };
+    c_status(rc, err)
+}
+
+fn connect_raw(list: *const *const c_char, count: usize, options: *const DkvConnectOptions) -> String {
+    let mut session = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    let rc = unsafe { dkv_connect_ex(list, count, 0, 0, options, &mut session, &mut err) };
+    unsafe { dkv_disconnect(session) };
+    c_status(rc, err)
+}
+
+fn run_case(id: &str) -> String {
+    match id {
+        "B01" => message(validate_name("Store name", "")),
+        "B02" => message(validate_name("Store name", "   ")),
+        "B03" => message(validate_name("Store name", " Orders")),
+        "B04" => message(validate_name("Store name", "..")),
+        "B05" => message(validate_name("Store name", "Orders\u{7}")),
+        "B06" => message(validate_name("Store name", &"x".repeat(257))),
+        "B07" => message(validate_name("Instance name", "")),
+        "B08" => format!("sent as /admin/v1/stores/{}", encode_segment("Orders Store/é?#%")),
+        "B09" => message(port_from_int(0)),
+        "B10" => message(port_from_int(65536)),
+        "B11" => address("10.0.0.11:0"),
+        "B12" => address("10.0.0.11:65536"),
+        "B13" => address("10.0.0.11:http"),
+        "B14" => message(timeout_from_secs(0)),
+        "B15" => message(timeout_from_secs(-5)),
+        "B16" => message(timeout_from_secs(2147483647)),
+        "B17" => message(Session::connect(&["10.0.0.11", "10.0.0.11:7801"], None, None)),
+        "B18" => message(Session::connect::<&str>(&[], None, None)),
+        "B19" => address(""),
+        "B20" => message(Targets::resolve::<&str>(None, &[], None, None)),
+        "B21" => {
+            let targets = Targets::resolve(None, &["mgr.invalid"], None, Some(5)).unwrap();
+            message(Operation::run(targets, support::request("OrdersStore")))
+        }
+        "B22" => address("[::1]:7801"),
+        "B23" => address("::1"),
+        "B24" => address("fe80::1::2"),
+        "B25" => address("https://mgr.example:7443"),
+        "B26" => address("ftp://mgr"),
+        "B27" => address("http://mgr/admin"),
+        "B28" => address("admin@mgr"),
+        "B29" => {
+            let s = RawServer::start("127.0.42.1", |_| json_response(200, &"x".repeat(2 * 1024 * 1024)));
+            discover_via(&s, "S").replace(&s.address, "127.0.42.1:PORT")
+        }
+        "B30" => {
+            let s = RawServer::start("127.0.42.2", |_| {
+                b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.42.99:7801/\r\nContent-Length: 0\r\n\r\n"
+                    .to_vec()
+            });
+            discover_via(&s, "S").replace(&s.address, "127.0.42.2:PORT")
+        }
+        "B31" => {
+            let s = RawServer::start("127.0.42.3", |_| {
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>".to_vec()
+            });
+            discover_via(&s, "S").replace(&s.address, "127.0.42.3:PORT")
+        }
+        "B32" => message(clustron_dkv::plan::plan("S", &store_doc(&[]), None, &[])),
+        "B33" => {
+            let targets = [ManagerEndpoint::parse("10.0.0.11", DEFAULT_PORT).unwrap()];
+            message(clustron_dkv::plan::plan("S", &store_doc(&["orders-1", "orders-2"]), Some("orders-9"), &targets))
+        }
+        "B34" => begin_with(ptr::null(), 0),
+        "B35" => {
+            let mut err = ptr::null_mut();
+            let manager = CString::new("10.0.0.11").unwrap();
+            let list = [manager.as_ptr()];
+            let rc = unsafe { dkv_connect(list.as_ptr(), 1, 0, 0, ptr::null_mut(), &mut err) };
+            c_status(rc, err)
+        }
+        "B36" => connect_raw(ptr::null(), 2, ptr::null()),
+        "B37" => {
+            let manager = CString::new("10.0.0.11").unwrap();
+            let list = [manager.as_ptr()];
+            connect_raw(list.as_ptr(), 1 << 40, ptr::null())
+        }
+        "B38" => {
+            let manager = CString::new("10.0.0.11").unwrap();
+            let list = [manager.as_ptr(), ptr::null()];
+            connect_raw(list.as_ptr(), 2, ptr::null())
+        }
+        "B39" => {
+            let bad = CString::new(vec![0xFFu8, 0xFE]).unwrap();
+            begin_with(bad.as_ptr(), 0)
+        }
+        "B40" => {
+            let store = CString::new("S").unwrap();
+            begin_with(store.as_ptr(), 0x10)
+        }
+        "B41" => {
+            let wait = unsafe { dkv_op_wait(ptr::null(), 0) };
+            let mut progress = ptr::null_mut();
+            let mut err = ptr::null_mut();
+            let rc = unsafe { dkv_op_progress(ptr::null(), 0, &mut progress, &mut err) };
+            format!("{}; {}", wait, c_status(rc, err))
+        }
+        "B42" => {
+            unsafe {
+                dkv_free_results(ptr::null_mut());
+                dkv_free_progress(ptr::null_mut());
+                dkv_free_store_info(ptr::null_mut());
+                dkv_free_string(ptr::null_mut());
+                dkv_disconnect(ptr::null_mut());
+                dkv_op_cancel(ptr::null());
+                dkv_op_free(ptr::null_mut());
+            }
+            "no effect".to_string()
+        }
+        "B43" => {
+            let manager = CString::new("10.0.0.11").unwrap();
+            let list = [manager.as_ptr()];
+            let options = DkvConnectOptions {
+                struct_size: 0,
+                skip_certificate_check: 0,
+                bearer_token: ptr::null(),
+                user: ptr::null(),
+                password: ptr::null(),
+            };
+            connect_raw(list.as_ptr(), 1, &options)
+        }
+        "B44" => {
+            let manager = CString::new("10.0.0.11").unwrap();
+            let list = [manager.as_ptr()];
+            let (token, user) = (CString::new("t").unwrap(), CString::new("u").unwrap());
+            let options = DkvConnectOptions {
+                struct_size: std::mem::size_of::<DkvConnectOptions>() as u32,
+                skip_certificate_check: 0,
+                bearer_token: token.as_ptr(),
+                user: user.as_ptr(),
+                password: ptr::null(),
+            };
+            connect_raw(list.as_ptr(), 1, &options)
+        }
+        other => panic!("docs/bad-input.md has a case {} that this test does not know", other),
+    }
+}
+
+#[test]
+fn every_documented_case_behaves_as_documented() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/bad-input.md")).unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for line in doc.lines().filter(|l| l.starts_with("| B")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let id = cells[0].trim_start_matches("| ").trim();
+        let outcome = cells.last().unwrap().trim_end_matches(" |").trim().trim_matches('`');
+        let actual = run_case(id);
+        let ok = match outcome.strip_suffix(" …") {
+            Some(prefix) => actual.starts_with(prefix),
+            None => actual == outcome,
+        };
+        if !ok {
+            failures.push(format!("{}: documented `{}`\n      actual `{}`", id, outcome, actual));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {} cases documented", checked);
+    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), checked, failures.join("\n"));
+}
