@@ -8,7 +8,10 @@ pub enum Credentials {
     #[default]
     None,
     Bearer(String),
-    Basic { user: String, password: String },
+    Basic {
+        user: String,
+        password: String,
+    },
 }
 
 impl fmt::Debug for Credentials {
