@@ -1,0 +1,42 @@
+#ifndef DKV_HARNESS_CASES_H
+#define DKV_HARNESS_CASES_H
+
+#include "env.h"
+
+typedef void (*CaseFn)(const Env *env);
+
+typedef struct Case {
+  const char *name;
+  CaseFn run;
+} Case;
+
+/* Argument handling, no network (cases_args.c). */
+void case_version(const Env *env);
+void case_normalize(const Env *env);
+void case_connect_and_session(const Env *env);
+void case_connect_rejects_bad_addresses(const Env *env);
+void case_no_managers(const Env *env);
+void case_null_pointers(const Env *env);
+void case_free_functions_accept_null(const Env *env);
+void case_bad_names_and_flags(const Env *env);
+
+/* Against the reference manager (cases_stop.c). */
+void case_get_store(const Env *env);
+void case_stop_one_node_forced(const Env *env);
+void case_whole_store_graceful_with_progress(const Env *env);
+void case_cancel_long_graceful_stop(const Env *env);
+void case_cancel_during_discovery(const Env *env);
+void case_op_free_while_running(const Env *env);
+void case_disconnect_while_running(const Env *env);
+void case_unknown_store(const Env *env);
+void case_unknown_instance(const Env *env);
+void case_unreachable_managers(const Env *env);
+void case_node_timeout_is_bounded(const Env *env);
+void case_fail_fast(const Env *env);
+void case_parallel(const Env *env);
+void case_unrouted_node_is_skipped(const Env *env);
+
+/* The leak-check loop (cycles.c): 0 when every cycle behaved. */
+int run_cycles(const Env *env, long cycles);
+
+#endif
