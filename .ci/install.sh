@@ -9,7 +9,7 @@ need=(
   # Debian's rustc 1.63 + cargo: the MSRV check and the Windows build use them
   rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix
   # the C harness and its leak check
-  gcc g++ valgrind
+  gcc g++ valgrind clang-tidy cppcheck
   # running the Windows build of the library
   wine64
   curl ca-certificates openssl

@@ -328,3 +328,55 @@ void case_bad_names_and_flags(const Env *env) {
     CHECK(text == NULL, "normalize of bad UTF-8 wrote a result");
   }
 }
+
+void case_connect_ex_options(const Env *env) {
+  const char *managers[1];
+  DkvSession *session = NULL;
+  DkvConnectOptions options;
+  DkvStoreInfo *info = NULL;
+  char *err = NULL;
+  int32_t rc;
+  managers[0] = env->with_port[0];
+
+  /* NULL options: exactly dkv_connect. */
+  rc = dkv_connect_ex(managers, 1, env->port, 10, NULL, &session, &err);
+  CHECK(rc == DKV_OK && session != NULL, "connect_ex(NULL options) -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  dkv_disconnect(session);
+  session = NULL;
+
+  /* A struct_size the library does not know is refused, not read past. */
+  memset(&options, 0, sizeof options);
+  rc = dkv_connect_ex(managers, 1, env->port, 10, &options, &session, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && session == NULL, "struct_size 0 -> %d", rc);
+  CHECK(str_has(err, "struct_size"), "message '%s'", show(err));
+  dkv_free_string(err);
+  err = NULL;
+
+  /* A bearer token: the session works and the token never shows up in a message. */
+  options.struct_size = (uint32_t)sizeof options;
+  options.bearer_token = "tok-c-harness-secret";
+  rc = dkv_connect_ex(managers, 1, env->port, 10, &options, &session, &err);
+  CHECK(rc == DKV_OK && session != NULL, "connect_ex(token) -> %d: %s", rc, show(err));
+  if (session != NULL) {
+    rc = dkv_get_store(session, NULL, 0, 0, "NoSuchStore", 0, &info, &err);
+    CHECK(rc == DKV_ERR_STORE_NOT_FOUND, "get_store with a token -> %d", rc);
+    CHECK(err != NULL && !str_has(err, "tok-c-harness-secret"), "the token leaked: '%s'", show(err));
+    dkv_free_string(err);
+    err = NULL;
+    rc = dkv_get_store(session, NULL, 0, 0, "OrdersStore", 0, &info, &err);
+    CHECK(rc == DKV_OK && info != NULL && info->len == 3, "get_store with a token -> %d: %s", rc, show(err));
+    dkv_free_store_info(info);
+    dkv_free_string(err);
+    err = NULL;
+    dkv_disconnect(session);
+    session = NULL;
+  }
+
+  /* Token and user at once is ambiguous: refused. */
+  options.user = "admin";
+  rc = dkv_connect_ex(managers, 1, env->port, 10, &options, &session, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && session == NULL, "token + user -> %d", rc);
+  dkv_free_string(err);
+}
