@@ -1,0 +1,54 @@
+# Clustron.Dkv: PowerShell commands over the Clustron DKV native core (libclustron_dkv, include/clustron_dkv.h).
+#
+# Layout: Private/*.ps1 (native binding, marshalling, the one transport Invoke-DkvTransport, stop loop,
+# completion) are dot-sourced first, then Public/*.ps1 (one exported function per file).
+#
+# Engine-only on purpose: the module uses no cmdlet outside Microsoft.PowerShell.Core, so it runs in a bare
+# hosted runspace, and it parses on Windows PowerShell 5.1.
+#
+# Stable ErrorIds (FullyQualifiedErrorId is "<ErrorId>,<Command>"), also listed in README.md:
+#   InvalidManagerAddress  InvalidArgument   Connect-DkvManager: an address the library rejects (terminating)
+#   InvalidArgument        InvalidArgument   a bad -Managers address (terminating) or store/node name
+#   NoManagers             ConnectionError   neither -Managers nor a session (terminating)
+#   StoreNotFound          ObjectNotFound    every targeted manager answered 404 (per store)
+#   InstanceNotFound       ObjectNotFound    -InstanceName is not a node of the store, or it lists none
+#   ManagerUnreachable     ConnectionError   no manager answered discovery (per store)
+#   DiscoveryTimeout       OperationTimeout  -TimeoutSec passed before discovery finished
+#   OperationCancelled     OperationStopped  cancelled before discovery finished
+#   ProtocolError          ProtocolError     a manager answered outside the contract
+#   InternalError          NotSpecified      a bug in the native library
+#   StopFailed             ObjectNotFound (HTTP 404) / ConnectionError (no answer) / PermissionDenied (401, 403)
+#                          / InvalidResult (5xx) / InvalidOperation (other): a FAILED row, after the row
+#   StopTimedOut           OperationTimeout  a TIMEOUT row, after the row
+# With -FailFast the first StopFailed/StopTimedOut or discovery error is terminating instead.
+
+foreach ($folder in @('Private', 'Public')) {
+    $directory = [System.IO.Path]::Combine($PSScriptRoot, $folder)
+    $files = [System.IO.Directory]::GetFiles($directory, '*.ps1')
+    [Array]::Sort($files, [System.StringComparer]::Ordinal)
+    foreach ($file in $files) { . $file }
+}
+
+# The try turns any error while binding into a failed import (a method error alone would only end its statement).
+try {
+    $script:DkvNative = Get-DkvNativeMethod -LibraryPath (Resolve-DkvNativeLibrary -ModuleRoot $PSScriptRoot)
+}
+catch {
+    throw
+}
+
+Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Get-DkvStoreNameCompletion -WordToComplete $wordToComplete
+}
+Register-ArgumentCompleter -CommandName 'Stop-DkvStore' -ParameterName 'InstanceName' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Get-DkvInstanceNameCompletion -WordToComplete $wordToComplete -BoundParameters $fakeBoundParameters
+}
+
+# The native session would otherwise outlive the module (Remove-Module, Import-Module -Force).
+$ExecutionContext.SessionState.Module.OnRemove = {
+    $null = Remove-DkvSession
+}
+
+Export-ModuleMember -Function 'Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Stop-DkvStore'

@@ -1,0 +1,129 @@
+# Locating libclustron_dkv for this OS and architecture, and binding its exports with Reflection.Emit.
+# Add-Type would compile C# on every import; an emitted P/Invoke type costs a few milliseconds and needs no compiler.
+
+# Every export: name, return type, parameter types. Strings and out parameters travel as IntPtr (UTF-8 marshalled
+# by hand), size_t as UIntPtr, uint64 as Int64. Keep in step with include/clustron_dkv.h. The leading commas
+# keep each entry one array element (a bare inner array would be flattened into the list).
+$script:DkvExportSignatures = @(
+    , @('dkv_version', [IntPtr], @())
+    , @('dkv_free_string', [void], @([IntPtr]))
+    , @('dkv_normalize_manager', [int], @([IntPtr], [int], [IntPtr], [IntPtr]))
+    , @('dkv_connect', [int], @([IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr]))
+    , @('dkv_disconnect', [void], @([IntPtr]))
+    , @('dkv_session_manager_count', [UIntPtr], @([IntPtr]))
+    , @('dkv_session_manager', [int], @([IntPtr], [UIntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_get_store', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [int], [IntPtr], [IntPtr]))
+    , @('dkv_free_store_info', [void], @([IntPtr]))
+    , @('dkv_stop_begin', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [IntPtr], [uint32], [int], [uint32], [IntPtr], [IntPtr]))
+    , @('dkv_op_wait', [int], @([IntPtr], [int]))
+    , @('dkv_op_cancel', [void], @([IntPtr]))
+    , @('dkv_op_progress', [int], @([IntPtr], [long], [IntPtr], [IntPtr]))
+    , @('dkv_free_progress', [void], @([IntPtr]))
+    , @('dkv_op_results', [int], @([IntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_op_free', [void], @([IntPtr]))
+    , @('dkv_stop_store', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [IntPtr], [uint32], [int], [uint32], [IntPtr], [IntPtr]))
+    , @('dkv_free_results', [void], @([IntPtr]))
+)
+
+function Get-DkvNativeCandidatePath {
+    # The runtimes/{rid}/native layout is NuGet's, so one dist folder can carry every platform's library.
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)][string]$ModuleRoot)
+
+    if (-not [Environment]::Is64BitProcess) {
+        throw [System.PlatformNotSupportedException]::new(
+            'Clustron.Dkv needs a 64-bit PowerShell process; this one is 32-bit. Start the 64-bit PowerShell and import the module again.')
+    }
+    $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
+    $arch = 'x64'
+    if ($null -ne $runtimeInfo) {
+        $processArch = [string]$runtimeInfo::ProcessArchitecture
+        if ($processArch -eq 'Arm64') { $arch = 'arm64' }
+    }
+    # Windows PowerShell 5.1 only runs on Windows; RuntimeInformation.IsOSPlatform is the cross-platform test.
+    $os = 'win'
+    if ($PSVersionTable.PSEdition -eq 'Core') {
+        $platform = [System.Runtime.InteropServices.OSPlatform]
+        if ($runtimeInfo::IsOSPlatform($platform::Linux)) { $os = 'linux' }
+        elseif ($runtimeInfo::IsOSPlatform($platform::OSX)) { $os = 'osx' }
+    }
+    $fileName = switch ($os) {
+        'win' { 'clustron_dkv.dll' }
+        'osx' { 'libclustron_dkv.dylib' }
+        default { 'libclustron_dkv.so' }
+    }
+    $runtimes = [System.IO.Path]::Combine($ModuleRoot, 'runtimes')
+    [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($runtimes, "$os-$arch", 'native', $fileName))
+    if ($os -eq 'osx') {
+        # A universal (fat) dylib serves both architectures.
+        [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($runtimes, 'osx', 'native', $fileName))
+    }
+}
+
+function Resolve-DkvNativeLibrary {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)][string]$ModuleRoot)
+
+    $tried = @(Get-DkvNativeCandidatePath -ModuleRoot $ModuleRoot)
+    foreach ($path in $tried) {
+        if ([System.IO.File]::Exists($path)) { return $path }
+    }
+    throw [System.IO.FileNotFoundException]::new(
+        "Clustron.Dkv cannot find its native library. Paths tried: $($tried -join '; '). " +
+        'Assemble the module with powershell/assemble.sh after building the native library.')
+}
+
+function Get-DkvNativeMethod {
+    # Returns the emitted type whose static methods are the exports. Emitted once per process and library path;
+    # re-imports, Import-Module -Force and other runspaces find it in an AppDomain slot instead of emitting a
+    # second type (a second binding would work too, but would leak a dynamic assembly per import).
+    [CmdletBinding()]
+    [OutputType([type])]
+    param([Parameter(Mandatory)][string]$LibraryPath)
+
+    $slot = "Clustron.Dkv.NativeMethods|$LibraryPath"
+    $domain = [AppDomain]::CurrentDomain
+    $lock = [string]::Intern('Clustron.Dkv.NativeMethods.Lock')
+    [System.Threading.Monitor]::Enter($lock)
+    try {
+        $existing = $domain.GetData($slot)
+        if ($existing -is [type]) { return $existing }
+
+        $assemblyName = [System.Reflection.AssemblyName]::new('Clustron.Dkv.Native.' + [Guid]::NewGuid().ToString('N'))
+        $assembly = [System.Reflection.Emit.AssemblyBuilder]::DefineDynamicAssembly(
+            $assemblyName, [System.Reflection.Emit.AssemblyBuilderAccess]::Run)
+        $module = $assembly.DefineDynamicModule($assemblyName.Name)
+        $typeAttributes = [System.Reflection.TypeAttributes]'Public, Abstract, Sealed, Class'
+        $builder = $module.DefineType('Clustron.Dkv.NativeMethods', $typeAttributes)
+        $methodAttributes = [System.Reflection.MethodAttributes]'Public, Static, HideBySig, PinvokeImpl'
+        foreach ($export in $script:DkvExportSignatures) {
+            $method = $builder.DefinePInvokeMethod(
+                $export[0], $LibraryPath, $methodAttributes,
+                [System.Reflection.CallingConventions]::Standard, $export[1], [type[]]$export[2],
+                [System.Runtime.InteropServices.CallingConvention]::Cdecl,
+                [System.Runtime.InteropServices.CharSet]::Ansi)
+            $method.SetImplementationFlags([System.Reflection.MethodImplAttributes]::PreserveSig)
+        }
+        $type = $builder.CreateType()
+        # P/Invoke loads lazily; calling one export now turns a library that cannot load (wrong architecture,
+        # missing dependency) into an import error instead of a failure in the middle of a stop.
+        try {
+            # On .NET (Core) a failed load from a dynamic assembly surfaces as an unrelated ArgumentNullException;
+            # NativeLibrary.Load reports the loader's own reason (wrong ELF class, missing symbol, ...).
+            $nativeLibrary = 'System.Runtime.InteropServices.NativeLibrary' -as [type]
+            if ($null -ne $nativeLibrary) { $null = $nativeLibrary::Load($LibraryPath) }
+            $null = $type::dkv_version()
+        }
+        catch {
+            throw [System.DllNotFoundException]::new(
+                "Clustron.Dkv found its native library at $LibraryPath but cannot load it: $($_.Exception.GetBaseException().Message)")
+        }
+        $domain.SetData($slot, $type)
+        return $type
+    }
+    finally {
+        [System.Threading.Monitor]::Exit($lock)
+    }
+}

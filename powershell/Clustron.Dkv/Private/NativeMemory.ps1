@@ -1,0 +1,204 @@
+# Hand-marshalling between PowerShell and the C ABI: UTF-8 strings in and out, out-parameter slots, and reading the
+# structs of include/clustron_dkv.h. Everything allocated here belongs to a scope (a List[IntPtr]) that the caller
+# frees in a finally block, so no path (error, Ctrl+C, -WhatIf) leaks.
+
+# Pointer size; the offsets below are computed from it. The module refuses 32-bit processes at import (the u64
+# fields would be aligned differently there), so in practice this is 8.
+$script:DkvPtr = [IntPtr]::Size
+
+# Live counts of what the module holds: HGlobal blocks and operation handles. Both are back to 0 after every
+# command on every path; tests check that with `& (Get-Module Clustron.Dkv) { $script:DkvLive }`.
+$script:DkvLive = @{ Allocations = 0; Operations = 0 }
+
+function New-DkvNativeScope {
+    [CmdletBinding()]
+    param()
+    , [System.Collections.Generic.List[IntPtr]]::new()
+}
+
+function Close-DkvNativeScope {
+    [CmdletBinding()]
+    param([System.Collections.Generic.List[IntPtr]]$Scope)
+    if ($null -eq $Scope) { return }
+    foreach ($pointer in $Scope) {
+        if ($pointer -ne [IntPtr]::Zero) {
+            [System.Runtime.InteropServices.Marshal]::FreeHGlobal($pointer)
+            $script:DkvLive.Allocations--
+        }
+    }
+    $Scope.Clear()
+}
+
+function New-DkvNativeBlock {
+    # Zeroed memory, so an out slot the library did not write reads as NULL.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
+        [Parameter(Mandatory)][int]$Size
+    )
+    $block = [System.Runtime.InteropServices.Marshal]::AllocHGlobal($Size)
+    $Scope.Add($block)
+    $script:DkvLive.Allocations++
+    for ($offset = 0; $offset -lt $Size; $offset++) {
+        [System.Runtime.InteropServices.Marshal]::WriteByte($block, $offset, 0)
+    }
+    $block
+}
+
+function New-DkvOutSlot {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope)
+    New-DkvNativeBlock -Scope $Scope -Size $script:DkvPtr
+}
+
+function New-DkvUtf8 {
+    # NULL for $null, so optional arguments (dkv_stop_begin's instance) pass straight through.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
+        # [object], not [string]: a [string] parameter turns $null into '', and '' is not "no instance".
+        [AllowNull()][object]$Text
+    )
+    if ($null -eq $Text) { return [IntPtr]::Zero }
+    $bytes = [System.Text.Encoding]::UTF8.GetBytes([string]$Text)
+    $pointer = [System.Runtime.InteropServices.Marshal]::AllocHGlobal($bytes.Length + 1)
+    $Scope.Add($pointer)
+    $script:DkvLive.Allocations++
+    [System.Runtime.InteropServices.Marshal]::Copy($bytes, 0, $pointer, $bytes.Length)
+    [System.Runtime.InteropServices.Marshal]::WriteByte($pointer, $bytes.Length, 0)
+    $pointer
+}
+
+function New-DkvUtf8Array {
+    # A `const char *const *`; NULL for no items, which the library reads as "use the session".
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
+        [AllowNull()][string[]]$Items
+    )
+    if ($null -eq $Items -or $Items.Count -eq 0) { return [IntPtr]::Zero }
+    $array = New-DkvNativeBlock -Scope $Scope -Size ($script:DkvPtr * $Items.Count)
+    for ($i = 0; $i -lt $Items.Count; $i++) {
+        $item = New-DkvUtf8 -Scope $Scope -Text $Items[$i]
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($array, $i * $script:DkvPtr, $item)
+    }
+    $array
+}
+
+function Read-DkvUtf8 {
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([IntPtr]$Pointer)
+    if ($Pointer -eq [IntPtr]::Zero) { return $null }
+    # Marshal.PtrToStringUTF8 is missing from .NET Framework (Windows PowerShell 5.1).
+    if ($PSVersionTable.PSEdition -eq 'Core') {
+        return [System.Runtime.InteropServices.Marshal]::PtrToStringUTF8($Pointer)
+    }
+    $length = 0
+    while ([System.Runtime.InteropServices.Marshal]::ReadByte($Pointer, $length) -ne 0) { $length++ }
+    $bytes = [byte[]]::new($length)
+    [System.Runtime.InteropServices.Marshal]::Copy($Pointer, $bytes, 0, $length)
+    [System.Text.Encoding]::UTF8.GetString($bytes)
+}
+
+function Read-DkvPointerField {
+    [CmdletBinding()]
+    param([IntPtr]$Base, [int]$Index)
+    [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr)
+}
+
+function Read-DkvStringField {
+    [CmdletBinding()]
+    param([IntPtr]$Base, [int]$Index)
+    Read-DkvUtf8 -Pointer ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr))
+}
+
+function Read-DkvSize {
+    # size_t as a non-negative int: no realistic count exceeds it.
+    [CmdletBinding()]
+    param([IntPtr]$Base, [int]$Offset)
+    [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Base, $Offset)
+}
+
+function Read-DkvResultRows {
+    # DkvResults {items, len}; DkvResult: 6 string pointers, u64 duration_ms, i32 kind, i32 http_status.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][IntPtr]$Results)
+    $items = Read-DkvPointerField -Base $Results -Index 0
+    $count = Read-DkvSize -Base $Results -Offset $script:DkvPtr
+    $rowSize = 6 * $script:DkvPtr + 16
+    for ($i = 0; $i -lt $count; $i++) {
+        $row = [IntPtr]::Add($items, $i * $rowSize)
+        [pscustomobject]@{
+            Manager    = Read-DkvStringField -Base $row -Index 0
+            Action     = Read-DkvStringField -Base $row -Index 1
+            Result     = Read-DkvStringField -Base $row -Index 2
+            Message    = Read-DkvStringField -Base $row -Index 3
+            Store      = Read-DkvStringField -Base $row -Index 4
+            Instance   = Read-DkvStringField -Base $row -Index 5
+            DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, 6 * $script:DkvPtr)
+            Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 8)
+            HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 12)
+        }
+    }
+}
+
+function Read-DkvStoreInfo {
+    # DkvStoreInfo {name, manager, instances, len}; DkvInstanceInfo {name, server, status, i32, i32}.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][IntPtr]$Info)
+    $instances = Read-DkvPointerField -Base $Info -Index 2
+    $count = Read-DkvSize -Base $Info -Offset (3 * $script:DkvPtr)
+    $instanceSize = 3 * $script:DkvPtr + 8
+    $nodes = for ($i = 0; $i -lt $count; $i++) {
+        $node = [IntPtr]::Add($instances, $i * $instanceSize)
+        [pscustomobject]@{
+            Name         = Read-DkvStringField -Base $node -Index 0
+            Server       = Read-DkvStringField -Base $node -Index 1
+            Status       = Read-DkvStringField -Base $node -Index 2
+            ClustronPort = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $script:DkvPtr)
+            ClientPort   = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $script:DkvPtr + 4)
+        }
+    }
+    [pscustomobject]@{
+        Name      = Read-DkvStringField -Base $Info -Index 0
+        Manager   = Read-DkvStringField -Base $Info -Index 1
+        Instances = @($nodes)
+    }
+}
+
+function Read-DkvProgress {
+    # DkvProgress {u64 total, u64 done, u64 failed, phase, nodes, nodes_len, log, log_len, u64 log_first,
+    # i32 finished, i32 reserved}; DkvNodeProgress {instance, manager, message, i32 state, i32 kind}.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][IntPtr]$Progress)
+    $p = $script:DkvPtr
+    # The pointer-sized fields start after the three u64 counters.
+    $fields = [IntPtr]::Add($Progress, 24)
+    $nodes = Read-DkvPointerField -Base $fields -Index 1
+    $nodeCount = Read-DkvSize -Base $fields -Offset (2 * $p)
+    $nodeSize = 3 * $p + 8
+    $nodeList = for ($i = 0; $i -lt $nodeCount; $i++) {
+        $node = [IntPtr]::Add($nodes, $i * $nodeSize)
+        [pscustomobject]@{
+            Instance = Read-DkvStringField -Base $node -Index 0
+            Manager  = Read-DkvStringField -Base $node -Index 1
+            Message  = Read-DkvStringField -Base $node -Index 2
+            State    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p)
+            Kind     = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p + 4)
+        }
+    }
+    $log = Read-DkvPointerField -Base $fields -Index 3
+    $logCount = Read-DkvSize -Base $fields -Offset (4 * $p)
+    $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvStringField -Base $log -Index $i }
+    [pscustomobject]@{
+        Total    = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 0)
+        Done     = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 8)
+        Failed   = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 16)
+        Phase    = Read-DkvStringField -Base $fields -Index 0
+        Nodes    = @($nodeList)
+        Log      = @($lines)
+        LogFirst = [System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 5 * $p)
+        Finished = [System.Runtime.InteropServices.Marshal]::ReadInt32($fields, 5 * $p + 8) -ne 0
+    }
+}

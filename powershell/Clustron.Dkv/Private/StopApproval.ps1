@@ -1,0 +1,53 @@
+# -WhatIf / -Confirm for Stop-DkvStore: discover the store, route each node to its manager exactly as the library
+# will, and ask ShouldProcess once per node. Used only when ShouldProcess could say no.
+
+function Request-DkvStopApproval {
+    # Returns @{ All; Approved } or $null when discovery failed (the error is already written or thrown).
+    # All = every node that would be contacted was approved, so the caller can make the unchanged native call.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][psobject]$Target,
+        [Parameter(Mandatory)][string]$Store,
+        [AllowNull()][string]$InstanceName,
+        [switch]$Force,
+        [switch]$FailFast
+    )
+    try {
+        $managers = @(Get-DkvTargetManager -Target $Target)
+        $info = Get-DkvStoreInfo -Target $Target -Store $Store
+        $selected = @(Select-DkvInstance -Info $info -InstanceName $InstanceName)
+    }
+    catch {
+        $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $Store
+        if ($FailFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
+        $Cmdlet.WriteError($record)
+        return $null
+    }
+    Add-DkvSeenStore -Name $info.Name
+
+    $mode = 'graceful'
+    if ($Force) { $mode = 'forced' }
+    $action = "Stop node ($mode)"
+    $approved = [System.Collections.Generic.List[string]]::new()
+    $routed = 0
+    foreach ($node in $selected) {
+        $manager = $null
+        foreach ($candidate in $managers) {
+            if (Test-DkvManagerHostsServer -Manager $candidate -Server $node.Server) { $manager = $candidate; break }
+        }
+        if ($null -eq $manager) {
+            $Cmdlet.WriteVerbose(("Node {0} of store {1} is on server {2}, which is not among the targeted managers " +
+                    "({3}); it would be reported as SKIPPED.") -f $node.Name, $info.Name, $node.Server,
+                (@(foreach ($m in $managers) { $m.Display }) -join ', '))
+            continue
+        }
+        $routed++
+        $description = "node $($node.Name) of store $($info.Name) on manager $($manager.Display)"
+        if ($Cmdlet.ShouldProcess($description, $action)) { $approved.Add($node.Name) }
+    }
+    [pscustomobject]@{
+        All      = $approved.Count -eq $routed
+        Approved = $approved.ToArray()
+    }
+}

@@ -1,0 +1,205 @@
+# Running a stop: dkv_stop_begin, then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
+# statements) ends the wait within a turn. Each turn streams the new log lines (verbose/warning), a progress
+# record, and the rows finished so far. The finally block cancels and frees every operation on every path.
+
+$script:DkvStopFlags = @{ Force = [uint32]1; Parallel = [uint32]2; FailFast = [uint32]4 }
+$script:DkvWaitTurnMs = 100
+$script:DkvProgressActivityId = 0x444B
+
+function ConvertTo-DkvStopResult {
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][psobject]$Row)
+    [pscustomobject]@{
+        PSTypeName = 'Clustron.Dkv.StopResult'
+        Manager    = $Row.Manager
+        Action     = $Row.Action
+        Result     = $Row.Result
+        Message    = $Row.Message
+        Duration   = [TimeSpan]::FromMilliseconds([double]$Row.DurationMs)
+        Store      = $Row.Store
+        Instance   = $Row.Instance
+    }
+}
+
+function New-DkvRowErrorRecord {
+    # FAILED and TIMEOUT rows become ErrorRecords too, so $? is false and -ErrorAction Stop stops.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][psobject]$Row)
+    $what = "Stopping node '$($Row.Instance)' of store '$($Row.Store)' through $($Row.Manager)"
+    if ($Row.Kind -eq 2) {
+        $exception = [System.TimeoutException]::new("$what timed out: $($Row.Message)")
+        return New-DkvErrorRecord -Exception $exception -ErrorId 'StopTimedOut' -Category OperationTimeout -TargetObject $Row.Instance
+    }
+    $status = $Row.HttpStatus
+    $category = 'InvalidOperation'
+    if ($status -eq 404) { $category = 'ObjectNotFound' }
+    elseif ($status -eq 0) { $category = 'ConnectionError' }
+    elseif ($status -eq 401 -or $status -eq 403) { $category = 'PermissionDenied' }
+    elseif ($status -ge 500) { $category = 'InvalidResult' }
+    $exception = [System.InvalidOperationException]::new("$what failed: $($Row.Message)")
+    $exception.Data['Clustron.Dkv.HttpStatus'] = $status
+    New-DkvErrorRecord -Exception $exception -ErrorId 'StopFailed' -Category $category -TargetObject $Row.Instance
+}
+
+function Write-DkvStopProgress {
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][string]$Store,
+        [Parameter(Mandatory)][object[]]$Operations,
+        [switch]$Completed
+    )
+    $record = [System.Management.Automation.ProgressRecord]::new(
+        $script:DkvProgressActivityId, "Stopping store $Store", 'Starting')
+    if ($Completed) {
+        $record.StatusDescription = 'Done'
+        $record.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
+        $Cmdlet.WriteProgress($record)
+        return
+    }
+    $total = 0
+    $done = 0
+    $phase = $null
+    $current = $null
+    foreach ($operation in $Operations) {
+        $snapshot = $operation.Progress
+        if ($null -eq $snapshot) { continue }
+        $total += $snapshot.Total
+        $done += $snapshot.Done
+        if ($null -eq $phase -and -not $snapshot.Finished) { $phase = $snapshot.Phase }
+        foreach ($node in $snapshot.Nodes) {
+            if ($null -eq $current -and $node.State -eq 1) {
+                $current = "$($node.Instance) on $($node.Manager): $($node.Message)"
+            }
+        }
+    }
+    if ($null -eq $phase) { $phase = 'Done' }
+    if ($total -gt 0) {
+        $record.StatusDescription = "$done of $total nodes done"
+        $record.PercentComplete = [int][Math]::Min(100, [Math]::Floor(100 * $done / $total))
+    }
+    else {
+        $record.StatusDescription = $phase
+    }
+    if ($null -ne $current) { $record.CurrentOperation = $current } else { $record.CurrentOperation = $phase }
+    $Cmdlet.WriteProgress($record)
+}
+
+function Receive-DkvStopUpdate {
+    # One turn for one operation: new log lines, a progress snapshot, new rows. Returns the first failure record
+    # under -FailFast (after writing the rows of this turn) so the caller can terminate.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][psobject]$Operation,
+        [switch]$FailFast
+    )
+    $handle = $Operation.Handle
+    $snapshotPointer = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($handle, [long]$Operation.LogSince)
+    try { $snapshot = Read-DkvProgress -Progress $snapshotPointer }
+    finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($snapshotPointer) }
+    $Operation.Progress = $snapshot
+    $Operation.LogSince = $snapshot.LogFirst + $snapshot.Log.Count
+    foreach ($line in $snapshot.Log) {
+        if ($line.StartsWith('WARNING: ', [System.StringComparison]::Ordinal)) { $Cmdlet.WriteWarning($line.Substring(9)) }
+        else { $Cmdlet.WriteVerbose($line) }
+    }
+
+    try {
+        $rowsPointer = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($handle)
+    }
+    catch {
+        # The operation failed before any node (discovery, selection): one error for this store.
+        $Operation.Over = $true
+        $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $Operation.Target
+        if ($FailFast) { return $record }
+        $Cmdlet.WriteError($record)
+        return
+    }
+    try { $rows = @(Read-DkvResultRows -Results $rowsPointer) }
+    finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($rowsPointer) }
+
+    $failure = $null
+    for ($i = $Operation.Seen; $i -lt $rows.Count; $i++) {
+        $row = $rows[$i]
+        $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row))
+        if ($row.Kind -eq 1 -or $row.Kind -eq 2) {
+            $record = New-DkvRowErrorRecord -Row $row
+            if (-not $FailFast) { $Cmdlet.WriteError($record) }
+            elseif ($null -eq $failure) { $failure = $record }
+        }
+    }
+    $Operation.Seen = $rows.Count
+    if ($snapshot.Finished) { $Operation.Over = $true }
+    $failure
+}
+
+function Invoke-DkvStopBatch {
+    # Begins one operation per entry of $Instances ($null = the whole store) and watches them together until all
+    # are over. Terminating errors (NoManagers, -FailFast) go through $Cmdlet.ThrowTerminatingError.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][psobject]$Target,
+        [Parameter(Mandatory)][string]$Store,
+        [Parameter(Mandatory)][AllowEmptyCollection()][AllowNull()][object[]]$Instances,
+        [uint32]$Flags = 0
+    )
+    $failFast = ($Flags -band $script:DkvStopFlags.FailFast) -ne 0
+    $operations = [System.Collections.Generic.List[psobject]]::new()
+    $scope = New-DkvNativeScope
+    $progressShown = $false
+    try {
+        foreach ($instance in $Instances) {
+            $arguments = Get-DkvTargetArgument -Target $Target -Scope $scope
+            $storeText = New-DkvUtf8 -Scope $scope -Text $Store
+            $instanceText = New-DkvUtf8 -Scope $scope -Text $instance
+            $targetObject = $Store
+            if ($null -ne $instance) { $targetObject = [string]$instance }
+            try {
+                $handle = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList ($arguments + @(
+                        $storeText, $instanceText, [uint32]$Flags, [int]$Target.TimeoutSec, [uint32]0))
+            }
+            catch {
+                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $targetObject
+                if ($failFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
+                $Cmdlet.WriteError($record)
+                continue
+            }
+            $script:DkvLive.Operations++
+            $operations.Add([pscustomobject]@{
+                    Handle = $handle; Target = $targetObject; LogSince = 0; Seen = 0; Over = $false; Progress = $null
+                })
+        }
+
+        while ($true) {
+            $open = @(foreach ($operation in $operations) { if (-not $operation.Over) { $operation } })
+            if ($open.Count -eq 0) { break }
+            # Only one operation blocks per turn, so a turn stays short however many run.
+            $null = Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($open[0].Handle, [int]$script:DkvWaitTurnMs)
+            foreach ($operation in $open) {
+                $failure = Receive-DkvStopUpdate -Cmdlet $Cmdlet -Operation $operation -FailFast:$failFast
+                if ($null -ne $failure) { $Cmdlet.ThrowTerminatingError($failure) }
+            }
+            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations
+            $progressShown = $true
+        }
+        if ($progressShown) {
+            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Completed
+            $progressShown = $false
+        }
+    }
+    finally {
+        foreach ($operation in $operations) {
+            $null = Invoke-DkvTransport -Function dkv_op_cancel -ArgumentList @($operation.Handle)
+            $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation.Handle)
+            $script:DkvLive.Operations--
+        }
+        $operations.Clear()
+        Close-DkvNativeScope -Scope $scope
+        if ($progressShown) {
+            # Stopped or failed mid-way: close the progress bar; writing can fail while the pipeline stops.
+            try { Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations @() -Completed } catch { $null = $_ }
+        }
+    }
+}

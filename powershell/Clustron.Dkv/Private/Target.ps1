@@ -1,0 +1,89 @@
+# Who a call talks to: the session, or -Managers for this call only (the library applies the override; the
+# module only passes it along and, for routing previews, works out the same normalized list).
+
+function Resolve-DkvTarget {
+    # Port and TimeoutSec are 0 when not given, which tells the library "the session's, else 7801 / 30 s".
+    [CmdletBinding()]
+    param(
+        [AllowNull()][string[]]$Managers,
+        [int]$Port = 0,
+        [int]$TimeoutSec = 0
+    )
+    [pscustomobject]@{
+        Session    = $script:DkvSessionHandle
+        Managers   = $(if ($null -ne $Managers -and $Managers.Count -gt 0) { [string[]]$Managers } else { $null })
+        Port       = $Port
+        TimeoutSec = $TimeoutSec
+    }
+}
+
+function Get-DkvTargetArgument {
+    # The (session, managers, manager_count, port) prefix shared by dkv_get_store and dkv_stop_begin.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][psobject]$Target,
+        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope
+    )
+    $count = 0
+    if ($null -ne $Target.Managers) { $count = $Target.Managers.Count }
+    $array = New-DkvUtf8Array -Scope $Scope -Items $Target.Managers
+    @([IntPtr]$Target.Session, [IntPtr]$array, [UIntPtr]::new([uint64]$count), [int]$Target.Port)
+}
+
+function ConvertFrom-DkvManagerUrl {
+    # http://host:port or https://[v6]:port -> Host (no brackets) and Display (host:port, as in result rows).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string]$Url)
+    $rest = $Url.Substring($Url.IndexOf('://') + 3)
+    $colon = $rest.LastIndexOf(':')
+    $hostPart = $rest.Substring(0, $colon)
+    [pscustomobject]@{
+        Url     = $Url
+        Display = $rest
+        Host    = $hostPart.TrimStart('[').TrimEnd(']')
+    }
+}
+
+function Get-DkvTargetManager {
+    # The normalized managers a call targets. Throws the library's InvalidArgument for a bad address and its
+    # NoManagers error when there is neither a session nor -Managers.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][psobject]$Target)
+    if ($null -ne $Target.Managers) {
+        $defaultPort = $Target.Port
+        if ($defaultPort -le 0 -and $null -ne $script:DkvSession) { $defaultPort = $script:DkvSession.Port }
+        $scope = New-DkvNativeScope
+        try {
+            foreach ($address in $Target.Managers) {
+                $text = New-DkvUtf8 -Scope $scope -Text $address
+                $normalized = Invoke-DkvTransport -Function dkv_normalize_manager -ArgumentList @($text, [int]$defaultPort)
+                try { ConvertFrom-DkvManagerUrl -Url (Read-DkvUtf8 -Pointer $normalized) }
+                finally { $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($normalized) }
+            }
+        }
+        finally { Close-DkvNativeScope -Scope $scope }
+        return
+    }
+    if ($Target.Session -eq [IntPtr]::Zero) {
+        throw (New-DkvException -Status 2 -Message 'No managers connected. Use Connect-DkvManager or specify -Managers.')
+    }
+    foreach ($url in Get-DkvSessionManagerUrl -Handle $Target.Session) { ConvertFrom-DkvManagerUrl -Url $url }
+}
+
+function Test-DkvManagerHostsServer {
+    # Mirrors the library's routing: a node is stopped through the manager on its own server (case-insensitive,
+    # IPv6 compared as addresses).
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param([Parameter(Mandatory)][psobject]$Manager, [AllowNull()][string]$Server)
+    if ([string]::IsNullOrWhiteSpace($Server)) { return $false }
+    $server = $Server.Trim().TrimStart('[').TrimEnd(']')
+    if ([string]::Equals($server, $Manager.Host, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
+    $a = $null
+    $b = $null
+    if ($server.Contains(':') -and [System.Net.IPAddress]::TryParse($server, [ref]$a) -and
+        [System.Net.IPAddress]::TryParse($Manager.Host, [ref]$b)) {
+        return $a.Equals($b)
+    }
+    $false
+}

@@ -1,0 +1,114 @@
+function Get-DkvStore {
+    <#
+    .SYNOPSIS
+    Gets a Clustron DKV store and its nodes from a manager.
+
+    .DESCRIPTION
+    Get-DkvStore asks the targeted managers in order (GET /admin/v1/stores/{StoreName}) until one knows the store,
+    and writes a Clustron.Dkv.Store object (Name, Manager, Instances). Instances are Clustron.Dkv.Instance objects
+    (Store, InstanceName, Server, ClustronPort, ClientPort, Status, Manager).
+
+    Both kinds of object pipe into Stop-DkvStore: a store object stops the whole store (its Name binds -Name);
+    node objects stop those nodes (Store binds -Name through its alias, InstanceName binds -InstanceName).
+
+    A store that cannot be discovered (not found, no manager reachable) writes a non-terminating error and the
+    next piped name is processed. Without -Managers and without a Connect-DkvManager session the command
+    terminates with "No managers connected. Use Connect-DkvManager or specify -Managers."
+
+    .PARAMETER Name
+    Name of the store to get, for example OrdersStore; several names get several stores. Aliases: Store,
+    StoreName.
+
+    .PARAMETER Managers
+    Target Clustron manager services, for example -Managers 10.0.0.11,10.0.0.12. If not specified, the command
+    uses the active Connect-DkvManager session. Applies to this call only.
+
+    .PARAMETER Port
+    Management API port used for the manager services (addresses without a port). Default: 7801, or the
+    port of the Connect-DkvManager session.
+
+    .PARAMETER TimeoutSec
+    Maximum allowed time for the discovery, 1 to 86400 seconds. Default: 30 seconds, or the timeout of the
+    Connect-DkvManager session.
+
+    .EXAMPLE
+    Get-DkvStore -Name OrdersStore
+
+    Shows the store and the manager that answered.
+
+    .EXAMPLE
+    (Get-DkvStore OrdersStore -Managers 10.0.0.11).Instances
+
+    Lists the nodes of the store: server, ports and status.
+
+    .EXAMPLE
+    Get-DkvStore -Name OrdersStore | Stop-DkvStore
+
+    Stops every node of the store.
+
+    .EXAMPLE
+    (Get-DkvStore OrdersStore).Instances | Where-Object Server -eq 10.0.0.12 | Stop-DkvStore
+
+    Stops the nodes of the store that run on one server.
+
+    .INPUTS
+    System.String. Objects with a Name, Store or StoreName property.
+
+    .OUTPUTS
+    Clustron.Dkv.Store
+
+    .LINK
+    Stop-DkvStore
+
+    .LINK
+    Connect-DkvManager
+    #>
+    [CmdletBinding()]
+    [OutputType('Clustron.Dkv.Store')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
+        [Alias('Store', 'StoreName')]
+        [ValidateScript({ Assert-DkvName -Value $_ -What 'Store name' })]
+        [string[]]$Name,
+
+        [ValidateNotNullOrEmpty()]
+        [string[]]$Managers,
+
+        [ValidateRange(1, 65535)]
+        [int]$Port = 7801,
+
+        [ValidateRange(1, 86400)]
+        [int]$TimeoutSec = 30
+    )
+
+    begin {
+        $portArgument = 0
+        if ($PSBoundParameters.ContainsKey('Port')) { $portArgument = $Port }
+        $timeoutArgument = 0
+        if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $timeoutArgument = $TimeoutSec }
+        $target = Resolve-DkvTarget -Managers $Managers -Port $portArgument -TimeoutSec $timeoutArgument
+        if ($null -ne $target.Managers) {
+            try { $null = Get-DkvTargetManager -Target $target }
+            catch {
+                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
+                $PSCmdlet.ThrowTerminatingError($record)
+            }
+        }
+    }
+
+    process {
+        foreach ($storeName in $Name) {
+            try {
+                $info = Get-DkvStoreInfo -Target $target -Store $storeName
+            }
+            catch {
+                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $storeName
+                if ($record.FullyQualifiedErrorId -eq 'NoManagers') { $PSCmdlet.ThrowTerminatingError($record) }
+                $PSCmdlet.WriteError($record)
+                continue
+            }
+            Add-DkvSeenStore -Name $info.Name
+            $PSCmdlet.WriteObject((ConvertTo-DkvStoreObject -Info $info))
+        }
+    }
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Assembles dist/Clustron.Dkv/ from the module sources and already-built native libraries. Builds nothing:
+# run `cargo build --release` (and any cross builds, e.g. --target x86_64-pc-windows-gnu) first.
+#
+#   powershell/assemble.sh [--release|--debug]
+#
+# Native libraries land in NuGet's runtimes/{rid}/native/ layout, which the module's loader reads:
+#   target/<profile>/libclustron_dkv.so                  -> runtimes/linux-<host arch>/native/
+#   target/<triple>/<profile>/libclustron_dkv.so         -> runtimes/linux-{x64,arm64}/native/
+#   target/<triple>/<profile>/clustron_dkv.dll           -> runtimes/win-{x64,arm64}/native/
+#   target/<triple>/<profile>/libclustron_dkv.dylib      -> runtimes/osx-{x64,arm64}/native/
+set -euo pipefail
+
+profile=release
+case "${1:-}" in
+    "" | --release) profile=release ;;
+    --debug) profile=debug ;;
+    -h | --help)
+        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *)
+        echo "assemble.sh: unknown argument '$1'; use --release or --debug" >&2
+        exit 2
+        ;;
+esac
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source_dir="$repo/powershell/Clustron.Dkv"
+target_dir="${CARGO_TARGET_DIR:-$repo/target}"
+dist_parent="$repo/dist"
+staging="$dist_parent/.Clustron.Dkv.$$"
+final="$dist_parent/Clustron.Dkv"
+
+cleanup() { rm -rf "$staging"; }
+trap cleanup EXIT
+
+mkdir -p "$staging"
+cp "$source_dir/Clustron.Dkv.psd1" "$source_dir/Clustron.Dkv.psm1" "$source_dir/Clustron.Dkv.Format.ps1xml" "$staging/"
+for optional in README.md; do
+    if [[ -f "$source_dir/$optional" ]]; then cp "$source_dir/$optional" "$staging/"; fi
+done
+for folder in Public Private en-US; do
+    if [[ -d "$source_dir/$folder" ]]; then cp -R "$source_dir/$folder" "$staging/$folder"; fi
+done
+
+copied=0
+place() { # place <file> <rid>
+    local destination="$staging/runtimes/$2/native"
+    mkdir -p "$destination"
+    cp "$1" "$destination/"
+    echo "  $2: ${1#"$repo"/}"
+    copied=$((copied + 1))
+}
+
+rid_arch() { # the architecture part of a rid for a Rust target triple, or nothing for unsupported ones
+    case "$1" in
+        x86_64-*) echo x64 ;;
+        aarch64-*) echo arm64 ;;
+    esac
+}
+
+echo "Assembling $final ($profile)"
+# Cross builds first, so a native build of the host (target/<profile>/) wins for the host's own rid.
+if [[ -d "$target_dir" ]]; then
+    for triple_dir in "$target_dir"/*/; do
+        triple=$(basename "$triple_dir")
+        [[ -d "$triple_dir$profile" ]] || continue
+        arch=$(rid_arch "$triple")
+        [[ -n "$arch" ]] || continue
+        case "$triple" in
+            *-windows-*) file="clustron_dkv.dll" os=win ;;
+            *-apple-darwin) file="libclustron_dkv.dylib" os=osx ;;
+            *-linux-*) file="libclustron_dkv.so" os=linux ;;
+            *) continue ;;
+        esac
+        if [[ -f "$triple_dir$profile/$file" ]]; then place "$triple_dir$profile/$file" "$os-$arch"; fi
+    done
+fi
+
+host_arch=$(rid_arch "$(uname -m)-")
+host_os=
+case "$(uname -s)" in
+    Linux) host_os=linux host_file=libclustron_dkv.so ;;
+    Darwin) host_os=osx host_file=libclustron_dkv.dylib ;;
+    MINGW* | MSYS* | CYGWIN*) host_os=win host_file=clustron_dkv.dll ;;
+esac
+if [[ -n "$host_os" && -n "$host_arch" && -f "$target_dir/$profile/$host_file" ]]; then
+    place "$target_dir/$profile/$host_file" "$host_os-$host_arch"
+fi
+
+if [[ $copied -eq 0 ]]; then
+    echo "assemble.sh: no native library found under $target_dir for the $profile profile." >&2
+    echo "Build it first, e.g.: cargo build --$profile" | sed 's/--debug//' >&2
+    exit 1
+fi
+
+# Swap in the new folder in one rename, so an importer never sees a half-copied module.
+rm -rf "$final.old"
+if [[ -d "$final" ]]; then mv "$final" "$final.old"; fi
+mv "$staging" "$final"
+rm -rf "$final.old"
+echo "Done: $copied native librar$([[ $copied -eq 1 ]] && echo y || echo ies); Import-Module ./dist/Clustron.Dkv"
