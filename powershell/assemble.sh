@@ -9,6 +9,7 @@
 #   target/<triple>/<profile>/libclustron_dkv.so         -> runtimes/linux-{x64,arm64}/native/
 #   target/<triple>/<profile>/clustron_dkv.dll           -> runtimes/win-{x64,arm64}/native/
 #   target/<triple>/<profile>/libclustron_dkv.dylib      -> runtimes/osx-{x64,arm64}/native/
+#   target/<dir>/<triple>/<profile>/...                   (a nested CARGO_TARGET_DIR, e.g. target/windows) likewise
 set -euo pipefail
 
 profile=release
@@ -16,7 +17,7 @@ case "${1:-}" in
     "" | --release) profile=release ;;
     --debug) profile=debug ;;
     -h | --help)
-        sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,/^set /{/^#/p}' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -47,10 +48,10 @@ done
 copied=0
 place() { # place <file> <rid>
     local destination="$staging/runtimes/$2/native"
+    if [[ ! -d "$destination" || -z "$(ls -A "$destination")" ]]; then copied=$((copied + 1)); fi
     mkdir -p "$destination"
     cp "$1" "$destination/"
     echo "  $2: ${1#"$repo"/}"
-    copied=$((copied + 1))
 }
 
 rid_arch() { # the architecture part of a rid for a Rust target triple, or nothing for unsupported ones
@@ -61,20 +62,29 @@ rid_arch() { # the architecture part of a rid for a Rust target triple, or nothi
 }
 
 echo "Assembling $final ($profile)"
-# Cross builds first, so a native build of the host (target/<profile>/) wins for the host's own rid.
+cross_build() { # cross_build <triple dir>: place its library, if it has one for this profile
+    local triple_dir=$1 triple arch file os
+    triple=$(basename "$triple_dir")
+    [[ -d "$triple_dir/$profile" ]] || return 0
+    arch=$(rid_arch "$triple")
+    [[ -n "$arch" ]] || return 0
+    case "$triple" in
+        *-windows-*) file="clustron_dkv.dll" os=win ;;
+        *-apple-darwin) file="libclustron_dkv.dylib" os=osx ;;
+        *-linux-*) file="libclustron_dkv.so" os=linux ;;
+        *) return 0 ;;
+    esac
+    if [[ -f "$triple_dir/$profile/$file" ]]; then place "$triple_dir/$profile/$file" "$os-$arch"; fi
+}
+# Cross builds first, so a native build of the host (target/<profile>/) wins for the host's own rid. Target dirs
+# nested one level (e.g. CARGO_TARGET_DIR=target/windows for the Wine build) count too; target/<triple>/ wins
+# over them, being placed last.
 if [[ -d "$target_dir" ]]; then
-    for triple_dir in "$target_dir"/*/; do
-        triple=$(basename "$triple_dir")
-        [[ -d "$triple_dir$profile" ]] || continue
-        arch=$(rid_arch "$triple")
-        [[ -n "$arch" ]] || continue
-        case "$triple" in
-            *-windows-*) file="clustron_dkv.dll" os=win ;;
-            *-apple-darwin) file="libclustron_dkv.dylib" os=osx ;;
-            *-linux-*) file="libclustron_dkv.so" os=linux ;;
-            *) continue ;;
-        esac
-        if [[ -f "$triple_dir$profile/$file" ]]; then place "$triple_dir$profile/$file" "$os-$arch"; fi
+    for nested in "$target_dir"/*/*-*-*/; do
+        [[ -d "$nested" ]] && cross_build "${nested%/}"
+    done
+    for triple_dir in "$target_dir"/*-*-*/; do
+        [[ -d "$triple_dir" ]] && cross_build "${triple_dir%/}"
     done
 fi
 
@@ -100,4 +110,4 @@ rm -rf "$final.old"
 if [[ -d "$final" ]]; then mv "$final" "$final.old"; fi
 mv "$staging" "$final"
 rm -rf "$final.old"
-echo "Done: $copied native librar$([[ $copied -eq 1 ]] && echo y || echo ies); Import-Module ./dist/Clustron.Dkv"
+echo "Done: native libraries for $copied runtime(s); Import-Module ./dist/Clustron.Dkv"

@@ -7,8 +7,8 @@
 # hosted runspace, and it parses on Windows PowerShell 5.1.
 #
 # Stable ErrorIds (FullyQualifiedErrorId is "<ErrorId>,<Command>"), also listed in README.md:
-#   InvalidManagerAddress  InvalidArgument   Connect-DkvManager: an address the library rejects (terminating)
-#   InvalidArgument        InvalidArgument   a bad -Managers address (terminating) or store/node name
+#   InvalidManagerAddress  InvalidArgument   a -Managers address the library rejects (terminating)
+#   InvalidArgument        InvalidArgument   a store or node name the library rejects (per item)
 #   NoManagers             ConnectionError   neither -Managers nor a session (terminating)
 #   StoreNotFound          ObjectNotFound    every targeted manager answered 404 (per store)
 #   InstanceNotFound       ObjectNotFound    -InstanceName is not a node of the store, or it lists none

@@ -9,6 +9,7 @@ $script:DkvExportSignatures = @(
     , @('dkv_free_string', [void], @([IntPtr]))
     , @('dkv_normalize_manager', [int], @([IntPtr], [int], [IntPtr], [IntPtr]))
     , @('dkv_connect', [int], @([IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr]))
+    , @('dkv_connect_ex', [int], @([IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr], [IntPtr]))
     , @('dkv_disconnect', [void], @([IntPtr]))
     , @('dkv_session_manager_count', [UIntPtr], @([IntPtr]))
     , @('dkv_session_manager', [int], @([IntPtr], [UIntPtr], [IntPtr], [IntPtr]))

@@ -69,6 +69,18 @@ function New-DkvUtf8 {
     $pointer
 }
 
+function Clear-DkvNativeBlock {
+    # Overwrites a secret (password, token) before its block is freed, so it does not linger in freed memory.
+    [CmdletBinding()]
+    param([IntPtr]$Pointer)
+    if ($Pointer -eq [IntPtr]::Zero) { return }
+    $offset = 0
+    while ([System.Runtime.InteropServices.Marshal]::ReadByte($Pointer, $offset) -ne 0) {
+        [System.Runtime.InteropServices.Marshal]::WriteByte($Pointer, $offset, 0)
+        $offset++
+    }
+}
+
 function New-DkvUtf8Array {
     # A `const char *const *`; NULL for no items, which the library reads as "use the session".
     [CmdletBinding()]

@@ -9,8 +9,9 @@ function Resolve-DkvTarget {
         [int]$Port = 0,
         [int]$TimeoutSec = 0
     )
+    # The session handle is not captured here but read at each call: a Disconnect-DkvManager or
+    # Connect-DkvManager in the middle of a pipeline frees the old handle, which must then not be used.
     [pscustomobject]@{
-        Session    = $script:DkvSessionHandle
         Managers   = $(if ($null -ne $Managers -and $Managers.Count -gt 0) { [string[]]$Managers } else { $null })
         Port       = $Port
         TimeoutSec = $TimeoutSec
@@ -27,7 +28,7 @@ function Get-DkvTargetArgument {
     $count = 0
     if ($null -ne $Target.Managers) { $count = $Target.Managers.Count }
     $array = New-DkvUtf8Array -Scope $Scope -Items $Target.Managers
-    @([IntPtr]$Target.Session, [IntPtr]$array, [UIntPtr]::new([uint64]$count), [int]$Target.Port)
+    @([IntPtr]$script:DkvSessionHandle, [IntPtr]$array, [UIntPtr]::new([uint64]$count), [int]$Target.Port)
 }
 
 function ConvertFrom-DkvManagerUrl {
@@ -64,10 +65,10 @@ function Get-DkvTargetManager {
         finally { Close-DkvNativeScope -Scope $scope }
         return
     }
-    if ($Target.Session -eq [IntPtr]::Zero) {
+    if ($script:DkvSessionHandle -eq [IntPtr]::Zero) {
         throw (New-DkvException -Status 2 -Message 'No managers connected. Use Connect-DkvManager or specify -Managers.')
     }
-    foreach ($url in Get-DkvSessionManagerUrl -Handle $Target.Session) { ConvertFrom-DkvManagerUrl -Url $url }
+    foreach ($url in Get-DkvSessionManagerUrl -Handle $script:DkvSessionHandle) { ConvertFrom-DkvManagerUrl -Url $url }
 }
 
 function Test-DkvManagerHostsServer {

@@ -15,7 +15,8 @@ function Connect-DkvManager {
     Connecting again replaces the previous session. Disconnect-DkvManager (or removing the module) ends it.
     -Managers on another command overrides the session for that call only.
 
-    The command writes a Clustron.Dkv.Session object (Managers as normalized addresses, Port, TimeoutSec).
+    The command writes a Clustron.Dkv.Session object (Managers as normalized addresses, Port, TimeoutSec,
+    Authentication: Anonymous, Credential or Token, SkipCertificateCheck). Secrets are not kept in it.
 
     .PARAMETER Managers
     Clustron manager services to use, for example -Managers 10.0.0.11,10.0.0.12.
@@ -25,6 +26,17 @@ function Connect-DkvManager {
 
     .PARAMETER TimeoutSec
     Default maximum time of an administrative operation, 1 to 86400 seconds. Default: 30 seconds.
+
+    .PARAMETER Credential
+    User name and password sent to the managers as HTTP Basic authorization. Use https:// addresses so they are
+    not sent in clear text. Not together with -Token.
+
+    .PARAMETER Token
+    Bearer token sent to the managers (Authorization: Bearer). Not together with -Credential.
+
+    .PARAMETER SkipCertificateCheck
+    Accepts any server certificate on https:// addresses. For test systems only: certificates are verified
+    otherwise.
 
     .EXAMPLE
     Connect-DkvManager -Managers 10.0.0.11,10.0.0.12
@@ -36,6 +48,11 @@ function Connect-DkvManager {
 
     Uses port 7900 and allows two minutes per operation.
 
+    .EXAMPLE
+    Connect-DkvManager -Managers https://mgr-a.corp -Credential (Get-Credential)
+
+    Uses HTTPS with HTTP Basic authorization; the credentials never appear in messages or results.
+
     .OUTPUTS
     Clustron.Dkv.Session
 
@@ -45,7 +62,7 @@ function Connect-DkvManager {
     .LINK
     Stop-DkvStore
     #>
-    [CmdletBinding()]
+    [CmdletBinding(DefaultParameterSetName = 'Anonymous')]
     [OutputType('Clustron.Dkv.Session')]
     param(
         [Parameter(Mandatory, Position = 0)]
@@ -56,14 +73,31 @@ function Connect-DkvManager {
         [int]$Port = 7801,
 
         [ValidateRange(1, 86400)]
-        [int]$TimeoutSec = 30
+        [int]$TimeoutSec = 30,
+
+        [Parameter(Mandatory, ParameterSetName = 'Credential')]
+        [System.Management.Automation.PSCredential]
+        [System.Management.Automation.Credential()]
+        $Credential,
+
+        [Parameter(Mandatory, ParameterSetName = 'Token')]
+        [System.Security.SecureString]$Token,
+
+        [switch]$SkipCertificateCheck
     )
 
     $scope = New-DkvNativeScope
     try {
         $array = New-DkvUtf8Array -Scope $scope -Items $Managers
-        $handle = Invoke-DkvTransport -Function dkv_connect -ArgumentList @(
-            $array, [UIntPtr]::new([uint64]$Managers.Count), [int]$Port, [int]$TimeoutSec)
+        $options = New-DkvConnectOption -Scope $scope -Credential $Credential -Token $Token `
+            -SkipCertificateCheck:$SkipCertificateCheck
+        try {
+            $handle = Invoke-DkvTransport -Function dkv_connect_ex -ArgumentList @(
+                $array, [UIntPtr]::new([uint64]$Managers.Count), [int]$Port, [int]$TimeoutSec, [IntPtr]$options.Pointer)
+        }
+        finally {
+            foreach ($secret in $options.Secrets) { Clear-DkvNativeBlock -Pointer $secret }
+        }
     }
     catch {
         $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
@@ -83,6 +117,8 @@ function Connect-DkvManager {
             Managers   = [string[]]@(Get-DkvSessionManagerUrl -Handle $handle)
             Port       = $Port
             TimeoutSec = $TimeoutSec
+            Authentication = $PSCmdlet.ParameterSetName
+            SkipCertificateCheck = [bool]$SkipCertificateCheck
         }
     }
     catch {

@@ -91,6 +91,10 @@ function Get-DkvStore {
             try { $null = Get-DkvTargetManager -Target $target }
             catch {
                 $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
+                if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
+                    $record = New-DkvErrorRecord -Exception $_.Exception -ErrorId 'InvalidManagerAddress' `
+                        -Category InvalidArgument -TargetObject ($Managers -join ',')
+                }
                 $PSCmdlet.ThrowTerminatingError($record)
             }
         }

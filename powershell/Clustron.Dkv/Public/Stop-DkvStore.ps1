@@ -163,6 +163,10 @@ function Stop-DkvStore {
             try { $null = Get-DkvTargetManager -Target $target }
             catch {
                 $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
+                if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
+                    $record = New-DkvErrorRecord -Exception $_.Exception -ErrorId 'InvalidManagerAddress' `
+                        -Category InvalidArgument -TargetObject ($Managers -join ',')
+                }
                 $PSCmdlet.ThrowTerminatingError($record)
             }
         }
