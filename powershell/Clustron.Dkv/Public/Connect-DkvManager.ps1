@@ -86,6 +86,11 @@ function Connect-DkvManager {
         [switch]$SkipCertificateCheck
     )
 
+    if ($SkipCertificateCheck) {
+        # Explicit and loud: a session that accepts any certificate cannot tell a manager from an impostor.
+        $PSCmdlet.WriteWarning('Certificate verification is off for this session (-SkipCertificateCheck): any server can pose as these managers. Use it only for test systems with self-signed certificates.')
+    }
+
     $scope = New-DkvNativeScope
     try {
         $array = New-DkvUtf8Array -Scope $scope -Items $Managers
