@@ -240,6 +240,30 @@ int32_t dkv_get_store(const struct DkvSession *session,
                       struct DkvStoreInfo **out_info,
                       char **out_error);
 
+// Starts discovery alone in the background (the watchable, cancellable form of dkv_get_store): wait, cancel
+// and free it like a stop, then read the store with dkv_op_store_info. Arguments as dkv_get_store.
+//
+// # Safety
+// Pointers must be NULL or valid as described; strings NUL-terminated.
+int32_t dkv_get_store_begin(const struct DkvSession *session,
+                            const char *const *managers,
+                            size_t manager_count,
+                            int32_t port,
+                            const char *store,
+                            int32_t timeout_sec,
+                            struct DkvOperation **out_op,
+                            char **out_error);
+
+// The store an operation discovered (from dkv_get_store_begin, or the discovery step of a stop). Free with
+// dkv_free_store_info. When discovery failed, returns that status and message; while it is still running,
+// DKV_ERR_INVALID_ARGUMENT saying so.
+//
+// # Safety
+// `op` must be NULL or live; out pointers NULL or writable.
+int32_t dkv_op_store_info(const struct DkvOperation *op,
+                          struct DkvStoreInfo **out_info,
+                          char **out_error);
+
 // Frees a store info. NULL is a no-op.
 //
 // # Safety

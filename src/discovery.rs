@@ -10,6 +10,7 @@ use std::time::Duration;
 /// The least time one manager gets to answer discovery when several share the budget.
 const DISCOVERY_FLOOR: Duration = Duration::from_secs(1);
 
+#[derive(Debug, Clone)]
 pub struct Discovered {
     pub manager: ManagerEndpoint,
     pub store: StoreDoc,

@@ -1,7 +1,7 @@
 //! A stop the caller can watch and cancel. One driver thread discovers, plans and fans the work out; callers
 //! poll snapshots (the library never calls back into them from its threads). One deadline bounds everything.
 use crate::deadline::{CancelToken, Deadline};
-use crate::discovery::discover;
+use crate::discovery::{discover, Discovered};
 use crate::error::{DkvError, ErrorKind};
 use crate::names::validate_name;
 use crate::node_stop::NodeStop;
@@ -74,6 +74,7 @@ struct State {
     finished: bool,
     error: Option<DkvError>,
     node_started: Vec<Option<Instant>>,
+    discovered: Option<Discovered>,
 }
 
 struct Shared {
@@ -93,6 +94,24 @@ pub struct Operation {
 impl Operation {
     /// Validates the request and starts it on its own thread; returns at once.
     pub fn begin(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
+        Operation::start(targets, request, false)
+    }
+
+    /// Discovery alone, watchable and cancellable like a stop (Get-DkvStore, -WhatIf, tab completion); read
+    /// the answer with `discovered` once finished.
+    pub fn begin_discovery(targets: Targets, store: &str) -> Result<Operation, DkvError> {
+        let request = StopRequest {
+            store: store.to_string(),
+            instance: None,
+            force: false,
+            parallel: false,
+            fail_fast: false,
+            throttle: 0,
+        };
+        Operation::start(targets, request, true)
+    }
+
+    fn start(targets: Targets, request: StopRequest, discover_only: bool) -> Result<Operation, DkvError> {
         validate_name("Store name", &request.store)?;
         if let Some(instance) = &request.instance {
             validate_name("Instance name", instance)?;
@@ -107,6 +126,7 @@ impl Operation {
                 finished: false,
                 error: None,
                 node_started: Vec::new(),
+                discovered: None,
             }),
             changed: Condvar::new(),
             cancel: CancelToken::new(),
@@ -119,7 +139,7 @@ impl Operation {
             .name("dkv-stop".to_string())
             .spawn(move || {
                 let guard = FinishOnDrop(&driver);
-                drive(&driver, &targets, &request);
+                drive(&driver, &targets, &request, discover_only);
                 drop(guard);
             })
             .map_err(|e| DkvError::new(ErrorKind::Internal, format!("could not start a worker thread: {}", e)))?;
@@ -206,6 +226,22 @@ impl Operation {
             Some(e) => Err(e.clone()),
             None => Ok(st.results.clone()),
         }
+    }
+
+    /// The store as discovery found it, and the manager that answered; None until discovery succeeded.
+    pub fn discovered(&self) -> Result<Option<Discovered>, DkvError> {
+        let mut st = self.shared.lock();
+        self.shared.finalize_if_overdue(&mut st);
+        match (&st.error, &st.discovered) {
+            (_, Some(d)) => Ok(Some(d.clone())),
+            (Some(e), None) => Err(e.clone()),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The store name this operation is about.
+    pub fn store(&self) -> &str {
+        &self.shared.store
     }
 
     pub fn is_finished(&self) -> bool {
@@ -389,13 +425,24 @@ impl Shared {
     }
 }
 
-fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
+fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_only: bool) {
     let log = |line: String| shared.log(line);
     let discovered =
         match discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &log) {
             Ok(d) => d,
             Err(e) => return shared.fail(e),
         };
+    {
+        let mut st = shared.lock();
+        if st.finished {
+            return; // cancelled or overdue while the answer was on its way
+        }
+        st.discovered = Some(discovered.clone());
+        if discover_only {
+            st.planned = true;
+            return shared.finish(&mut st);
+        }
+    }
     let plan = match plan(&request.store, &discovered.store, request.instance.as_deref(), &targets.managers) {
         Ok(p) => p,
         Err(e) => return shared.fail(e),

@@ -284,3 +284,23 @@ fn progress_is_observable_and_cancel_ends_the_wait() {
     let rows = op.results().unwrap();
     assert_eq!(rows[0].kind, ResultKind::Cancelled);
 }
+
+#[test]
+fn discovery_alone_can_be_watched_and_cancelled() {
+    let m = demo_on(18, |_| {});
+    let op = Operation::begin_discovery(targets(&m, 30), "OrdersStore").unwrap();
+    assert!(op.wait(Some(Duration::from_secs(10))));
+    let found = op.discovered().unwrap().expect("discovered");
+    assert_eq!(found.store.instances.len(), 3);
+    assert_eq!(found.manager.display_name(), m.address(&host(18, 0)));
+    assert!(posts(&m.requests()).is_empty(), "discovery alone must not stop anything");
+
+    m.set_fault(&host(18, 0), Fault::Hang);
+    let op = Operation::begin_discovery(targets(&m, 30), "OrdersStore").unwrap();
+    assert!(!op.wait(Some(Duration::from_millis(300))));
+    let cancelled_at = Instant::now();
+    op.cancel();
+    assert!(op.wait(Some(Duration::from_millis(500))));
+    assert!(cancelled_at.elapsed() < Duration::from_millis(500));
+    assert_eq!(op.discovered().unwrap_err().kind, ErrorKind::Cancelled);
+}

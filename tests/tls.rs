@@ -90,7 +90,7 @@ fn certificates_are_verified_unless_skipped_explicitly() {
     let e = get_store(&targets(server.port, false), "OrdersStore").err().expect("a self-signed certificate is refused");
     assert!(e.message.contains("certificate was rejected"), "{}", e.message);
     assert!(e.message.contains("-SkipCertificateCheck"), "{}", e.message);
-    let (found, _) = get_store(&targets(server.port, true), "OrdersStore").expect("accepted when skipped");
+    let found = get_store(&targets(server.port, true), "OrdersStore").expect("accepted when skipped");
     assert_eq!(found.store.instances[0].name, "orders-1");
     assert_eq!(found.manager.base_url(), format!("https://localhost:{}", server.port));
 }

@@ -2,6 +2,7 @@
 //! arrays travel as boxed slices so their length is all that is needed to free them.
 use super::boundary::{free_c_string, owned_c_string};
 use super::*;
+use crate::discovery::Discovered;
 use crate::operation::Progress;
 use crate::results::NodeResult;
 use crate::wire::InstanceDoc;
@@ -56,7 +57,13 @@ fn port(value: Option<i64>) -> i32 {
     }
 }
 
-pub fn store_info_to_c(name: &str, manager: &str, instances: &[InstanceDoc]) -> *mut DkvStoreInfo {
+/// `asked` is the name the caller used, kept when the manager's answer names no store.
+pub fn discovered_to_c(asked: &str, found: &Discovered) -> *mut DkvStoreInfo {
+    let name = found.store.name.clone().unwrap_or_else(|| asked.to_string());
+    store_info_to_c(&name, &found.manager.display_name(), &found.store.instances)
+}
+
+fn store_info_to_c(name: &str, manager: &str, instances: &[InstanceDoc]) -> *mut DkvStoreInfo {
     let items: Vec<DkvInstanceInfo> = instances
         .iter()
         .map(|i| DkvInstanceInfo {

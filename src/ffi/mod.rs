@@ -348,9 +348,58 @@ pub unsafe extern "C" fn dkv_get_store(
         require_out(out_info, "out_info")?;
         let store = read_str(store, "store")?;
         let targets = targets(session, managers, manager_count, port, timeout_sec)?;
-        let (found, _log) = crate::store_info::get_store(&targets, &store)?;
-        let name = found.store.name.clone().unwrap_or_else(|| store.clone());
-        *out_info = convert::store_info_to_c(&name, &found.manager.display_name(), &found.store.instances);
+        let found = crate::store_info::get_store(&targets, &store)?;
+        *out_info = convert::discovered_to_c(&store, &found);
+        Ok(())
+    })
+}
+
+/// Starts discovery alone in the background (the watchable, cancellable form of dkv_get_store): wait, cancel
+/// and free it like a stop, then read the store with dkv_op_store_info. Arguments as dkv_get_store.
+///
+/// # Safety
+/// Pointers must be NULL or valid as described; strings NUL-terminated.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn dkv_get_store_begin(
+    session: *const DkvSession,
+    managers: *const *const c_char,
+    manager_count: usize,
+    port: i32,
+    store: *const c_char,
+    timeout_sec: i32,
+    out_op: *mut *mut DkvOperation,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    guard(out_error, || {
+        require_out(out_op, "out_op")?;
+        let store = read_str(store, "store")?;
+        let targets = targets(session, managers, manager_count, port, timeout_sec)?;
+        let op = Operation::begin_discovery(targets, &store)?;
+        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
+        Ok(())
+    })
+}
+
+/// The store an operation discovered (from dkv_get_store_begin, or the discovery step of a stop). Free with
+/// dkv_free_store_info. When discovery failed, returns that status and message; while it is still running,
+/// DKV_ERR_INVALID_ARGUMENT saying so.
+///
+/// # Safety
+/// `op` must be NULL or live; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_op_store_info(
+    op: *const DkvOperation,
+    out_info: *mut *mut DkvStoreInfo,
+    out_error: *mut *mut c_char,
+) -> i32 {
+    guard(out_error, || {
+        require_out(out_info, "out_info")?;
+        let op = op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))?;
+        let found = op.inner.discovered()?.ok_or_else(|| {
+            DkvError::invalid("The store has not been discovered yet; wait for the operation to finish first.")
+        })?;
+        *out_info = convert::discovered_to_c(op.inner.store(), &found);
         Ok(())
     })
 }

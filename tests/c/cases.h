@@ -36,6 +36,7 @@ void case_node_timeout_is_bounded(const Env *env);
 void case_fail_fast(const Env *env);
 void case_parallel(const Env *env);
 void case_unrouted_node_is_skipped(const Env *env);
+void case_get_store_begin_and_cancel(const Env *env);
 
 /* The leak-check loop (cycles.c): 0 when every cycle behaved. */
 int run_cycles(const Env *env, long cycles);

@@ -722,3 +722,52 @@ void case_unrouted_node_is_skipped(const Env *env) {
   expect_status(env, "orders-3", "Running");
   CHECK(env_requests(env, 2, NULL, NULL, NULL) == 0, "the untargeted manager was sent a request");
 }
+
+void case_get_store_begin_and_cancel(const Env *env) {
+  DkvSession *session = connect_hosts(env, ENV_HOSTS);
+  DkvOperation *op = NULL;
+  DkvStoreInfo *info = NULL;
+  char *err = NULL;
+  int32_t rc;
+  uint64_t cancelled_at;
+  if (session == NULL) {
+    return;
+  }
+  rc = dkv_get_store_begin(session, NULL, 0, 0, "OrdersStore", 0, &op, &err);
+  CHECK(rc == DKV_OK && op != NULL, "get_store_begin -> %d: %s", rc, show(err));
+  if (op != NULL) {
+    rc = dkv_op_store_info(op, &info, NULL);
+    CHECK(rc == DKV_OK || rc == DKV_ERR_INVALID_ARGUMENT, "store_info while running -> %d", rc);
+    dkv_free_store_info(info);
+    info = NULL;
+    CHECK(dkv_op_wait(op, 10000) == 1, "discovery did not finish");
+    rc = dkv_op_store_info(op, &info, &err);
+    CHECK(rc == DKV_OK && info != NULL && info->len == 3, "store_info -> %d: %s", rc, show(err));
+    CHECK(info != NULL && str_eq(info->name, "OrdersStore"), "name '%s'", info == NULL ? "" : show(info->name));
+    dkv_free_store_info(info);
+    info = NULL;
+    dkv_op_free(op);
+    op = NULL;
+  }
+  CHECK(env_requests(env, -1, "POST", NULL, NULL) == 0, "discovery alone sent a stop");
+
+  /* A hanging first manager: cancel ends the wait at once and the answer is the cancellation. */
+  CHECK(env_fault(env, 0, "hang") == 200, "could not fault manager 0");
+  rc = dkv_get_store_begin(session, NULL, 0, 0, "OrdersStore", 0, &op, &err);
+  CHECK(rc == DKV_OK && op != NULL, "get_store_begin -> %d", rc);
+  if (op != NULL) {
+    CHECK(dkv_op_wait(op, 200) == 0, "discovery finished although the manager hangs");
+    cancelled_at = now_ms();
+    dkv_op_cancel(op);
+    CHECK(dkv_op_wait(op, 1000) == 1, "cancel did not end discovery");
+    CHECK(now_ms() - cancelled_at < 1000, "cancel took %lu ms", (unsigned long)(now_ms() - cancelled_at));
+    rc = dkv_op_store_info(op, &info, &err);
+    CHECK(rc == DKV_ERR_CANCELLED && info == NULL, "store_info after cancel -> %d", rc);
+    dkv_free_string(err);
+    err = NULL;
+    dkv_op_free(op);
+  }
+  dkv_op_store_info(NULL, &info, &err);
+  dkv_free_string(err);
+  dkv_disconnect(session);
+}

@@ -33,6 +33,7 @@ static const Case CASES[] = {
     {"fail_fast", case_fail_fast},
     {"parallel", case_parallel},
     {"unrouted_node_is_skipped", case_unrouted_node_is_skipped},
+    {"get_store_begin_and_cancel", case_get_store_begin_and_cancel},
 };
 
 int env_reset(const Env *env) {
