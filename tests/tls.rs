@@ -87,7 +87,7 @@ fn targets(port: u16, skip: bool) -> Targets {
 #[test]
 fn certificates_are_verified_unless_skipped_explicitly() {
     let server = start();
-    let e = get_store(&targets(server.port, false), "OrdersStore").err().expect("a self-signed certificate is refused");
+    let e = get_store(&targets(server.port, false), "OrdersStore").expect_err("a self-signed certificate is refused");
     assert!(e.message.contains("certificate was rejected"), "{}", e.message);
     assert!(e.message.contains("-SkipCertificateCheck"), "{}", e.message);
     let found = get_store(&targets(server.port, true), "OrdersStore").expect("accepted when skipped");
