@@ -15,6 +15,8 @@ $script:DkvExportSignatures = @(
     , @('dkv_session_manager', [int], @([IntPtr], [UIntPtr], [IntPtr], [IntPtr]))
     , @('dkv_get_store', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [int], [IntPtr], [IntPtr]))
     , @('dkv_free_store_info', [void], @([IntPtr]))
+    , @('dkv_get_store_begin', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [int], [IntPtr], [IntPtr]))
+    , @('dkv_op_store_info', [int], @([IntPtr], [IntPtr], [IntPtr]))
     , @('dkv_stop_begin', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [IntPtr], [uint32], [int], [uint32], [IntPtr], [IntPtr]))
     , @('dkv_op_wait', [int], @([IntPtr], [int]))
     , @('dkv_op_cancel', [void], @([IntPtr]))

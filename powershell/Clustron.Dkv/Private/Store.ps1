@@ -1,4 +1,4 @@
-# Discovery (dkv_get_store) and the objects Get-DkvStore writes. The instance objects carry InstanceName and
+# Discovery (dkv_get_store_begin) and the objects Get-DkvStore writes. The instance objects carry InstanceName and
 # Store but no Name property, so piping them to Stop-DkvStore binds -Name from Store (alias) and -InstanceName
 # from InstanceName; a Name property would bind the node's name as the store's.
 
@@ -13,6 +13,8 @@ function Add-DkvSeenStore {
 
 function Get-DkvStoreInfo {
     # Throws New-DkvException (StoreNotFound, ManagerUnreachable, NoManagers, ...) when discovery fails.
+    # Discovery runs in the library while this function waits in short turns, so Ctrl+C ends it promptly even
+    # when a manager accepts connections and never answers.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][psobject]$Target,
@@ -21,14 +23,25 @@ function Get-DkvStoreInfo {
     )
     if ($TimeoutSec -lt 0) { $TimeoutSec = $Target.TimeoutSec }
     $scope = New-DkvNativeScope
+    $operation = [IntPtr]::Zero
     try {
         $arguments = Get-DkvTargetArgument -Target $Target -Scope $scope
         $storeText = New-DkvUtf8 -Scope $scope -Text $Store
-        $info = Invoke-DkvTransport -Function dkv_get_store -ArgumentList ($arguments + @($storeText, [int]$TimeoutSec))
+        $operation = Invoke-DkvTransport -Function dkv_get_store_begin -ArgumentList ($arguments + @($storeText, [int]$TimeoutSec))
+        $script:DkvLive.Operations++
+        while ((Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($operation, [int]$script:DkvWaitTurnMs)) -eq 0) { }
+        $info = Invoke-DkvTransport -Function dkv_op_store_info -ArgumentList @($operation)
         try { Read-DkvStoreInfo -Info $info }
         finally { $null = Invoke-DkvTransport -Function dkv_free_store_info -ArgumentList @($info) }
     }
-    finally { Close-DkvNativeScope -Scope $scope }
+    finally {
+        if ($operation -ne [IntPtr]::Zero) {
+            $null = Invoke-DkvTransport -Function dkv_op_cancel -ArgumentList @($operation)
+            $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation)
+            $script:DkvLive.Operations--
+        }
+        Close-DkvNativeScope -Scope $scope
+    }
 }
 
 function ConvertTo-DkvStoreObject {
