@@ -18,15 +18,17 @@ trap 'kill $manager 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do [ -s "$work/ready" ] && break; sleep 0.1; done
 [ -s "$work/ready" ] || { echo "the reference manager did not start:"; cat "$work/manager.log"; exit 1; }
 
+# Each command is its own pipeline, as when typed at a prompt, so each gets its own formatting.
 script="Import-Module ./dist/Clustron.Dkv
-Connect-DkvManager -Managers 127.0.0.11,127.0.0.12,127.0.0.13 -Port $port
-Stop-DkvStore -Name OrdersStore"
-echo "PS> Connect-DkvManager -Managers 127.0.0.11,127.0.0.12,127.0.0.13 -Port $port"
-echo "PS> Stop-DkvStore -Name OrdersStore"
+'PS> Connect-DkvManager -Managers 127.0.0.11,127.0.0.12,127.0.0.13 -Port $port' | Out-Default
+Connect-DkvManager -Managers 127.0.0.11,127.0.0.12,127.0.0.13 -Port $port | Out-Default
+'PS> Stop-DkvStore -Name OrdersStore' | Out-Default
+Stop-DkvStore -Name OrdersStore | Out-Default"
 if command -v pwsh >/dev/null 2>&1; then
   pwsh -NoLogo -NoProfile -Command "$script"
 else
-  bash powershell/host/run.sh -Command "$script"
+  dotnet build powershell/host/DkvShell -c Release -nologo -v quiet >/dev/null
+  dotnet powershell/host/DkvShell/bin/Release/net10.0/DkvShell.dll -Command "$script"
 fi
 echo
 echo "The reference manager's request log:"
