@@ -62,7 +62,12 @@ void case_normalize(const Env *env) {
   expect_normalized("10.0.0.11", -5, "http://10.0.0.11:7801");
   expect_normalized("10.0.0.11", 7900, "http://10.0.0.11:7900");
   expect_normalized("10.0.0.11:7901", 7900, "http://10.0.0.11:7901");
+#ifdef DKV_HARNESS_NO_TLS
+  /* A build without TLS (the Windows DLL) must refuse https by name rather than fail at connect time. */
+  expect_rejected("https://mgr-a.corp", 0, "https://mgr-a.corp");
+#else
   expect_normalized("https://mgr-a.corp", 0, "https://mgr-a.corp:7801");
+#endif
   expect_normalized("http://mgr-a.corp:8080", 0, "http://mgr-a.corp:8080");
 
   expect_rejected("10.0.0.11/admin", 0, "10.0.0.11/admin");
