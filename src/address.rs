@@ -57,6 +57,11 @@ impl ManagerEndpoint {
         Ok(ManagerEndpoint { scheme, host: host.to_ascii_lowercase(), port })
     }
 
+    /// An IP address rather than a name: reaching it needs no name resolution.
+    pub fn is_ip_literal(&self) -> bool {
+        self.host.parse::<std::net::IpAddr>().is_ok()
+    }
+
     pub fn is_ipv6(&self) -> bool {
         self.host.contains(':')
     }
@@ -281,6 +286,13 @@ mod tests {
         assert!(e.hosts_server("0:0:0:0:0:0:0:1"));
         assert!(ok("MGR.corp").hosts_server("mgr.CORP"));
         assert!(!ok("10.0.0.11").hosts_server("10.0.0.12"));
+    }
+
+    #[test]
+    fn ip_literals_are_told_from_names() {
+        assert!(ok("10.0.0.11").is_ip_literal());
+        assert!(ok("[::1]:7801").is_ip_literal());
+        assert!(!ok("mgr.corp").is_ip_literal());
     }
 
     #[test]

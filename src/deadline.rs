@@ -57,6 +57,44 @@ impl Deadline {
     }
 }
 
+/// Pauses between polls: quick at first, when most stops finish, then backing off so a long migration is not
+/// polled more than once a second. 50 ms, 100 ms until a second has passed, then doubling up to 1 s.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    waited: Duration,
+    last: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(50);
+    const QUICK: Duration = Duration::from_millis(100);
+    const QUICK_PHASE: Duration = Duration::from_secs(1);
+    const MAX: Duration = Duration::from_secs(1);
+
+    pub fn new() -> Backoff {
+        Backoff { waited: Duration::from_millis(0), last: Duration::from_millis(0) }
+    }
+
+    pub fn next_pause(&mut self) -> Duration {
+        let pause = if self.last == Duration::from_millis(0) {
+            Backoff::FIRST
+        } else if self.waited < Backoff::QUICK_PHASE {
+            Backoff::QUICK
+        } else {
+            std::cmp::min(self.last * 2, Backoff::MAX)
+        };
+        self.waited += pause;
+        self.last = pause;
+        pause
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::new()
+    }
+}
+
 /// Shared flag: set once, never cleared.
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken(Arc<AtomicBool>);
@@ -110,6 +148,14 @@ mod tests {
         assert!(short > Duration::from_millis(900) && short <= Duration::from_secs(1), "{:?}", short);
         let tiny = Deadline::after(Duration::from_millis(300)).share(3, Duration::from_secs(1)).remaining();
         assert!(tiny <= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn backoff_is_quick_first_then_capped() {
+        let mut b = Backoff::new();
+        let pauses: Vec<u64> = (0..16).map(|_| b.next_pause().as_millis() as u64).collect();
+        assert_eq!(&pauses[..12], &[50, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 200]);
+        assert_eq!(&pauses[12..], &[400, 800, 1000, 1000]);
     }
 
     #[test]

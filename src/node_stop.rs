@@ -1,13 +1,12 @@
 //! Stopping one node through its manager: the safety check, the stop request, and the graceful wait.
 use crate::address::ManagerEndpoint;
-use crate::deadline::{CancelToken, Deadline};
+use crate::deadline::{Backoff, CancelToken, Deadline};
 use crate::discovery::store_path;
 use crate::names::encode_segment;
 use crate::results::ResultKind;
 use crate::safety::{self, Safety, Waited};
 use crate::transport::{CallError, Logger, Transport};
 use crate::wire::{self, StopDoc, StoreDoc};
-use std::time::Duration;
 
 pub struct NodeStop<'a> {
     pub transport: &'a Transport,
@@ -161,10 +160,10 @@ impl<'a> NodeStop<'a> {
 
     /// After 202: poll the store on the same manager until the node reports Stopped. Never turns into a force.
     fn wait_until_stopped(&self, accepted_status: u16) -> Outcome {
-        let mut backoff = Duration::from_millis(100);
+        let mut backoff = Backoff::new();
         let mut last_seen = "Stopping".to_string();
         loop {
-            if !self.cancel.sleep(backoff, self.deadline) {
+            if !self.cancel.sleep(backoff.next_pause(), self.deadline) {
                 return Outcome::new(
                     ResultKind::Cancelled,
                     format!("cancelled while {}; the manager continues the graceful stop", last_seen),
@@ -178,7 +177,6 @@ impl<'a> NodeStop<'a> {
                     accepted_status,
                 );
             }
-            backoff = std::cmp::min(backoff * 2, Duration::from_secs(1));
             let reply = match self.transport.call(
                 "GET",
                 self.manager,

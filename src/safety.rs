@@ -1,11 +1,10 @@
 //! Asking the manager whether a store (or one member) can lose a node now: no migrations pending, backups in
 //! sync (Hazelcast's isClusterSafe / isMemberSafe). The endpoint is an extension; managers without it fall back.
 use crate::address::ManagerEndpoint;
-use crate::deadline::{CancelToken, Deadline};
+use crate::deadline::{Backoff, CancelToken, Deadline};
 use crate::names::encode_segment;
 use crate::transport::{Logger, Transport};
 use crate::wire::{self, SafetyDoc};
-use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Safety {
@@ -90,7 +89,7 @@ pub fn wait_until_safe(
     log: Logger,
     progress: &dyn Fn(String),
 ) -> Waited {
-    let mut backoff = Duration::from_millis(100);
+    let mut backoff = Backoff::new();
     loop {
         match check(transport, manager, store, instance, deadline, log) {
             Safety::Unsafe { detail } => {
@@ -98,13 +97,12 @@ pub fn wait_until_safe(
                     return Waited::TimedOut { detail };
                 }
                 progress(format!("Waiting for the store to become safe: {}", detail));
-                if !cancel.sleep(backoff, deadline) {
+                if !cancel.sleep(backoff.next_pause(), deadline) {
                     return Waited::Cancelled;
                 }
                 if deadline.expired() {
                     return Waited::TimedOut { detail };
                 }
-                backoff = std::cmp::min(backoff * 2, Duration::from_secs(1));
             }
             Safety::Unknown(reason) if deadline.expired() => {
                 return Waited::TimedOut { detail: format!("safety unknown ({})", reason) }
