@@ -143,7 +143,9 @@ function Invoke-DkvStopBatch {
         [Parameter(Mandatory)][psobject]$Target,
         [Parameter(Mandatory)][string]$Store,
         [Parameter(Mandatory)][AllowEmptyCollection()][AllowNull()][object[]]$Instances,
-        [uint32]$Flags = 0
+        [uint32]$Flags = 0,
+        # With -Parallel, the most managers worked on at once; 0 lets the library choose (32).
+        [uint32]$Throttle = 0
     )
     $failFast = ($Flags -band $script:DkvStopFlags.FailFast) -ne 0
     $operations = [System.Collections.Generic.List[psobject]]::new()
@@ -158,7 +160,7 @@ function Invoke-DkvStopBatch {
             if ($null -ne $instance) { $targetObject = [string]$instance }
             try {
                 $handle = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList ($arguments + @(
-                        $storeText, $instanceText, [uint32]$Flags, [int]$Target.TimeoutSec, [uint32]0))
+                        $storeText, $instanceText, [uint32]$Flags, [int]$Target.TimeoutSec, [uint32]$Throttle))
             }
             catch {
                 $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $targetObject

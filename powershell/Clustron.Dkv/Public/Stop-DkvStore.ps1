@@ -61,6 +61,10 @@ function Stop-DkvStore {
     discovered) becomes a terminating error after the results so far are written. Without this flag the cmdlet
     continues processing the remaining managers.
 
+    .PARAMETER ThrottleLimit
+    With -Parallel, the most managers worked on at once (1 to 1024). Default: 32, as Invoke-Command. Raise it
+    when one stop should reach more managers in a single wave.
+
     .PARAMETER WhatIf
     Lists the nodes that would be stopped, with their managers, and stops nothing.
 
@@ -148,7 +152,10 @@ function Stop-DkvStore {
 
         [switch]$Parallel,
 
-        [switch]$FailFast
+        [switch]$FailFast,
+
+        [ValidateRange(1, 1024)]
+        [int]$ThrottleLimit = 32
     )
 
     begin {
@@ -186,7 +193,7 @@ function Stop-DkvStore {
             $instance = $InstanceName
         }
         if (-not $mayAsk) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $instance) -Flags $flags
+            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $instance) -Flags $flags -Throttle $ThrottleLimit
             return
         }
 
@@ -194,7 +201,7 @@ function Stop-DkvStore {
             -Force:$Force -FailFast:$FailFast
         if ($null -eq $approval -or $WhatIfPreference) { return }
         if ($approval.All) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $instance) -Flags $flags
+            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $instance) -Flags $flags -Throttle $ThrottleLimit
             return
         }
         if ($approval.Approved.Count -eq 0) { return }
@@ -203,11 +210,11 @@ function Stop-DkvStore {
                     "(the store is not made passive first).") -f $Name)
         }
         if ($Parallel) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $approval.Approved -Flags $flags
+            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $approval.Approved -Flags $flags -Throttle $ThrottleLimit
             return
         }
         foreach ($node in $approval.Approved) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $node) -Flags $flags
+            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $node) -Flags $flags -Throttle $ThrottleLimit
         }
     }
 }
