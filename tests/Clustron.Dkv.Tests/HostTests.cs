@@ -250,9 +250,9 @@ namespace Clustron.Dkv.Tests
         {
             // Out-Default holds the first rows of a table to size the columns, and lets them go only when a row arrives
             // more than 300 ms after the first (or at the end); rows still held when the pipeline stops are never shown
-            // (pwsh has the same formatter). orders-2's manager answers 400 ms late, so the table is flowing before
+            // (pwsh has the same formatter). orders-2's manager answers 1 s late, so the table is flowing before
             // orders-3 hangs.
-            Managers.SetFault(Host2, "latency:400");
+            Managers.SetFault(Host2, "latency:1000");
             Managers.SetFault(Host3, "hang");
             using (Process shell = Start($"Stop-DkvStore -Name OrdersStore -Managers {Managers.ManagersLiteral()}", out var stdout, out var stderr))
             {

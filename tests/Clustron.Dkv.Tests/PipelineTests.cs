@@ -53,15 +53,18 @@ namespace Clustron.Dkv.Tests
         [Fact]
         public void Rows_stream_to_the_next_command_as_each_node_finishes()
         {
-            // When the first row reaches the next command, the last node is not stopped yet (sequential stop; its
-            // manager answers 500 ms late): rows are written as nodes finish, not collected until the end.
-            Managers.SetFault(Host3, "latency:500");
+            // orders-3's manager never answers, so the stop ends only at the 3 s deadline (TIMEOUT). The rows of
+            // orders-1 and orders-2 must reach the next command long before that: rows are written as nodes finish,
+            // not collected until the end.
+            Managers.SetFault(Host3, "hang");
             PsSession ps = Connected();
-            ps.Runspace.SessionStateProxy.SetVariable("orders3", new System.Func<string>(() => Managers.Instances("OrdersStore").StatusOf("orders-3")));
-            PsRun run = ps.Run("Stop-DkvStore -Name OrdersStore | ForEach-Object { '{0} while orders-3 is {1}' -f $_.Action, $orders3.Invoke() }");
-            Assert.Empty(run.Errors);
-            Assert.Matches("^StopInstance:orders-1 while orders-3 is (Running|Stopping)$", run.Output[0].ToString());
-            Assert.Equal("StopInstance:orders-3 while orders-3 is Stopped", run.Output[2].ToString());
+            PsRun run = ps.Run("$t = [Diagnostics.Stopwatch]::StartNew()\n" +
+                "Stop-DkvStore -Name OrdersStore -TimeoutSec 3 -ErrorAction SilentlyContinue | ForEach-Object { '{0}|{1}' -f $t.ElapsedMilliseconds, $_.Action }");
+            var rows = run.Output.Select(o => o.ToString().Split('|')).Select(p => (Ms: long.Parse(p[0]), Action: p[1])).ToList();
+            string seen = string.Join(", ", rows.Select(r => $"{r.Action} at {r.Ms} ms"));
+            Assert.Equal(new[] { "StopInstance:orders-1", "StopInstance:orders-2", "StopInstance:orders-3" }, rows.Select(r => r.Action));
+            Assert.True(rows[2].Ms >= 2500, "orders-3 ended before its deadline: " + seen);
+            Assert.True(rows[1].Ms <= rows[2].Ms - 1000, "orders-2 did not reach the next command before the stop ended: " + seen);
         }
     }
 }
