@@ -35,7 +35,7 @@ namespace Clustron.Dkv.Tests
         {
             var (code, ui) = RunCommand($"Stop-DkvStore -Name CartStore -Managers {Managers.ManagersLiteral(2)}");
             Assert.Equal(0, code);
-            Assert.Contains($"{Managers.Address(Host1)} StopInstance:cart-1 SUCCESS Stopped", ui.Text);
+            Assert.Contains($"{Managers.Address(Host1)} StopInstance:cart-1 SUCCESS   Stopped", ui.Text);
             Assert.Empty(ui.Errors);
         }
 
@@ -53,7 +53,7 @@ namespace Clustron.Dkv.Tests
             Managers.SetFault(Host2, "500");
             var (code, ui) = RunCommand($"Stop-DkvStore -Name CartStore -Managers {Managers.ManagersLiteral(2)}");
             Assert.Equal(1, code);
-            Assert.Contains("StopInstance:cart-1 SUCCESS Stopped", ui.Text);
+            Assert.Contains("StopInstance:cart-1 SUCCESS   Stopped", ui.Text);
             Assert.Contains("StopInstance:cart-2 FAILED", ui.Text);
             string error = Assert.Single(ui.Errors);
             Assert.StartsWith("Stop-DkvStore: Stopping node 'cart-2' of store 'CartStore' through " + Managers.Address(Host2) + " failed: ", error);
@@ -207,7 +207,7 @@ namespace Clustron.Dkv.Tests
             {
                 ok.StandardInput.Close();
                 Assert.Equal(0, Finish(ok, TimeSpan.FromSeconds(30)));
-                Assert.Contains($"{Managers.Address(Host2)} StopInstance:cart-2 SUCCESS Stopped", Read(okOut));
+                Assert.Contains($"{Managers.Address(Host2)} StopInstance:cart-2 SUCCESS   Stopped", Read(okOut));
                 Assert.Equal("", Read(okErr));
             }
             using (Process none = Start("Stop-DkvStore -Name CartStore", out var noneOut, out var noneErr))
@@ -268,7 +268,7 @@ namespace Clustron.Dkv.Tests
                 Assert.Equal(1, code);
                 foreach (string node in new[] { "orders-1", "orders-2" })
                 {
-                    Assert.Contains($"StopInstance:{node} SUCCESS Stopped", Read(stdout));
+                    Assert.Contains($"StopInstance:{node} SUCCESS   Stopped", Read(stdout));
                 }
                 Assert.DoesNotContain("orders-3", Read(stdout));
                 Assert.DoesNotContain("Exception", Read(stderr));
