@@ -83,7 +83,7 @@ pub fn run(opts: &ParallelOptions, ratios: &mut Vec<Ratio>) -> Result<(), String
     match opts.model {
         StopModel::Graceful => println!(
             "   each stop is answered 202 at once; the node reports Stopped {} ms later (stop delay); the client polls \
-             after 100 ms, then 200 ms more. Discovery is answered at once.",
+             after 50 ms, then every 100 ms. Discovery is answered at once.",
             opts.stop_ms
         ),
         StopModel::Forced => println!(
@@ -169,7 +169,10 @@ pub fn run(opts: &ParallelOptions, ratios: &mut Vec<Ratio>) -> Result<(), String
                 format!("S1 {} {}x{}ms: parallel (throttle {}) / (discovery + one stop)", model, n, opts.stop_ms, n),
                 par_wide.median(),
                 base,
-                format!("as above with the throttle raised to {} (one wave; not reachable from the module)", n),
+                format!(
+                    "as above with the throttle raised to {} (one wave; Stop-DkvStore -Parallel -ThrottleLimit {})",
+                    n, n
+                ),
             )
             .at_most(1.15),
         );
