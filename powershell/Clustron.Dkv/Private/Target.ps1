@@ -18,6 +18,43 @@ function Resolve-DkvTarget {
     }
 }
 
+function ConvertTo-DkvManagerErrorRecord {
+    # A bad -Managers address gets its own ErrorId, so scripts can tell it from other invalid arguments.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][Exception]$Exception, [AllowNull()][string[]]$Managers)
+    $targetObject = $Managers -join ','
+    $record = ConvertTo-DkvErrorRecord -Exception $Exception -TargetObject $targetObject
+    if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
+        $record = New-DkvErrorRecord -Exception $Exception -ErrorId 'InvalidManagerAddress' `
+            -Category InvalidArgument -TargetObject $targetObject
+    }
+    $record
+}
+
+function Resolve-DkvCommandTarget {
+    # What Get-DkvStore and Stop-DkvStore do first: pass -Port and -TimeoutSec on only when given (0 = the
+    # session's, else the defaults), and check -Managers once, terminating on a bad address, so that an
+    # InvalidArgument from a later call can only be about a name.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][System.Collections.IDictionary]$BoundParameters,
+        [AllowNull()][string[]]$Managers,
+        [int]$Port,
+        [int]$TimeoutSec
+    )
+    $portArgument = 0
+    if ($BoundParameters.ContainsKey('Port')) { $portArgument = $Port }
+    $timeoutArgument = 0
+    if ($BoundParameters.ContainsKey('TimeoutSec')) { $timeoutArgument = $TimeoutSec }
+    $target = Resolve-DkvTarget -Managers $Managers -Port $portArgument -TimeoutSec $timeoutArgument
+    if ($null -ne $target.Managers) {
+        try { $null = Get-DkvTargetManager -Target $target }
+        catch { $Cmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Exception $_.Exception -Managers $Managers)) }
+    }
+    $target
+}
+
 function Get-DkvTargetArgument {
     # The (session, managers, manager_count, port) prefix shared by dkv_get_store and dkv_stop_begin.
     [CmdletBinding()]

@@ -105,12 +105,7 @@ function Connect-DkvManager {
         }
     }
     catch {
-        $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
-        if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
-            $record = New-DkvErrorRecord -Exception $_.Exception -ErrorId 'InvalidManagerAddress' `
-                -Category InvalidArgument -TargetObject ($Managers -join ',')
-        }
-        $PSCmdlet.ThrowTerminatingError($record)
+        $PSCmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Exception $_.Exception -Managers $Managers))
     }
     finally {
         Close-DkvNativeScope -Scope $scope

@@ -82,22 +82,8 @@ function Get-DkvStore {
     )
 
     begin {
-        $portArgument = 0
-        if ($PSBoundParameters.ContainsKey('Port')) { $portArgument = $Port }
-        $timeoutArgument = 0
-        if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $timeoutArgument = $TimeoutSec }
-        $target = Resolve-DkvTarget -Managers $Managers -Port $portArgument -TimeoutSec $timeoutArgument
-        if ($null -ne $target.Managers) {
-            try { $null = Get-DkvTargetManager -Target $target }
-            catch {
-                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
-                if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
-                    $record = New-DkvErrorRecord -Exception $_.Exception -ErrorId 'InvalidManagerAddress' `
-                        -Category InvalidArgument -TargetObject ($Managers -join ',')
-                }
-                $PSCmdlet.ThrowTerminatingError($record)
-            }
-        }
+        $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
+            -Port $Port -TimeoutSec $TimeoutSec
     }
 
     process {

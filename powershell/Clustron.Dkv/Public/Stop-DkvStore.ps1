@@ -159,24 +159,8 @@ function Stop-DkvStore {
     )
 
     begin {
-        # 0 = not given: the library then uses the session's value, else the documented default.
-        $portArgument = 0
-        if ($PSBoundParameters.ContainsKey('Port')) { $portArgument = $Port }
-        $timeoutArgument = 0
-        if ($PSBoundParameters.ContainsKey('TimeoutSec')) { $timeoutArgument = $TimeoutSec }
-        $target = Resolve-DkvTarget -Managers $Managers -Port $portArgument -TimeoutSec $timeoutArgument
-        if ($null -ne $target.Managers) {
-            # Checked once here, so an InvalidArgument from the stop itself can only be about a name.
-            try { $null = Get-DkvTargetManager -Target $target }
-            catch {
-                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject ($Managers -join ',')
-                if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
-                    $record = New-DkvErrorRecord -Exception $_.Exception -ErrorId 'InvalidManagerAddress' `
-                        -Category InvalidArgument -TargetObject ($Managers -join ',')
-                }
-                $PSCmdlet.ThrowTerminatingError($record)
-            }
-        }
+        $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
+            -Port $Port -TimeoutSec $TimeoutSec
         $flags = [uint32]0
         if ($Force) { $flags = $flags -bor $script:DkvStopFlags.Force }
         if ($Parallel) { $flags = $flags -bor $script:DkvStopFlags.Parallel }
