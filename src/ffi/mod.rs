@@ -199,13 +199,7 @@ pub unsafe extern "C" fn dkv_connect(
     out_session: *mut *mut DkvSession,
     out_error: *mut *mut c_char,
 ) -> i32 {
-    guard(out_error, || {
-        require_out(out_session, "out_session")?;
-        let addresses = read_managers(managers, manager_count)?;
-        let session = Session::connect(&addresses, optional_port(port), optional_timeout(timeout_sec))?;
-        *out_session = Box::into_raw(Box::new(DkvSession { inner: session }));
-        Ok(())
-    })
+    dkv_connect_ex(managers, manager_count, port, timeout_sec, std::ptr::null(), out_session, out_error)
 }
 
 /// Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
