@@ -56,6 +56,7 @@ if [ "$rust_rc" -ne 0 ] && [ "$rf" -eq 0 ]; then rf=1; fi
 record rust-tests "$rp" "$rf"
 
 [ -f tests/c/run.sh ] && counted c-abi bash tests/c/run.sh
+check example-c bash examples/c/run.sh
 [ -f tests/windows/run.sh ] && counted windows bash tests/windows/run.sh
 [ -f tests/dotnet.sh ] && counted powershell bash tests/dotnet.sh
 
