@@ -144,6 +144,10 @@ namespace Clustron.Dkv.Tests.Infrastructure
             JsonSerializer.Deserialize<StoreState>(Get("_control/instances/" + Uri.EscapeDataString(store)), Json)
             ?? throw new InvalidOperationException("empty answer from /_control/instances");
 
+        /// <summary>The manager's own data accounting of a store (lost partitions, migrations, per node).</summary>
+        public JsonElement Accounting(string store) =>
+            JsonDocument.Parse(Get("_control/accounting/" + Uri.EscapeDataString(store))).RootElement;
+
         private string Get(string path)
         {
             using (HttpResponseMessage response = http.GetAsync(path).GetAwaiter().GetResult())
@@ -196,5 +200,17 @@ namespace Clustron.Dkv.Tests.Infrastructure
     public sealed class SlowMigrationRefManager : RefManager
     {
         public SlowMigrationRefManager() : base(new[] { "--migration-ms", "1000" }) { }
+    }
+
+    /// <summary>Graceful stops that visibly take time: 200 ms per partition replica handed off (about 1.6 s a node).</summary>
+    public sealed class MigratingRefManager : RefManager
+    {
+        public MigratingRefManager() : base(new[] { "--migration-ms", "200" }) { }
+    }
+
+    /// <summary>A manager from before the extension endpoints: no safety check, no store state (both 404).</summary>
+    public sealed class OldRefManager : RefManager
+    {
+        public OldRefManager() : base(new[] { "--no-safety-endpoint", "--no-state-endpoint" }) { }
     }
 }
