@@ -58,6 +58,9 @@ record rust-tests "$rp" "$rf"
 [ -f tests/c/run.sh ] && counted c-abi bash tests/c/run.sh
 check example-c bash examples/c/run.sh
 [ -f tests/windows/run.sh ] && counted windows bash tests/windows/run.sh
+# The module is assembled after the Windows build, so dist/ carries both runtimes, as it ships.
+check module-assemble bash powershell/assemble.sh --release
+check module-windows-dll test -f dist/Clustron.Dkv/runtimes/win-x64/native/clustron_dkv.dll
 [ -f tests/dotnet.sh ] && counted powershell bash tests/dotnet.sh
 
 echo
