@@ -4,6 +4,8 @@
 # Uses pwsh when it is on PATH, otherwise the project's console host on the NuGet PowerShell engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# rustup's toolchain (cargo fmt, clippy) when a non-login shell did not put it on PATH.
+[ -d "$HOME/.cargo/bin" ] && case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
 bash .ci/install.sh >/dev/null
 cargo build --release --quiet
 cargo build --release --quiet --example dkv-refmanager

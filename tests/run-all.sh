@@ -3,6 +3,8 @@
 # Assumes the tools are installed (.ci/install.sh does that on a fresh machine).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# rustup's toolchain (cargo fmt, clippy) when a non-login shell did not put it on PATH.
+[ -d "$HOME/.cargo/bin" ] && case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
 ROOT=$(pwd)
 LOGS="$ROOT/target/test-logs"
 mkdir -p "$LOGS"
