@@ -16,6 +16,7 @@ pub mod results;
 pub mod safety;
 pub mod session;
 pub mod store_info;
+pub mod throttle;
 pub mod tls;
 pub mod transport;
 pub mod wire;

@@ -9,14 +9,19 @@ use crate::plan::{plan, ManagerGroup, Plan};
 use crate::results::{NodeResult, ResultKind};
 use crate::safety::{self, Safety, Waited};
 use crate::session::Targets;
+use crate::throttle::Permits;
 use crate::transport::{CallError, Transport};
 use crate::wire;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Default of the parallel throttle: managers worked on at once.
+/// Default of the parallel throttle: requests in flight at once (as Invoke-Command's -ThrottleLimit).
 pub const DEFAULT_THROTTLE: usize = 32;
+
+/// The most worker threads one parallel stop starts: a thread per manager up to this, so that each manager's
+/// nodes proceed on their own while the throttle bounds the requests.
+pub const MAX_WORKERS: usize = 256;
 
 /// How long past the deadline a caller waits for in-flight requests before unfinished nodes are reported as
 /// TIMEOUT regardless (a request can outlive its timeout only in DNS resolution, which cannot be interrupted).
@@ -32,7 +37,7 @@ pub struct StopRequest {
     pub force: bool,
     pub parallel: bool,
     pub fail_fast: bool,
-    /// 0 means DEFAULT_THROTTLE.
+    /// With `parallel`: the most requests in flight at once; 0 means DEFAULT_THROTTLE.
     pub throttle: usize,
 }
 
@@ -478,9 +483,14 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
         }
     }
     shared.set_phase("Stopping");
-    let run_group = |group: &ManagerGroup| stop_group(shared, &targets.transport, group, request, per_node_safety);
-    let workers =
-        std::cmp::min(plan.groups.len(), if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle });
+    let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
+    let transport = if request.parallel {
+        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone())
+    } else {
+        targets.transport.clone()
+    };
+    let run_group = |group: &ManagerGroup| stop_group(shared, &transport, group, request, per_node_safety);
+    let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
     if request.parallel && workers > 1 {
         // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
         match rayon::ThreadPoolBuilder::new().num_threads(workers).thread_name(|i| format!("dkv-stop-{}", i)).build() {

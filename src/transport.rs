@@ -2,8 +2,11 @@
 //! every read of a dripping body), a capped body, no redirects, and a log line per request.
 use crate::address::ManagerEndpoint;
 use crate::credentials::Credentials;
+use crate::deadline::CancelToken;
 use crate::deadline::Deadline;
+use crate::throttle::Permits;
 use std::io::Read;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Larger bodies are refused: a manager's answers are small, and a runaway body must not exhaust memory.
@@ -49,6 +52,8 @@ pub struct TransportOptions {
 pub struct Transport {
     agent: ureq::Agent,
     authorization: Option<String>,
+    /// With -Parallel: the operation's throttle, and its cancellation so a waiting request can give up.
+    limit: Option<(Arc<Permits>, CancelToken)>,
 }
 
 impl Default for Transport {
@@ -70,7 +75,12 @@ impl Transport {
         } else {
             builder
         };
-        Transport { agent: builder.build(), authorization: options.credentials.header_value() }
+        Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
+    }
+
+    /// The same connections and credentials, with every request first taking one of `permits`.
+    pub fn throttled(&self, permits: Arc<Permits>, cancel: CancelToken) -> Transport {
+        Transport { limit: Some((permits, cancel)), ..self.clone() }
     }
 
     /// Sends one request. `path_and_query` is already encoded (see `names::encode_segment`).
@@ -84,6 +94,16 @@ impl Transport {
         log: Logger,
     ) -> Result<Reply, CallError> {
         let url = format!("{}{}", endpoint.base_url(), path_and_query);
+        let _permit = match &self.limit {
+            None => None,
+            Some((permits, cancel)) => match permits.acquire(deadline, cancel) {
+                Some(permit) => Some(permit),
+                None if cancel.is_cancelled() => {
+                    return Err(CallError::Failed("cancelled before the request was sent".to_string()))
+                }
+                None => return Err(CallError::Timeout),
+            },
+        };
         let started = Instant::now();
         let outcome = self.exchange(method, &url, body, deadline);
         let took = started.elapsed().as_millis();

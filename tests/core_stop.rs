@@ -304,3 +304,48 @@ fn discovery_alone_can_be_watched_and_cancelled() {
     assert!(cancelled_at.elapsed() < Duration::from_millis(500));
     assert_eq!(op.discovered().unwrap_err().kind, ErrorKind::Cancelled);
 }
+
+fn max_in_flight(log: &[support::LoggedRequest]) -> usize {
+    let calls: Vec<(u64, u64)> =
+        log.iter().filter(|r| !r.path.starts_with("/_control")).map(|r| (r.start_ms, r.end_ms)).collect();
+    calls.iter().map(|a| calls.iter().filter(|b| b.0 <= a.0 && a.0 < b.1).count()).max().unwrap_or(0)
+}
+
+#[test]
+fn the_throttle_bounds_requests_in_flight() {
+    for throttle in [1usize, 2] {
+        let base = 20 + throttle as u8;
+        let m = demo_on(base, |_| {});
+        for i in 0..3 {
+            m.set_fault(&host(base, i), Fault::Latency(250));
+        }
+        let mut req = request("OrdersStore");
+        req.force = true;
+        req.parallel = true;
+        req.throttle = throttle;
+        let rows = run(&m, 30, req);
+        assert!(rows.iter().all(|r| r.kind == ResultKind::Success), "{:?}", rows);
+        let log = m.requests();
+        assert_eq!(max_in_flight(&log), throttle, "throttle {}: {:?}", throttle, log);
+    }
+}
+
+#[test]
+fn nodes_waiting_on_a_graceful_stop_hold_no_permit() {
+    // Throttle 1, three managers whose nodes take 600 ms to stop: had a wait held the permit, the stops would run
+    // one after another; instead every manager's stop is under way at once.
+    let m = demo_on(23, |c| c.stop_delay_ms = 600);
+    let mut req = request("OrdersStore");
+    req.parallel = true;
+    req.throttle = 1;
+    let rows = run(&m, 30, req);
+    assert!(rows.iter().all(|r| r.kind == ResultKind::Success), "{:?}", rows);
+    let log = m.requests();
+    assert!(max_in_flight(&log) <= 1, "{:?}", log);
+    let spans: Vec<(u64, u64)> = hosts(23, 3).iter().map(|h| span(&log, h)).collect();
+    for i in 0..3 {
+        for j in i + 1..3 {
+            assert!(spans[i].0 < spans[j].1 && spans[j].0 < spans[i].1, "spans {:?}", spans);
+        }
+    }
+}

@@ -442,7 +442,8 @@ unsafe fn begin(
 }
 
 /// Starts a stop in the background and returns at once. `instance` NULL means every node. flags: DKV_STOP_*.
-/// throttle: the most managers worked on at once with DKV_STOP_PARALLEL (0 means 32). Argument errors and the
+/// throttle: with DKV_STOP_PARALLEL, the most requests in flight at once (0 means 32); a node waiting between
+/// polls of a graceful stop holds none. Argument errors and the
 /// no-managers case are returned here; discovery errors come from dkv_op_results. Free with dkv_op_free.
 ///
 /// # Safety

@@ -144,7 +144,7 @@ function Invoke-DkvStopBatch {
         [Parameter(Mandatory)][string]$Store,
         [Parameter(Mandatory)][AllowEmptyCollection()][AllowNull()][object[]]$Instances,
         [uint32]$Flags = 0,
-        # With -Parallel, the most managers worked on at once; 0 lets the library choose (32).
+        # With -Parallel, the most requests in flight at once; 0 lets the library choose (32).
         [uint32]$Throttle = 0
     )
     $failFast = ($Flags -band $script:DkvStopFlags.FailFast) -ne 0

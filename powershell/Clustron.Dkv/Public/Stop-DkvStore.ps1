@@ -62,8 +62,8 @@ function Stop-DkvStore {
     continues processing the remaining managers.
 
     .PARAMETER ThrottleLimit
-    With -Parallel, the most managers worked on at once (1 to 1024). Default: 32, as Invoke-Command. Raise it
-    when one stop should reach more managers in a single wave.
+    With -Parallel, the most requests in flight at once (1 to 1024). Default: 32, as Invoke-Command. A node that
+    is waiting for its graceful stop to finish holds none, so every manager's nodes proceed at once.
 
     .PARAMETER WhatIf
     Lists the nodes that would be stopped, with their managers, and stops nothing.
