@@ -155,10 +155,9 @@ pub fn run(opts: &ParallelOptions, ratios: &mut Vec<Ratio>) -> Result<(), String
             base,
             format!(
                 "whole-store -Parallel wall time with the default throttle over the time of discovery plus one node's \
-                 stop, all medians of this run; with {} managers and a throttle of {} the stops run in {} wave(s)",
-                n,
-                DEFAULT_THROTTLE,
-                (n + DEFAULT_THROTTLE - 1) / DEFAULT_THROTTLE
+                 stop, all medians of this run; the throttle bounds requests in flight ({} at once for {} managers): \
+                 a graceful stop's waits hold none, a request a manager answers late holds one while it waits",
+                DEFAULT_THROTTLE, n
             ),
         )
         .at_most(1.15),
@@ -170,7 +169,7 @@ pub fn run(opts: &ParallelOptions, ratios: &mut Vec<Ratio>) -> Result<(), String
                 par_wide.median(),
                 base,
                 format!(
-                    "as above with the throttle raised to {} (one wave; Stop-DkvStore -Parallel -ThrottleLimit {})",
+                    "as above with the throttle raised to {} (every request at once; Stop-DkvStore -Parallel -ThrottleLimit {})",
                     n, n
                 ),
             )
