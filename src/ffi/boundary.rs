@@ -56,6 +56,18 @@ pub fn guard_void<F: FnOnce()>(body: F) {
     let _ = catch_unwind(AssertUnwindSafe(body));
 }
 
+/// Frees a handle handed out with `Box::into_raw`; NULL is a no-op, and a panic in its Drop stays here.
+///
+/// # Safety
+/// `p` must be NULL or a pointer from `Box::into_raw` of a `T` that was not freed yet.
+pub unsafe fn free_boxed<T>(p: *mut T) {
+    guard_void(|| {
+        if !p.is_null() {
+            drop(Box::from_raw(p));
+        }
+    });
+}
+
 /// A NUL-terminated UTF-8 copy the caller frees with dkv_free_string or with the struct that holds it.
 /// Interior NULs (a manager may send anything) become U+FFFD rather than truncating the text.
 pub fn owned_c_string(text: &str) -> *mut c_char {

@@ -267,11 +267,7 @@ pub unsafe extern "C" fn dkv_connect_ex(
 /// `session` must be NULL or a live session from dkv_connect, not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn dkv_disconnect(session: *mut DkvSession) {
-    guard_void(|| {
-        if !session.is_null() {
-            drop(Box::from_raw(session));
-        }
-    });
+    boundary::free_boxed(session);
 }
 
 /// Number of managers in the session (0 for NULL).
@@ -389,7 +385,7 @@ pub unsafe extern "C" fn dkv_op_store_info(
 ) -> i32 {
     guard(out_error, || {
         require_out(out_info, "out_info")?;
-        let op = op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))?;
+        let op = live_op(op)?;
         let found = op.inner.discovered()?.ok_or_else(|| {
             DkvError::invalid("The store has not been discovered yet; wait for the operation to finish first.")
         })?;
@@ -439,6 +435,12 @@ unsafe fn begin(
     };
     let targets = targets(session, managers, manager_count, port, timeout_sec)?;
     Operation::begin(targets, request)
+}
+
+/// # Safety
+/// `op` must be NULL or live.
+unsafe fn live_op<'a>(op: *const DkvOperation) -> Result<&'a DkvOperation, DkvError> {
+    op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))
 }
 
 /// Starts a stop in the background and returns at once. `instance` NULL means every node. flags: DKV_STOP_*.
@@ -516,7 +518,7 @@ pub unsafe extern "C" fn dkv_op_progress(
 ) -> i32 {
     guard(out_error, || {
         require_out(out_progress, "out_progress")?;
-        let op = op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))?;
+        let op = live_op(op)?;
         *out_progress = convert::progress_to_c(&op.inner.progress(log_since));
         Ok(())
     })
@@ -549,7 +551,7 @@ pub unsafe extern "C" fn dkv_op_results(
 ) -> i32 {
     guard(out_error, || {
         require_out(out_results, "out_results")?;
-        let op = op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))?;
+        let op = live_op(op)?;
         let rows = op.inner.results()?;
         *out_results = convert::results_to_c(&rows);
         Ok(())
@@ -563,11 +565,7 @@ pub unsafe extern "C" fn dkv_op_results(
 /// `op` must be NULL or live, and not used again afterwards.
 #[no_mangle]
 pub unsafe extern "C" fn dkv_op_free(op: *mut DkvOperation) {
-    guard_void(|| {
-        if !op.is_null() {
-            drop(Box::from_raw(op));
-        }
-    });
+    boundary::free_boxed(op);
 }
 
 /// Blocking stop: begin, wait until finished, and return the rows (free with dkv_free_results).
