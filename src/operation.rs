@@ -467,10 +467,10 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
         Err(e) => return shared.fail(e),
     };
     shared.set_plan(&plan);
-    let mut per_node_safety = true;
+    let mut passive = false;
     if plan.whole_store && !request.force {
         match prepare_whole_store(shared, &targets.transport, &discovered.manager, &request.store) {
-            Prepared::Passive => per_node_safety = false,
+            Prepared::Passive => passive = true,
             Prepared::NodeByNode => {}
             Prepared::Abort(kind, message) => {
                 for group in &plan.groups {
@@ -489,7 +489,8 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     } else {
         targets.transport.clone()
     };
-    let run_group = |group: &ManagerGroup| stop_group(shared, &transport, group, request, per_node_safety);
+    // A passive store had its one safety check before it went passive; node by node, each stop checks again.
+    let run_group = |group: &ManagerGroup| stop_group(shared, &transport, group, request, !passive);
     let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
     if request.parallel && workers > 1 {
         // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
@@ -510,7 +511,19 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     } else {
         plan.groups.iter().for_each(run_group);
     }
-    shared.finish(&mut shared.lock());
+    let mut st = shared.lock();
+    if passive {
+        let unstopped = st.results.iter().filter(|r| r.kind != ResultKind::Success).count();
+        if unstopped > 0 {
+            // Passive keeps data where it is; an operator must know it is still in force for the running nodes.
+            st.log.push(format!(
+                "{}Store '{}' stays Passive: {} of its nodes did not stop. Its partitions do not migrate until it is \
+                 made Active again.",
+                WARNING_PREFIX, request.store, unstopped
+            ));
+        }
+    }
+    shared.finish(&mut st);
 }
 
 fn stop_group(shared: &Shared, transport: &Transport, group: &ManagerGroup, request: &StopRequest, check_safety: bool) {

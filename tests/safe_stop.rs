@@ -108,3 +108,20 @@ fn a_manager_without_the_safety_endpoint_gets_the_documented_behaviour() {
     assert_eq!(op.results().unwrap()[0].kind, ResultKind::Success);
     assert!(op.progress(0).log.iter().any(|l| l.contains("has no safety endpoint")), "{:?}", op.progress(0).log);
 }
+
+#[test]
+fn a_passive_store_left_with_running_nodes_is_reported() {
+    let m = demo_on(37, |_| {});
+    m.set_fault(&host(37, 1), Fault::Status500);
+    let op = Operation::begin(targets(&m, 30), request("OrdersStore")).unwrap();
+    op.wait(None);
+    let rows = op.results().unwrap();
+    assert_eq!(row(&rows, "orders-2").kind, ResultKind::Failed, "{:?}", rows);
+    let log = op.progress(0).log;
+    assert!(
+        log.iter().any(|l| l.starts_with("WARNING: Store 'OrdersStore' stays Passive: 1 of its nodes did not stop")),
+        "{:?}",
+        log
+    );
+    assert_eq!(m.accounting("OrdersStore").unwrap().state, "Passive");
+}
