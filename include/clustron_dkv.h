@@ -272,8 +272,8 @@ void dkv_free_store_info(struct DkvStoreInfo *info);
 
 // Starts a stop in the background and returns at once. `instance` NULL means every node. flags: DKV_STOP_*.
 // throttle: with DKV_STOP_PARALLEL, the most requests in flight at once (0 means 32); a node waiting between
-// polls of a graceful stop holds none. Argument errors and the
-// no-managers case are returned here; discovery errors come from dkv_op_results. Free with dkv_op_free.
+// polls of a graceful stop holds none. Argument errors and the no-managers case are returned here; discovery
+// errors come from dkv_op_results. Free with dkv_op_free.
 //
 // # Safety
 // Pointers must be NULL or valid as described; strings NUL-terminated.
@@ -335,7 +335,8 @@ int32_t dkv_op_results(const struct DkvOperation *op,
 // `op` must be NULL or live, and not used again afterwards.
 void dkv_op_free(struct DkvOperation *op);
 
-// Blocking stop: begin, wait until finished, and return the rows (free with dkv_free_results).
+// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Arguments as
+// dkv_stop_begin.
 //
 // # Safety
 // As dkv_stop_begin.

@@ -407,10 +407,12 @@ pub unsafe extern "C" fn dkv_free_store_info(info: *mut DkvStoreInfo) {
     });
 }
 
+/// The arguments of a stop, checked: what dkv_stop_begin and dkv_stop_store share.
+///
 /// # Safety
 /// As dkv_stop_begin.
 #[allow(clippy::too_many_arguments)]
-unsafe fn begin(
+unsafe fn stop_arguments(
     session: *const DkvSession,
     managers: *const *const c_char,
     manager_count: usize,
@@ -420,7 +422,7 @@ unsafe fn begin(
     flags: u32,
     timeout_sec: i32,
     throttle: u32,
-) -> Result<Operation, DkvError> {
+) -> Result<(Targets, StopRequest), DkvError> {
     let known = DKV_STOP_FORCE | DKV_STOP_PARALLEL | DKV_STOP_FAIL_FAST;
     if flags & !known != 0 {
         return Err(DkvError::invalid(format!("flags 0x{:x} has unknown bits; use DKV_STOP_* values.", flags)));
@@ -434,7 +436,7 @@ unsafe fn begin(
         throttle: throttle as usize,
     };
     let targets = targets(session, managers, manager_count, port, timeout_sec)?;
-    Operation::begin(targets, request)
+    Ok((targets, request))
 }
 
 /// # Safety
@@ -445,8 +447,8 @@ unsafe fn live_op<'a>(op: *const DkvOperation) -> Result<&'a DkvOperation, DkvEr
 
 /// Starts a stop in the background and returns at once. `instance` NULL means every node. flags: DKV_STOP_*.
 /// throttle: with DKV_STOP_PARALLEL, the most requests in flight at once (0 means 32); a node waiting between
-/// polls of a graceful stop holds none. Argument errors and the
-/// no-managers case are returned here; discovery errors come from dkv_op_results. Free with dkv_op_free.
+/// polls of a graceful stop holds none. Argument errors and the no-managers case are returned here; discovery
+/// errors come from dkv_op_results. Free with dkv_op_free.
 ///
 /// # Safety
 /// Pointers must be NULL or valid as described; strings NUL-terminated.
@@ -467,7 +469,9 @@ pub unsafe extern "C" fn dkv_stop_begin(
 ) -> i32 {
     guard(out_error, || {
         require_out(out_op, "out_op")?;
-        let op = begin(session, managers, manager_count, port, store, instance, flags, timeout_sec, throttle)?;
+        let (targets, request) =
+            stop_arguments(session, managers, manager_count, port, store, instance, flags, timeout_sec, throttle)?;
+        let op = Operation::begin(targets, request)?;
         *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
         Ok(())
     })
@@ -568,7 +572,8 @@ pub unsafe extern "C" fn dkv_op_free(op: *mut DkvOperation) {
     boundary::free_boxed(op);
 }
 
-/// Blocking stop: begin, wait until finished, and return the rows (free with dkv_free_results).
+/// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Arguments as
+/// dkv_stop_begin.
 ///
 /// # Safety
 /// As dkv_stop_begin.
@@ -589,9 +594,9 @@ pub unsafe extern "C" fn dkv_stop_store(
 ) -> i32 {
     guard(out_error, || {
         require_out(out_results, "out_results")?;
-        let op = begin(session, managers, manager_count, port, store, instance, flags, timeout_sec, throttle)?;
-        op.wait(None);
-        let rows = op.results()?;
+        let (targets, request) =
+            stop_arguments(session, managers, manager_count, port, store, instance, flags, timeout_sec, throttle)?;
+        let rows = Operation::run(targets, request)?;
         *out_results = convert::results_to_c(&rows);
         Ok(())
     })
