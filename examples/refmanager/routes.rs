@@ -1,7 +1,7 @@
 //! Maps requests to the cluster model: the manager API of docs/manager-api.md and the `/_control` endpoints.
 use super::faults::Fault;
 use super::http::{percent_decode, Request, Response};
-use super::model::{StopOutcome, StoreState};
+use super::model::{StopOutcome, Store, StoreState};
 use super::Shared;
 use serde_json::{json, Value};
 
@@ -60,31 +60,26 @@ pub(crate) fn handle_admin(shared: &Shared, host_index: usize, request: &Request
     }
 }
 
-fn get_store(shared: &Shared, store: &str) -> Response {
+/// A read-only view of one store as JSON, or the manager's 404 when the store is unknown.
+fn read_store(shared: &Shared, store: &str, view: impl FnOnce(&Store) -> Value) -> Response {
     let mut cluster = shared.cluster();
     let now = shared.now_ms();
     match cluster.store(store, now) {
-        Some(store) => Response::json(200, &store.to_json()),
+        Some(store) => Response::json(200, &view(store)),
         None => store_not_found(store),
     }
+}
+
+fn get_store(shared: &Shared, store: &str) -> Response {
+    read_store(shared, store, |s| s.to_json())
 }
 
 fn get_safety(shared: &Shared, store: &str) -> Response {
-    let mut cluster = shared.cluster();
-    let now = shared.now_ms();
-    match cluster.store(store, now) {
-        Some(store) => Response::json(200, &store.safety_json()),
-        None => store_not_found(store),
-    }
+    read_store(shared, store, |s| s.safety_json())
 }
 
 fn get_state(shared: &Shared, store: &str) -> Response {
-    let mut cluster = shared.cluster();
-    let now = shared.now_ms();
-    match cluster.store(store, now) {
-        Some(store) => Response::json(200, &json!({"state": store.state().as_str()})),
-        None => store_not_found(store),
-    }
+    read_store(shared, store, |s| json!({"state": s.state().as_str()}))
 }
 
 fn put_state(shared: &Shared, store: &str, body: &[u8]) -> Response {
