@@ -28,6 +28,11 @@ $script:DkvExportSignatures = @(
     , @('dkv_free_results', [void], @([IntPtr]))
 )
 
+# Test switch, never set by the module: $true sends the Desktop-edition code paths (the platform choice below,
+# Read-DkvUtf8's UTF-8 decoding without PtrToStringUTF8) through pwsh too, so the tests run them although Windows
+# PowerShell 5.1 cannot run there: `& (Get-Module Clustron.Dkv) { $script:DkvAssumeDesktop = $true }`.
+$script:DkvAssumeDesktop = $false
+
 function Get-DkvNativeCandidatePath {
     # The runtimes/{rid}/native layout is NuGet's, so one dist folder can carry every platform's library.
     [CmdletBinding()]
@@ -46,7 +51,7 @@ function Get-DkvNativeCandidatePath {
     }
     # Windows PowerShell 5.1 only runs on Windows; RuntimeInformation.IsOSPlatform is the cross-platform test.
     $os = 'win'
-    if ($PSVersionTable.PSEdition -eq 'Core') {
+    if ($PSVersionTable.PSEdition -eq 'Core' -and -not $script:DkvAssumeDesktop) {
         $platform = [System.Runtime.InteropServices.OSPlatform]
         if ($runtimeInfo::IsOSPlatform($platform::Linux)) { $os = 'linux' }
         elseif ($runtimeInfo::IsOSPlatform($platform::OSX)) { $os = 'osx' }

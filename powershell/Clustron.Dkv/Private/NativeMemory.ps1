@@ -102,8 +102,9 @@ function Read-DkvUtf8 {
     [OutputType([string])]
     param([IntPtr]$Pointer)
     if ($Pointer -eq [IntPtr]::Zero) { return $null }
-    # Marshal.PtrToStringUTF8 is missing from .NET Framework (Windows PowerShell 5.1).
-    if ($PSVersionTable.PSEdition -eq 'Core') {
+    # Marshal.PtrToStringUTF8 is missing from .NET Framework (Windows PowerShell 5.1). $script:DkvAssumeDesktop
+    # (NativeLibrary.ps1) lets the tests run the Framework path on pwsh.
+    if ($PSVersionTable.PSEdition -eq 'Core' -and -not $script:DkvAssumeDesktop) {
         return [System.Runtime.InteropServices.Marshal]::PtrToStringUTF8($Pointer)
     }
     $length = 0
