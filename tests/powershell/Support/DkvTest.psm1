@@ -1,0 +1,261 @@
+# Test support for the Clustron.Dkv Pester suite: the reference manager (examples/refmanager) as a child process,
+# its /_control endpoints (request log, faults, reset, node states, data accounting), the module under test, a
+# child pwsh for what a console shows, and a tmux terminal for what a person types.
+#
+# Environment (set by tests/powershell/run.sh or tests/windows/pwsh.sh; all optional):
+#   DKV_TEST_REPO            repository root (default: two folders above this file)
+#   DKV_TEST_MODULE          the module to import (default: <repo>/dist/Clustron.Dkv)
+#   DKV_TEST_REFMANAGER      the dkv-refmanager binary (default: <repo>/target/debug/examples/dkv-refmanager)
+#   DKV_TEST_MANAGER_PORT    use an already running reference manager on this port (127.0.0.11-13, demo layout)
+#                            instead of starting one; tests that need their own flags are then skipped (tag
+#                            OwnManager), because a running manager cannot change its flags.
+#   DKV_TEST_PWSH            the command line of a child pwsh (default: this pwsh)
+
+Set-StrictMode -Version Latest
+
+$script:Hosts = @('127.0.0.11', '127.0.0.12', '127.0.0.13')
+$script:Http = $null
+
+function Get-DkvTestRepo {
+    if ($env:DKV_TEST_REPO) { return [System.IO.Path]::GetFullPath($env:DKV_TEST_REPO) }
+    [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..', '..'))
+}
+
+function Get-DkvTestModulePath {
+    if ($env:DKV_TEST_MODULE) { return $env:DKV_TEST_MODULE }
+    [System.IO.Path]::Combine((Get-DkvTestRepo), 'dist', 'Clustron.Dkv')
+}
+
+function Import-DkvTestModule {
+    # A fresh copy of the module in the caller's session (so no session or completion cache leaks between files).
+    Get-Module Clustron.Dkv | Remove-Module -Force
+    Import-Module (Get-DkvTestModulePath) -Force -PassThru -ErrorAction Stop -Global
+}
+
+function Get-DkvLive {
+    # What the module holds natively right now (HGlobal blocks, operation handles): both 0 between commands.
+    $live = & (Get-Module Clustron.Dkv) { $script:DkvLive }
+    [pscustomobject]@{ Allocations = $live.Allocations; Operations = $live.Operations }
+}
+
+function Test-DkvExternalManager { [bool]$env:DKV_TEST_MANAGER_PORT }
+
+function Get-DkvHttp {
+    if ($null -eq $script:Http) {
+        $handler = [System.Net.Http.SocketsHttpHandler]::new()
+        $handler.UseProxy = $false
+        $script:Http = [System.Net.Http.HttpClient]::new($handler)
+        $script:Http.Timeout = [TimeSpan]::FromSeconds(10)
+    }
+    $script:Http
+}
+
+function Start-DkvTestManager {
+    <#
+    Starts dkv-refmanager on 127.0.0.11-13 with a free common port and the demo layout (OrdersStore: orders-1/2/3
+    on .11/.12/.13; CartStore: cart-1 on .11, cart-2 on .12), or adopts DKV_TEST_MANAGER_PORT's running one
+    (reset to the initial layout). Returns the manager object the other functions take.
+    #>
+    param(
+        [string[]]$ArgumentList = @(),
+        [string[]]$Hosts = $script:Hosts,
+        [string]$Layout = 'demo'
+    )
+    if ((Test-DkvExternalManager) -and $ArgumentList.Count -eq 0 -and $Layout -eq 'demo' -and
+        ($Hosts -join ',') -eq ($script:Hosts -join ',')) {
+        $manager = [pscustomobject]@{ Port = [int]$env:DKV_TEST_MANAGER_PORT; Hosts = $Hosts; Process = $null; Directory = $null }
+        Reset-DkvTestManager -Manager $manager
+        return $manager
+    }
+    $binary = $env:DKV_TEST_REFMANAGER
+    if (-not $binary) {
+        $binary = [System.IO.Path]::Combine((Get-DkvTestRepo), 'target', 'debug', 'examples', 'dkv-refmanager')
+    }
+    if (-not [System.IO.File]::Exists($binary)) {
+        throw "The reference manager is not built ($binary): run 'cargo build --example dkv-refmanager'."
+    }
+    $directory = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dkv-refmanager-' + [Guid]::NewGuid().ToString('N'))
+    $null = [System.IO.Directory]::CreateDirectory($directory)
+    $readyFile = [System.IO.Path]::Combine($directory, 'port')
+    $start = [System.Diagnostics.ProcessStartInfo]::new($binary)
+    foreach ($argument in @('--hosts', ($Hosts -join ','), '--port', '0', '--ready-file', $readyFile, '--layout', $Layout, '--quiet') + $ArgumentList) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    # Drain both pipes so a chatty manager never blocks on a full pipe.
+    $null = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    while (-not [System.IO.File]::Exists($readyFile)) {
+        if ($process.HasExited) { throw "dkv-refmanager exited with $($process.ExitCode): $($stderr.Result)" }
+        if ($watch.Elapsed.TotalSeconds -gt 30) {
+            $process.Kill()
+            throw "dkv-refmanager did not write $readyFile within 30 s"
+        }
+        [System.Threading.Thread]::Sleep(20)
+    }
+    $port = [int]([System.IO.File]::ReadAllText($readyFile).Trim())
+    [pscustomobject]@{ Port = $port; Hosts = $Hosts; Process = $process; Directory = $directory }
+}
+
+function Stop-DkvTestManager {
+    param([Parameter(Mandatory)][AllowNull()][psobject]$Manager)
+    if ($null -eq $Manager -or $null -eq $Manager.Process) { return }
+    try {
+        if (-not $Manager.Process.HasExited) {
+            $Manager.Process.Kill()
+            $null = $Manager.Process.WaitForExit(5000)
+        }
+    }
+    catch [System.InvalidOperationException] { $null = $_ }
+    $Manager.Process.Dispose()
+    try { [System.IO.Directory]::Delete($Manager.Directory, $true) } catch { $null = $_ }
+}
+
+function Get-DkvTestAddress {
+    # "127.0.0.11:PORT", as the Manager column shows it; -Index 0..2 or -Host.
+    param([Parameter(Mandatory)][psobject]$Manager, [int]$Index = 0, [string]$HostName)
+    if (-not $HostName) { $HostName = $Manager.Hosts[$Index] }
+    '{0}:{1}' -f $HostName, $Manager.Port
+}
+
+function Get-DkvTestAddressList {
+    # The first Count managers' addresses with the port, for -Managers.
+    param([Parameter(Mandatory)][psobject]$Manager, [int]$Count = 3)
+    [string[]]@(for ($i = 0; $i -lt $Count; $i++) { Get-DkvTestAddress -Manager $Manager -Index $i })
+}
+
+function Invoke-DkvControl {
+    param(
+        [Parameter(Mandatory)][psobject]$Manager,
+        [Parameter(Mandatory)][ValidateSet('GET', 'POST')][string]$Method,
+        [Parameter(Mandatory)][string]$Path,
+        [string]$Body = '{}'
+    )
+    $uri = 'http://{0}:{1}/_control/{2}' -f $Manager.Hosts[0], $Manager.Port, $Path
+    $http = Get-DkvHttp
+    if ($Method -eq 'GET') { $response = $http.GetAsync($uri).GetAwaiter().GetResult() }
+    else {
+        $content = [System.Net.Http.StringContent]::new($Body, [System.Text.Encoding]::UTF8, 'application/json')
+        $response = $http.PostAsync($uri, $content).GetAwaiter().GetResult()
+    }
+    try {
+        $text = $response.Content.ReadAsStringAsync().GetAwaiter().GetResult()
+        if (-not $response.IsSuccessStatusCode) { throw "$Method /_control/$Path $Body -> $([int]$response.StatusCode) $text" }
+        $text | ConvertFrom-Json
+    }
+    finally { $response.Dispose() }
+}
+
+function Reset-DkvTestManager {
+    # Initial layout, every store Active, no faults, an empty request log.
+    param([Parameter(Mandatory)][psobject]$Manager)
+    $null = Invoke-DkvControl -Manager $Manager -Method POST -Path 'reset'
+    $null = Invoke-DkvControl -Manager $Manager -Method POST -Path 'log/clear'
+}
+
+function Clear-DkvTestLog {
+    param([Parameter(Mandatory)][psobject]$Manager)
+    $null = Invoke-DkvControl -Manager $Manager -Method POST -Path 'log/clear'
+}
+
+function Set-DkvTestFault {
+    # none | hang | 500 | malformed | reset | drip | latency:MS (examples/refmanager/README.md)
+    param([Parameter(Mandatory)][psobject]$Manager, [Parameter(Mandatory)][string]$HostName, [Parameter(Mandatory)][string]$Fault)
+    $body = @{ host = $HostName; fault = $Fault } | ConvertTo-Json -Compress
+    $null = Invoke-DkvControl -Manager $Manager -Method POST -Path 'fault' -Body $body
+}
+
+function Set-DkvTestStoreState {
+    param([Parameter(Mandatory)][psobject]$Manager, [Parameter(Mandatory)][string]$Store, [Parameter(Mandatory)][string]$State)
+    $body = @{ state = $State } | ConvertTo-Json -Compress
+    $null = Invoke-DkvControl -Manager $Manager -Method POST -Path ('state/' + [Uri]::EscapeDataString($Store)) -Body $body
+}
+
+function Get-DkvTestLog {
+    <#
+    The manager's request log, oldest first: seq, manager, method, path (percent-encoded), query, status (0 = none
+    sent), startMs, endMs, fault; plus StopInstance (the node of a POST .../instances/{node}/stop, else $null).
+    -Stops keeps only stop requests.
+    #>
+    param([Parameter(Mandatory)][psobject]$Manager, [switch]$Stops)
+    $log = @(Invoke-DkvControl -Manager $Manager -Method GET -Path 'log')
+    $rows = foreach ($request in $log) {
+        $instance = $null
+        if ($request.method -eq 'POST' -and $request.path.EndsWith('/stop')) {
+            $parts = $request.path.Split('/')
+            $instance = [Uri]::UnescapeDataString($parts[$parts.Length - 2])
+        }
+        $request | Add-Member -NotePropertyName StopInstance -NotePropertyValue $instance -PassThru
+    }
+    $rows = @($rows | Sort-Object seq)
+    if ($Stops) { $rows = @($rows | Where-Object { $null -ne $_.StopInstance }) }
+    , $rows
+}
+
+function Get-DkvTestInstance {
+    # {store, state, instances: [{name, server, status, migrationsRemaining, held}]}
+    param([Parameter(Mandatory)][psobject]$Manager, [string]$Store = 'OrdersStore')
+    Invoke-DkvControl -Manager $Manager -Method GET -Path ('instances/' + [Uri]::EscapeDataString($Store))
+}
+
+function Get-DkvTestStatus {
+    # One node's status as the manager sees it (Running, Stopping, Stopped).
+    param([Parameter(Mandatory)][psobject]$Manager, [string]$Store = 'OrdersStore', [Parameter(Mandatory)][string]$Instance)
+    $node = (Get-DkvTestInstance -Manager $Manager -Store $Store).instances | Where-Object name -EQ $Instance
+    $node.status
+}
+
+function Get-DkvTestAccounting {
+    # The manager's data accounting: lost, lostPartitions, migrations, livePartitions, persistedOnly, perInstance.
+    param([Parameter(Mandatory)][psobject]$Manager, [string]$Store = 'OrdersStore')
+    Invoke-DkvControl -Manager $Manager -Method GET -Path ('accounting/' + [Uri]::EscapeDataString($Store))
+}
+
+function Get-DkvTestPwsh {
+    # The executable and leading arguments of a child pwsh like this one.
+    if ($env:DKV_TEST_PWSH) { return , [string[]]@($env:DKV_TEST_PWSH -split ' ') }
+    $self = [Environment]::ProcessPath
+    if ([System.IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') {
+        return , [string[]]@($self, [System.IO.Path]::Combine($PSHOME, 'pwsh.dll'))
+    }
+    , [string[]]@($self)
+}
+
+function Invoke-DkvChildPwsh {
+    <#
+    Runs a script in a new pwsh process (no profile) with the module imported, and returns what the console shows:
+    @{ ExitCode; Output (stdout, as one string, ANSI colours off); Error (stderr) }. For what a person sees printed.
+    #>
+    param([Parameter(Mandatory)][string]$Script, [int]$TimeoutSec = 60, [switch]$NoImport)
+    $command = Get-DkvTestPwsh
+    $prologue = "`$ErrorView = 'ConciseView'; `$PSStyle.OutputRendering = 'PlainText'; `$ProgressPreference = 'SilentlyContinue'`n"
+    if (-not $NoImport) { $prologue += "Import-Module '$((Get-DkvTestModulePath).Replace("'", "''"))' -ErrorAction Stop`n" }
+    $file = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dkv-child-' + [Guid]::NewGuid().ToString('N') + '.ps1')
+    [System.IO.File]::WriteAllText($file, $prologue + $Script, [System.Text.UTF8Encoding]::new($false))
+    try {
+        $start = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+        foreach ($argument in @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['NO_COLOR'] = '1'
+        $start.Environment['TERM'] = 'dumb'
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSec * 1000)) {
+            $process.Kill($true)
+            throw "child pwsh did not finish within $TimeoutSec s: $($stdout.Result)"
+        }
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
+    }
+    finally { [System.IO.File]::Delete($file) }
+}
+
+Export-ModuleMember -Function *-DkvTest*, Import-DkvTestModule, Get-DkvLive, Invoke-DkvChildPwsh, Test-DkvExternalManager
