@@ -45,11 +45,10 @@ function Get-DkvInstanceNameCompletion {
         $names = $cached.Names
     }
     else {
-        try {
-            $target = Resolve-DkvTarget -Managers $managers -Port $port -TimeoutSec $script:DkvCompletionTimeoutSec
-            $info = Get-DkvStoreInfo -Target $target -Store $store
-        }
-        catch { return }
+        $target = Resolve-DkvTarget -Managers $managers -Port $port -TimeoutSec $script:DkvCompletionTimeoutSec
+        $discovered = Get-DkvStoreInfo -Target $target -Store $store
+        if ($null -ne $discovered.Failure) { return }
+        $info = $discovered.Info
         Add-DkvSeenStore -Name $info.Name
         $names = [string[]]@(foreach ($node in $info.Instances) { $node.Name })
         $script:DkvInstanceCompletionCache[$key] = @{ At = [DateTime]::UtcNow; Names = $names }

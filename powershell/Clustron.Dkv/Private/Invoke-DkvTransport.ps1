@@ -19,16 +19,15 @@ $script:DkvStatusErrors = @{
     9 = @('InternalError', 'NotSpecified', [System.InvalidOperationException])
 }
 
-function New-DkvException {
-    # The status rides along in Exception.Data so a public function can build its ErrorRecord (and decide
-    # terminating or not) without parsing messages.
+# Expected failures (a store not found, a manager down) travel as values, never as exceptions: PowerShell records
+# every exception thrown inside a module in $Error and in one -ErrorVariable entry per function it passes through
+# (PowerShell issues #3165, #15739), even when the module catches it. A public function turns a failure into exactly
+# one ErrorRecord of its own with ConvertTo-DkvErrorRecord and writes or throws it through its $PSCmdlet.
+
+function New-DkvFailure {
     [CmdletBinding()]
     param([Parameter(Mandatory)][int]$Status, [Parameter(Mandatory)][string]$Message)
-    $info = $script:DkvStatusErrors[$Status]
-    if ($null -eq $info) { $info = $script:DkvStatusErrors[9] }
-    $exception = $info[2]::new($Message)
-    $exception.Data['Clustron.Dkv.Status'] = $Status
-    $exception
+    [pscustomobject]@{ PSTypeName = 'Clustron.Dkv.Failure'; Status = $Status; Message = $Message }
 }
 
 function New-DkvErrorRecord {
@@ -43,31 +42,27 @@ function New-DkvErrorRecord {
 }
 
 function ConvertTo-DkvErrorRecord {
-    # Exceptions from New-DkvException get their documented ErrorId and category; anything else is a bug or an
-    # engine error and keeps its own message under 'UnexpectedError'.
+    # A failure gets its documented ErrorId, category and exception type (the status rides along in
+    # Exception.Data for scripts that want the code).
     [CmdletBinding()]
-    param([Parameter(Mandatory)][Exception]$Exception, [AllowNull()][object]$TargetObject)
-    $status = $Exception.Data['Clustron.Dkv.Status']
-    if ($null -ne $status) {
-        $info = $script:DkvStatusErrors[[int]$status]
-        return New-DkvErrorRecord -Exception $Exception -ErrorId $info[0] -Category $info[1] -TargetObject $TargetObject
-    }
-    New-DkvErrorRecord -Exception $Exception -ErrorId 'UnexpectedError' -Category NotSpecified -TargetObject $TargetObject
+    param([Parameter(Mandatory)][psobject]$Failure, [AllowNull()][object]$TargetObject)
+    $info = $script:DkvStatusErrors[[int]$Failure.Status]
+    if ($null -eq $info) { $info = $script:DkvStatusErrors[9] }
+    $exception = $info[2]::new($Failure.Message)
+    $exception.Data['Clustron.Dkv.Status'] = [int]$Failure.Status
+    New-DkvErrorRecord -Exception $exception -ErrorId $info[0] -Category $info[1] -TargetObject $TargetObject
 }
 
 function Invoke-DkvTransport {
-    # Calls one export. For status exports it appends the out_value/out_error slots, frees the error string,
-    # throws a New-DkvException on failure and returns the out value (the caller frees it with its own free
-    # function). Other exports return what the export returns.
+    # Calls one export. For status exports it appends the out_value/out_error slots, frees the error string and
+    # returns @{ Value; Failure }: Value is the out value (the caller frees it with its own free function), Failure
+    # $null or a New-DkvFailure. Other exports return what the export returns.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][string]$Function,
         [object[]]$ArgumentList = @()
     )
     $native = $script:DkvNative
-    if ($null -eq $native) {
-        throw [System.InvalidOperationException]::new('The Clustron.Dkv native library is not loaded. Import the module again.')
-    }
     if (-not $script:DkvStatusExports.Contains($Function)) {
         return $native::$Function.Invoke($ArgumentList)
     }
@@ -82,11 +77,12 @@ function Invoke-DkvTransport {
             $message = Read-DkvUtf8 -Pointer $errorText
             $native::dkv_free_string($errorText)
         }
+        $failure = $null
         if ($status -ne 0) {
             if ([string]::IsNullOrEmpty($message)) { $message = "$Function failed with status $status." }
-            throw (New-DkvException -Status $status -Message $message)
+            $failure = New-DkvFailure -Status $status -Message $message
         }
-        [System.Runtime.InteropServices.Marshal]::ReadIntPtr($outValue)
+        [pscustomobject]@{ Value = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($outValue); Failure = $failure }
     }
     finally {
         Close-DkvNativeScope -Scope $slots

@@ -5,16 +5,18 @@ $script:DkvSessionHandle = [IntPtr]::Zero
 $script:DkvSession = $null
 
 function Get-DkvSessionManagerUrl {
-    # The session's normalized addresses (http://host:port) as the library reports them.
+    # The session's normalized addresses (http://host:port) as the library reports them: @{ Urls; Failure }.
     [CmdletBinding()]
-    [OutputType([string])]
     param([Parameter(Mandatory)][IntPtr]$Handle)
     $count = [int][uint64](Invoke-DkvTransport -Function dkv_session_manager_count -ArgumentList @($Handle))
+    $urls = [System.Collections.Generic.List[string]]::new()
     for ($i = 0; $i -lt $count; $i++) {
-        $address = Invoke-DkvTransport -Function dkv_session_manager -ArgumentList @($Handle, [UIntPtr]::new([uint64]$i))
-        try { Read-DkvUtf8 -Pointer $address }
-        finally { $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($address) }
+        $call = Invoke-DkvTransport -Function dkv_session_manager -ArgumentList @($Handle, [UIntPtr]::new([uint64]$i))
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Urls = $null; Failure = $call.Failure } }
+        try { $urls.Add((Read-DkvUtf8 -Pointer $call.Value)) }
+        finally { $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($call.Value) }
     }
+    [pscustomobject]@{ Urls = [string[]]$urls.ToArray(); Failure = $null }
 }
 
 function Set-DkvSession {

@@ -13,17 +13,25 @@ function Request-DkvStopApproval {
         [switch]$Force,
         [switch]$FailFast
     )
-    try {
-        $managers = @(Get-DkvTargetManager -Target $Target)
-        $info = Get-DkvStoreInfo -Target $Target -Store $Store
-        $selected = @(Select-DkvInstance -Info $info -InstanceName $InstanceName)
+    $resolved = Get-DkvTargetManager -Target $Target
+    $failure = $resolved.Failure
+    if ($null -eq $failure) {
+        $discovered = Get-DkvStoreInfo -Target $Target -Store $Store
+        $failure = $discovered.Failure
     }
-    catch {
-        $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $Store
+    if ($null -eq $failure) {
+        $info = $discovered.Info
+        $selection = Select-DkvInstance -Info $info -InstanceName $InstanceName
+        $failure = $selection.Failure
+    }
+    if ($null -ne $failure) {
+        $record = ConvertTo-DkvErrorRecord -Failure $failure -TargetObject $Store
         if ($FailFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
         $Cmdlet.WriteError($record)
         return $null
     }
+    $managers = $resolved.Managers
+    $selected = $selection.Nodes
     Add-DkvSeenStore -Name $info.Name
 
     $mode = 'graceful'

@@ -46,7 +46,8 @@ function Write-DkvStopProgress {
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
         [Parameter(Mandatory)][string]$Store,
-        [Parameter(Mandatory)][object[]]$Operations,
+        # Empty when closing the bar after the operations are freed (fail-fast, Ctrl+C).
+        [Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Operations,
         [switch]$Completed
     )
     $record = [System.Management.Automation.ProgressRecord]::new(
@@ -95,9 +96,16 @@ function Receive-DkvStopUpdate {
         [switch]$FailFast
     )
     $handle = $Operation.Handle
-    $snapshotPointer = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($handle, [long]$Operation.LogSince)
-    try { $snapshot = Read-DkvProgress -Progress $snapshotPointer }
-    finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($snapshotPointer) }
+    $call = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($handle, [long]$Operation.LogSince)
+    if ($null -ne $call.Failure) {
+        $Operation.Over = $true
+        $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $Operation.Target
+        if ($FailFast) { return $record }
+        $Cmdlet.WriteError($record)
+        return
+    }
+    try { $snapshot = Read-DkvProgress -Progress $call.Value }
+    finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($call.Value) }
     $Operation.Progress = $snapshot
     $Operation.LogSince = $snapshot.LogFirst + $snapshot.Log.Count
     foreach ($line in $snapshot.Log) {
@@ -105,19 +113,17 @@ function Receive-DkvStopUpdate {
         else { $Cmdlet.WriteVerbose($line) }
     }
 
-    try {
-        $rowsPointer = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($handle)
-    }
-    catch {
+    $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($handle)
+    if ($null -ne $call.Failure) {
         # The operation failed before any node (discovery, selection): one error for this store.
         $Operation.Over = $true
-        $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $Operation.Target
+        $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $Operation.Target
         if ($FailFast) { return $record }
         $Cmdlet.WriteError($record)
         return
     }
-    try { $rows = @(Read-DkvResultRows -Results $rowsPointer) }
-    finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($rowsPointer) }
+    try { $rows = @(Read-DkvResultRows -Results $call.Value) }
+    finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($call.Value) }
 
     $failure = $null
     for ($i = $Operation.Seen; $i -lt $rows.Count; $i++) {
@@ -158,16 +164,15 @@ function Invoke-DkvStopBatch {
             $instanceText = New-DkvUtf8 -Scope $scope -Text $instance
             $targetObject = $Store
             if ($null -ne $instance) { $targetObject = [string]$instance }
-            try {
-                $handle = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList ($arguments + @(
-                        $storeText, $instanceText, [uint32]$Flags, [int]$Target.TimeoutSec, [uint32]$Throttle))
-            }
-            catch {
-                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $targetObject
+            $call = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList ($arguments + @(
+                    $storeText, $instanceText, [uint32]$Flags, [int]$Target.TimeoutSec, [uint32]$Throttle))
+            if ($null -ne $call.Failure) {
+                $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $targetObject
                 if ($failFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
                 $Cmdlet.WriteError($record)
                 continue
             }
+            $handle = $call.Value
             $script:DkvLive.Operations++
             $operations.Add([pscustomobject]@{
                     Handle = $handle; Target = $targetObject; LogSince = 0; Seen = 0; Over = $false; Progress = $null
@@ -200,8 +205,9 @@ function Invoke-DkvStopBatch {
         $operations.Clear()
         Close-DkvNativeScope -Scope $scope
         if ($progressShown) {
-            # Stopped or failed mid-way: close the progress bar; writing can fail while the pipeline stops.
-            try { Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations @() -Completed } catch { $null = $_ }
+            # Stopped or failed mid-way: close the progress bar. While the pipeline stops (Ctrl+C) writing throws a
+            # PipelineStoppedException, which the engine does not record as an error.
+            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations @() -Completed
         }
     }
 }

@@ -12,9 +12,9 @@ function Add-DkvSeenStore {
 }
 
 function Get-DkvStoreInfo {
-    # Throws New-DkvException (StoreNotFound, ManagerUnreachable, NoManagers, ...) when discovery fails.
-    # Discovery runs in the library while this function waits in short turns, so Ctrl+C ends it promptly even
-    # when a manager accepts connections and never answers.
+    # Discovers a store: @{ Info; Failure } (StoreNotFound, ManagerUnreachable, NoManagers, ...). Discovery runs in
+    # the library while this function waits in short turns, so Ctrl+C ends it promptly even when a manager accepts
+    # connections and never answers.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][psobject]$Target,
@@ -27,12 +27,15 @@ function Get-DkvStoreInfo {
     try {
         $arguments = Get-DkvTargetArgument -Target $Target -Scope $scope
         $storeText = New-DkvUtf8 -Scope $scope -Text $Store
-        $operation = Invoke-DkvTransport -Function dkv_get_store_begin -ArgumentList ($arguments + @($storeText, [int]$TimeoutSec))
+        $call = Invoke-DkvTransport -Function dkv_get_store_begin -ArgumentList ($arguments + @($storeText, [int]$TimeoutSec))
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Info = $null; Failure = $call.Failure } }
+        $operation = $call.Value
         $script:DkvLive.Operations++
         while ((Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($operation, [int]$script:DkvWaitTurnMs)) -eq 0) { }
-        $info = Invoke-DkvTransport -Function dkv_op_store_info -ArgumentList @($operation)
-        try { Read-DkvStoreInfo -Info $info }
-        finally { $null = Invoke-DkvTransport -Function dkv_free_store_info -ArgumentList @($info) }
+        $call = Invoke-DkvTransport -Function dkv_op_store_info -ArgumentList @($operation)
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Info = $null; Failure = $call.Failure } }
+        try { [pscustomobject]@{ Info = Read-DkvStoreInfo -Info $call.Value; Failure = $null } }
+        finally { $null = Invoke-DkvTransport -Function dkv_free_store_info -ArgumentList @($call.Value) }
     }
     finally {
         if ($operation -ne [IntPtr]::Zero) {
@@ -69,20 +72,28 @@ function ConvertTo-DkvStoreObject {
 
 function Select-DkvInstance {
     # The library's selection rule: an exact name, else the one name equal ignoring case; anything else is the
-    # library's InstanceNotFound, with the same message.
+    # library's InstanceNotFound, with the same message. Returns @{ Nodes; Failure }.
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Info, [AllowNull()][string]$InstanceName)
     if ($Info.Instances.Count -eq 0) {
-        throw (New-DkvException -Status 4 -Message "Store '$($Info.Name)' lists no nodes; nothing was stopped.")
+        return [pscustomobject]@{
+            Nodes   = $null
+            Failure = New-DkvFailure -Status 4 -Message "Store '$($Info.Name)' lists no nodes; nothing was stopped."
+        }
     }
-    if ([string]::IsNullOrEmpty($InstanceName)) { return $Info.Instances }
+    if ([string]::IsNullOrEmpty($InstanceName)) { return [pscustomobject]@{ Nodes = @($Info.Instances); Failure = $null } }
     foreach ($node in $Info.Instances) {
-        if ([string]::Equals($node.Name, $InstanceName, [System.StringComparison]::Ordinal)) { return $node }
+        if ([string]::Equals($node.Name, $InstanceName, [System.StringComparison]::Ordinal)) {
+            return [pscustomobject]@{ Nodes = @($node); Failure = $null }
+        }
     }
     $folded = @(foreach ($node in $Info.Instances) {
             if ([string]::Equals($node.Name, $InstanceName, [System.StringComparison]::OrdinalIgnoreCase)) { $node }
         })
-    if ($folded.Count -eq 1) { return $folded[0] }
+    if ($folded.Count -eq 1) { return [pscustomobject]@{ Nodes = $folded; Failure = $null } }
     $names = @(foreach ($node in $Info.Instances) { $node.Name }) -join ', '
-    throw (New-DkvException -Status 4 -Message "Store '$($Info.Name)' has no node named '$InstanceName'. Its nodes are: $names.")
+    [pscustomobject]@{
+        Nodes   = $null
+        Failure = New-DkvFailure -Status 4 -Message "Store '$($Info.Name)' has no node named '$InstanceName'. Its nodes are: $names."
+    }
 }

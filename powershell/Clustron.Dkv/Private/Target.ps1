@@ -21,11 +21,11 @@ function Resolve-DkvTarget {
 function ConvertTo-DkvManagerErrorRecord {
     # A bad -Managers address gets its own ErrorId, so scripts can tell it from other invalid arguments.
     [CmdletBinding()]
-    param([Parameter(Mandatory)][Exception]$Exception, [AllowNull()][string[]]$Managers)
+    param([Parameter(Mandatory)][psobject]$Failure, [AllowNull()][string[]]$Managers)
     $targetObject = $Managers -join ','
-    $record = ConvertTo-DkvErrorRecord -Exception $Exception -TargetObject $targetObject
+    $record = ConvertTo-DkvErrorRecord -Failure $Failure -TargetObject $targetObject
     if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
-        $record = New-DkvErrorRecord -Exception $Exception -ErrorId 'InvalidManagerAddress' `
+        $record = New-DkvErrorRecord -Exception $record.Exception -ErrorId 'InvalidManagerAddress' `
             -Category InvalidArgument -TargetObject $targetObject
     }
     $record
@@ -49,8 +49,10 @@ function Resolve-DkvCommandTarget {
     if ($BoundParameters.ContainsKey('TimeoutSec')) { $timeoutArgument = $TimeoutSec }
     $target = Resolve-DkvTarget -Managers $Managers -Port $portArgument -TimeoutSec $timeoutArgument
     if ($null -ne $target.Managers) {
-        try { $null = Get-DkvTargetManager -Target $target }
-        catch { $Cmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Exception $_.Exception -Managers $Managers)) }
+        $resolved = Get-DkvTargetManager -Target $target
+        if ($null -ne $resolved.Failure) {
+            $Cmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Failure $resolved.Failure -Managers $Managers))
+        }
     }
     $target
 }
@@ -83,10 +85,11 @@ function ConvertFrom-DkvManagerUrl {
 }
 
 function Get-DkvTargetManager {
-    # The normalized managers a call targets. Throws the library's InvalidArgument for a bad address and its
-    # NoManagers error when there is neither a session nor -Managers.
+    # The normalized managers a call targets: @{ Managers; Failure }. The failure is the library's InvalidArgument
+    # for a bad address, or NoManagers when there is neither a session nor -Managers.
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Target)
+    $managers = [System.Collections.Generic.List[psobject]]::new()
     if ($null -ne $Target.Managers) {
         $defaultPort = $Target.Port
         if ($defaultPort -le 0 -and $null -ne $script:DkvSession) { $defaultPort = $script:DkvSession.Port }
@@ -94,18 +97,25 @@ function Get-DkvTargetManager {
         try {
             foreach ($address in $Target.Managers) {
                 $text = New-DkvUtf8 -Scope $scope -Text $address
-                $normalized = Invoke-DkvTransport -Function dkv_normalize_manager -ArgumentList @($text, [int]$defaultPort)
-                try { ConvertFrom-DkvManagerUrl -Url (Read-DkvUtf8 -Pointer $normalized) }
-                finally { $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($normalized) }
+                $call = Invoke-DkvTransport -Function dkv_normalize_manager -ArgumentList @($text, [int]$defaultPort)
+                if ($null -ne $call.Failure) { return [pscustomobject]@{ Managers = $null; Failure = $call.Failure } }
+                try { $managers.Add((ConvertFrom-DkvManagerUrl -Url (Read-DkvUtf8 -Pointer $call.Value))) }
+                finally { $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($call.Value) }
             }
         }
         finally { Close-DkvNativeScope -Scope $scope }
-        return
+        return [pscustomobject]@{ Managers = $managers.ToArray(); Failure = $null }
     }
     if ($script:DkvSessionHandle -eq [IntPtr]::Zero) {
-        throw (New-DkvException -Status 2 -Message 'No managers connected. Use Connect-DkvManager or specify -Managers.')
+        return [pscustomobject]@{
+            Managers = $null
+            Failure  = New-DkvFailure -Status 2 -Message 'No managers connected. Use Connect-DkvManager or specify -Managers.'
+        }
     }
-    foreach ($url in Get-DkvSessionManagerUrl -Handle $script:DkvSessionHandle) { ConvertFrom-DkvManagerUrl -Url $url }
+    $session = Get-DkvSessionManagerUrl -Handle $script:DkvSessionHandle
+    if ($null -ne $session.Failure) { return [pscustomobject]@{ Managers = $null; Failure = $session.Failure } }
+    foreach ($url in $session.Urls) { $managers.Add((ConvertFrom-DkvManagerUrl -Url $url)) }
+    [pscustomobject]@{ Managers = $managers.ToArray(); Failure = $null }
 }
 
 function Test-DkvManagerHostsServer {

@@ -97,33 +97,33 @@ function Connect-DkvManager {
         $options = New-DkvConnectOption -Scope $scope -Credential $Credential -Token $Token `
             -SkipCertificateCheck:$SkipCertificateCheck
         try {
-            $handle = Invoke-DkvTransport -Function dkv_connect_ex -ArgumentList @(
+            $call = Invoke-DkvTransport -Function dkv_connect_ex -ArgumentList @(
                 $array, [UIntPtr]::new([uint64]$Managers.Count), [int]$Port, [int]$TimeoutSec, [IntPtr]$options.Pointer)
         }
         finally {
             foreach ($secret in $options.Secrets) { Clear-DkvNativeBlock -Pointer $secret }
         }
     }
-    catch {
-        $PSCmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Exception $_.Exception -Managers $Managers))
-    }
     finally {
         Close-DkvNativeScope -Scope $scope
     }
-
-    try {
-        $session = [pscustomobject]@{
-            PSTypeName = 'Clustron.Dkv.Session'
-            Managers   = [string[]]@(Get-DkvSessionManagerUrl -Handle $handle)
-            Port       = $Port
-            TimeoutSec = $TimeoutSec
-            Authentication = $PSCmdlet.ParameterSetName
-            SkipCertificateCheck = [bool]$SkipCertificateCheck
-        }
+    if ($null -ne $call.Failure) {
+        $PSCmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Failure $call.Failure -Managers $Managers))
     }
-    catch {
+    $handle = $call.Value
+
+    $addresses = Get-DkvSessionManagerUrl -Handle $handle
+    if ($null -ne $addresses.Failure) {
         $null = Invoke-DkvTransport -Function dkv_disconnect -ArgumentList @($handle)
-        $PSCmdlet.ThrowTerminatingError((ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $null))
+        $PSCmdlet.ThrowTerminatingError((ConvertTo-DkvErrorRecord -Failure $addresses.Failure -TargetObject $null))
+    }
+    $session = [pscustomobject]@{
+        PSTypeName           = 'Clustron.Dkv.Session'
+        Managers             = $addresses.Urls
+        Port                 = $Port
+        TimeoutSec           = $TimeoutSec
+        Authentication       = $PSCmdlet.ParameterSetName
+        SkipCertificateCheck = [bool]$SkipCertificateCheck
     }
     Set-DkvSession -Handle $handle -Session $session
     $PSCmdlet.WriteObject($session)

@@ -88,15 +88,14 @@ function Get-DkvStore {
 
     process {
         foreach ($storeName in $Name) {
-            try {
-                $info = Get-DkvStoreInfo -Target $target -Store $storeName
-            }
-            catch {
-                $record = ConvertTo-DkvErrorRecord -Exception $_.Exception -TargetObject $storeName
+            $discovered = Get-DkvStoreInfo -Target $target -Store $storeName
+            if ($null -ne $discovered.Failure) {
+                $record = ConvertTo-DkvErrorRecord -Failure $discovered.Failure -TargetObject $storeName
                 if ($record.FullyQualifiedErrorId -eq 'NoManagers') { $PSCmdlet.ThrowTerminatingError($record) }
                 $PSCmdlet.WriteError($record)
                 continue
             }
+            $info = $discovered.Info
             Add-DkvSeenStore -Name $info.Name
             $PSCmdlet.WriteObject((ConvertTo-DkvStoreObject -Info $info))
         }
