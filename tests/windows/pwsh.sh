@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# The module's Pester suite in pwsh on Windows .NET, under Wine, with the win-x64 DLL (docs/windows.md):
+#   1. needs dist/Clustron.Dkv with runtimes/win-x64/native/clustron_dkv.dll (runs tests/windows/run.sh and
+#      powershell/assemble.sh when it is missing), the reference manager and Pester 5.7.1 (restored when missing);
+#   2. publishes pwsh.exe: tests/windows/pwsh/WinPwsh.csproj, a self-contained win-x64 app on
+#      Microsoft.PowerShell.SDK 7.6.9, into target/windows/pwsh/app (skipped while its inputs are unchanged), lays
+#      out the built-in modules in $PSHOME/Modules as pwsh ships them (CimCmdlets left out) and makes sure none of
+#      the binaries under Microsoft's own license terms is there;
+#   3. runs tests/powershell/Invoke-DkvPester.ps1 -Tag Windows -ExcludeTag OwnManager,Terminal in that pwsh under
+#      wine64 (own prefix target/wineprefix-pwsh, stdin on a pty), against the Linux reference manager on loopback.
+# Last line: "windows-pwsh: N passed, N failed" (Pester's counts; a failed preparation is one failure); exit status
+# non-zero on any failure.
+# Env: DKV_WIN_PWSH_PATH (one test file or folder, default tests/powershell), DKV_WIN_PWSH_TIMEOUT (seconds for the
+# Pester run, default 480), CARGO (default cargo), NUGET_PACKAGES (the NuGet package folder, as dotnet uses it).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
+LABEL=windows-pwsh
+OUT="$ROOT/target/windows/pwsh"
+APP="$OUT/app"
+LOGS="$OUT/logs"
+PROJECT="$ROOT/tests/windows/pwsh/WinPwsh.csproj"
+DLL="$ROOT/dist/Clustron.Dkv/runtimes/win-x64/native/clustron_dkv.dll"
+BUILT_DLL="$ROOT/target/windows/x86_64-pc-windows-gnu/release/clustron_dkv.dll"
+REFMANAGER="$ROOT/target/debug/examples/dkv-refmanager"
+HOSTS=127.0.0.11,127.0.0.12,127.0.0.13
+PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+PESTER="$PACKAGES/pester/5.7.1/tools/Pester.psd1"
+TIMEOUT=${DKV_WIN_PWSH_TIMEOUT:-480}
+export WINEPREFIX="$ROOT/target/wineprefix-pwsh"
+export WINEDEBUG=-all
+WINE=/usr/lib/wine/wine64 # the plain `wine` launcher fails here (no 32-bit wine)
+WINESERVER=/usr/lib/wine/wineserver
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+mkdir -p "$LOGS"
+
+SECONDS=0
+step() { echo "--- [${SECONDS}s] $*"; }
+give_up() { # message [log]: a preparation that failed is one failure, and nothing else runs
+  [ -n "${2:-}" ] && [ -f "$2" ] && tail -30 "$2"
+  echo "FAIL $1"
+  echo "$LABEL: 0 passed, 1 failed"
+  exit 1
+}
+winpath() { # /a/b -> Z:\a\b (Wine maps / to Z:)
+  local path=$1
+  printf 'Z:%s' "${path//\//\\}"
+}
+
+# --- 1. what the tests need from the Linux side
+if [ ! -f "$DLL" ] || { [ -f "$BUILT_DLL" ] && [ "$BUILT_DLL" -nt "$DLL" ]; }; then
+  if [ ! -f "$BUILT_DLL" ]; then
+    step "no clustron_dkv.dll yet: bash tests/windows/run.sh (cross-builds it)"
+    bash tests/windows/run.sh >"$LOGS/windows-run.log" 2>&1 || echo "note: tests/windows/run.sh: $(tail -1 "$LOGS/windows-run.log")"
+  fi
+  [ -f "$BUILT_DLL" ] || give_up "no $BUILT_DLL: tests/windows/run.sh did not build it" "$LOGS/windows-run.log"
+  step "bash powershell/assemble.sh (puts the DLL into dist/Clustron.Dkv)"
+  bash powershell/assemble.sh >"$LOGS/assemble.log" 2>&1 || give_up "powershell/assemble.sh" "$LOGS/assemble.log"
+fi
+[ -f "$DLL" ] || give_up "no $DLL: build it with 'bash tests/windows/run.sh', then 'bash powershell/assemble.sh'"
+if [ ! -x "$REFMANAGER" ]; then
+  step "${CARGO:-cargo} build --example dkv-refmanager"
+  "${CARGO:-cargo}" build --example dkv-refmanager >"$LOGS/cargo-refmanager.log" 2>&1 ||
+    give_up "cargo build --example dkv-refmanager" "$LOGS/cargo-refmanager.log"
+fi
+if [ ! -f "$PESTER" ]; then
+  step "dotnet restore tests/powershell/tools/Tools.csproj (Pester)"
+  dotnet restore tests/powershell/tools/Tools.csproj >"$LOGS/restore-tools.log" 2>&1 ||
+    give_up "dotnet restore tests/powershell/tools/Tools.csproj" "$LOGS/restore-tools.log"
+  [ -f "$PESTER" ] || give_up "no $PESTER after the restore"
+fi
+
+# --- 2. pwsh.exe for Windows, published once and again only when its inputs change
+stamp=$({ cat "$PROJECT" "$ROOT/tests/windows/pwsh/Program.cs" "$ROOT/tests/windows/pwsh/powershell.config.json"; dotnet --version; } | sha256sum | cut -d' ' -f1)
+if [ -f "$APP/pwsh.exe" ] && [ "$(cat "$OUT/published.stamp" 2>/dev/null)" = "$stamp" ]; then
+  step "pwsh.exe is up to date ($APP)"
+else
+  step "dotnet publish tests/windows/pwsh/WinPwsh.csproj (self-contained win-x64, Microsoft.PowerShell.SDK 7.6.9)"
+  rm -rf "$APP" "$OUT/published.stamp"
+  dotnet publish "$PROJECT" -c Release --artifacts-path "$OUT/artifacts" -o "$APP" >"$LOGS/publish.log" 2>&1 ||
+    give_up "dotnet publish $PROJECT" "$LOGS/publish.log"
+  # The built-in modules, where pwsh has them ($PSHOME/Modules). Not CimCmdlets: CIM cannot work under Wine, and
+  # with it loaded Pester's report step hangs.
+  mkdir -p "$APP/Modules"
+  for module in "$APP"/runtimes/win/lib/net10.0/Modules/*; do
+    [ "$(basename "$module")" = CimCmdlets ] || cp -r "$module" "$APP/Modules/"
+  done
+  echo "$stamp" >"$OUT/published.stamp"
+fi
+# Binaries under Microsoft's own license terms (the Windows MI natives, SqlClient's sni.dll): WinPwsh.csproj keeps
+# them out of the build; should one still turn up, it goes. The managed Microsoft.Management.Infrastructure.dll
+# in the app is the MIT-licensed Unix build.
+for binary in microsoft.management.infrastructure.native.dll microsoft.management.infrastructure.native.unmanaged.dll \
+  mi.dll miutils.dll sni.dll; do
+  find "$APP" -iname "$binary" -print -delete | sed 's/^/removed (not MIT): /'
+done
+[ -d "$APP/Modules/Microsoft.PowerShell.Utility" ] && [ ! -e "$APP/Modules/CimCmdlets" ] ||
+  give_up "module layout in $APP/Modules"
+
+# --- 3. Wine: a prefix of our own under target/, created once (about 20 s)
+wine_pty() { # seconds log program args...: a Windows program under wine64, its stdin on a pty, stdout+stderr to log
+  # Wine gives a program a console only when one of fds 0-2 is a terminal; without one pwsh prints nothing and
+  # exits 0. `script` holds the pty; the program's output goes to a file (no terminal escapes, no lingering pipe).
+  # A program that lost its wineserver ("wine client error") never got to test anything: it runs once more.
+  local seconds=$1 log=$2 rc attempt command
+  shift 2
+  command=$(printf '%q ' timeout "$seconds" "$WINE" "$@")
+  for attempt in 1 2; do
+    script -qec "$command >$(printf '%q' "$log") 2>&1" /dev/null </dev/null >/dev/null 2>&1
+    rc=$?
+    sed -i 's/\r$//' "$log"
+    if [ "$rc" -eq 0 ] || ! grep -q '^wine client error' "$log" || [ "$attempt" -eq 2 ]; then break; fi
+    echo "note: $1 lost its wineserver ($(grep -m1 '^wine client error' "$log")); running it once more"
+    cp "$log" "$log.lost-wineserver"
+  done
+  return "$rc"
+}
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  step "wineboot -i ($WINEPREFIX)"
+  # No Mono/Gecko: nothing here needs them, and installing them would want the network.
+  WINEDLLOVERRIDES="mscoree,mshtml=" timeout 180 "$WINE" wineboot -i >"$LOGS/wineboot.log" 2>&1
+  # The registry (system.reg) reaches the disk when the wineserver exits: wait, so the prefix is whole.
+  timeout 60 "$WINESERVER" -w
+  [ -f "$WINEPREFIX/system.reg" ] || give_up "create the Wine prefix $WINEPREFIX" "$LOGS/wineboot.log"
+fi
+
+# What pwsh.exe needs under Wine: W^X off (else importing Pester dies with "Internal CLR error 0x80131506"),
+# plain text, and the test settings, as Windows paths. Wine passes the environment on to Windows programs.
+export DOTNET_EnableWriteXorExecute=0 NO_COLOR=1 TERM=dumb POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off
+export DKV_TEST_REPO DKV_TEST_MODULE NUGET_PACKAGES
+DKV_TEST_REPO=$(winpath "$ROOT")
+DKV_TEST_MODULE=$(winpath "$ROOT/dist/Clustron.Dkv")
+NUGET_PACKAGES=$(winpath "$PACKAGES")
+unset DKV_TEST_PWSH DKV_TEST_REFMANAGER # a child pwsh is this pwsh.exe; the manager is the one started below
+
+# --- the Linux reference manager, on an ephemeral port; stopped however this script ends
+READY="$OUT/refmanager.port"
+rm -f "$READY"
+"$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$LOGS/refmanager.log" 2>&1 &
+REF_PID=$!
+stop_refmanager() { kill "$REF_PID" 2>/dev/null && wait "$REF_PID" 2>/dev/null; }
+trap stop_refmanager EXIT
+for _ in $(seq 1 200); do
+  [ -s "$READY" ] && break
+  kill -0 "$REF_PID" 2>/dev/null || break
+  sleep 0.05
+done
+DKV_TEST_MANAGER_PORT=$(cat "$READY" 2>/dev/null)
+[ -n "$DKV_TEST_MANAGER_PORT" ] || give_up "start the reference manager" "$LOGS/refmanager.log"
+export DKV_TEST_MANAGER_PORT
+step "reference manager (Linux) on $HOSTS port $DKV_TEST_MANAGER_PORT"
+
+# --- the Pester run in pwsh.exe under Wine
+TESTS=${DKV_WIN_PWSH_PATH:-tests/powershell}
+case "$TESTS" in /*) ;; *) TESTS="$ROOT/$TESTS" ;; esac
+RESULT="$LOGS/pester.xml"
+LOG="$LOGS/pester.log"
+rm -f "$RESULT"
+step "pwsh.exe (Windows .NET, wine64) Invoke-DkvPester.ps1 -Tag Windows -ExcludeTag OwnManager,Terminal"
+wine_pty "$TIMEOUT" "$LOG" "$APP/pwsh.exe" -NoProfile -NonInteractive \
+  -File "$(winpath "$ROOT/tests/powershell/Invoke-DkvPester.ps1")" -Path "$(winpath "$TESTS")" -Tag Windows \
+  -ExcludeTag OwnManager,Terminal -ResultFile "$(winpath "$RESULT")" -Label "$LABEL"
+rc=$?
+if [ "$rc" -eq 124 ]; then
+  echo "FAIL the Pester run did not finish within ${TIMEOUT}s; stopping this prefix's Wine processes"
+  timeout 30 "$WINESERVER" -k
+fi
+# Windows line ends are gone (wine_pty); colours are off, but strip any escape sequence left.
+sed -i 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1b\][^\x07]*\x07//g' "$LOG"
+grep -v '^wine: Read access denied for device' "$LOG"
+summary=$(grep -E "^$LABEL: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$LOG" | tail -1)
+step "done (pwsh.exe exit $rc)"
+if [ -z "$summary" ]; then
+  echo "FAIL pwsh.exe printed no Pester summary (exit $rc)"
+  echo "$LABEL: 0 passed, 1 failed"
+  exit 1
+fi
+read -r passed failed skipped < <(sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/' <<<"$summary")
+if [ "$failed" -eq 0 ] && { [ "$rc" -ne 0 ] || [ "$passed" -eq 0 ]; }; then
+  echo "FAIL pwsh.exe exited with $rc, $passed passed"
+  failed=1
+fi
+echo "($skipped skipped; NUnit XML: ${RESULT#"$ROOT/"})"
+echo "$LABEL: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
