@@ -102,11 +102,13 @@ Describe 'Module sources parse and use only Windows PowerShell 5.1 syntax and Mi
 
 Describe 'The .NET API the module names exists on Windows PowerShell 5.1 (.NET Framework 4.8)' {
     BeforeAll {
-        $files = Get-ChildItem -Path $script:ModuleSource -Recurse -File -Include '*.ps1', '*.psm1'
-        $script:ModuleFindings = @($files | Find-DkvApiSurfaceIssue -Root $script:RepoRoot)
+        $script:ModuleScripts = @(Get-ChildItem -Path $script:ModuleSource -Recurse -File -Include '*.ps1', '*.psm1')
+        $script:ModuleFindings = @($script:ModuleScripts | Find-DkvApiSurfaceIssue -Root $script:RepoRoot)
     }
 
     It 'finds nothing in the module' {
+        # The root module, Private/*.ps1 and Public/*.ps1.
+        $script:ModuleScripts.Count | Should -BeGreaterOrEqual 6
         Format-Finding $script:ModuleFindings | Should -BeNullOrEmpty
     }
 
@@ -144,9 +146,11 @@ Describe 'The .NET API the module names exists on Windows PowerShell 5.1 (.NET F
             @{ Script = 'function f { param([ValidateNotNullOrWhiteSpace()][string]$Name) }'; Why = 'not in .NET Framework 4.8 nor Windows PowerShell 5.1'; Because = 'attribute added in PowerShell 7.4' }
             @{ Script = 'function f { param([Parameter(Mandatory, ExperimentalFeatureName = ''X'')][string]$Name) }'; Why = "no property 'ExperimentalFeatureName'"; Because = 'Parameter property added in PowerShell 6.2' }
             @{ Script = '$v = [semver]''1.0.0'''; Why = 'not in .NET Framework 4.8 nor Windows PowerShell 5.1'; Because = 'accelerator added in PowerShell 6' }
-            @{ Script = '$u = [uint]5'; Why = 'not in .NET Framework 4.8 nor Windows PowerShell 5.1'; Because = 'accelerator added in PowerShell 6.2' }
-            @{ Script = '$isOrdered = $x -is [ordered]'; Why = 'OrderedDictionary'; Because = '[ordered] as a type is PowerShell 7' }
+            @{ Script = '$u = [uint]5'; Why = "'uint' is an accelerator only PowerShell 6+ has (for System.UInt32)"; Because = 'accelerator added in PowerShell 6.2' }
+            @{ Script = '$isOrdered = $x -is [ordered]'; Why = "'ordered' is an accelerator only PowerShell 6+ has"; Because = '[ordered] as a type is PowerShell 7' }
             @{ Script = '$n = [Nope.Type]::new()'; Why = "type 'Nope.Type' does not exist"; Because = 'unknown type' }
+            @{ Script = '$s = [HashSet[string]]::new()'; Why = "type 'HashSet' does not exist"; Because = 'a short generic name without using namespace' }
+            @{ Script = "using namespace System.Collections.Generic`n`$d = [Dictionary[string, int]]::new(1, 2, 3)"; Why = 'no public constructor of System.Collections.Generic.Dictionary[System.String, System.Int32] takes 3'; Because = 'constructor arity of a generic type' }
             @{ Script = 'if ($PSVersionTable.PSEdition -eq ''Core'') { $n = [Nope.Type]::Make() }'; Why = "type 'Nope.Type' does not exist"; Because = 'unknown even inside a guard' }
             @{ Script = '$a = [System.Reflection.TypeAttributes]''Public, Sealedd'''; Why = "'Sealedd' is not a value of System.Reflection.TypeAttributes"; Because = 'enum value' }
             @{ Script = '$t = ''System.Runtime.InteropServices.NativeLibary'' -as [type]'; Why = 'is a type nowhere'; Because = 'misspelled lookup' }
@@ -188,6 +192,7 @@ Describe 'The .NET API the module names exists on Windows PowerShell 5.1 (.NET F
             @{ Script = '$n = ''System.Runtime.InteropServices.NativeLibrary'' -as [type]; if ($n -and $path) { $null = $n::Load($path) }'; Because = 'truthiness -and' }
             @{ Script = 'if ($PSVersionTable.PSEdition -eq ''Core'') { $platform = [System.Runtime.InteropServices.OSPlatform]; $l = $platform::Linux }'; Because = 'a type kept in a variable, in the Core branch' }
             @{ Script = '$l = [System.Collections.Generic.List[IntPtr]]::new(); $h = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::Ordinal); $b = [byte[]]::new(4)'; Because = 'generic and array types that 5.1 has' }
+            @{ Script = "using namespace System.Collections.Generic`n`$s = [HashSet[string]]::new(); `$l = [List[IntPtr]]::new(4)"; Because = 'short generic names through using namespace' }
             @{ Script = '$o = [ordered]@{ a = 1 }; $p = [pscustomobject]@{ a = 1 }; $e = [Environment+SpecialFolder]::ApplicationData; $s = [string]::Join('','', [char]''x'')'; Because = 'accelerators, nested types, and a call that binds on 5.1 too' }
             @{ Script = 'function f { [CmdletBinding(SupportsShouldProcess, ConfirmImpact = ''High'')] [OutputType([string])] param([Parameter(Mandatory, Position = 0)][ValidateRange(1, 10)][ValidateSet(''a'', ''b'')][AllowNull()][int]$A) }'; Because = 'the attributes the module uses' }
         ) {

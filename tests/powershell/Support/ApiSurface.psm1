@@ -301,10 +301,14 @@ function Find-ApiTypeByName {
     }
     $live = $null
     foreach ($candidate in $candidates) { if ($null -eq $live) { $live = $candidate -as [type] } }
+    if ($null -ne $live -and ($surface.Visible.ContainsKey($live.FullName) -or $all.ContainsKey($live.FullName))) {
+        # [uint], [ordered] as a type, ...: the type is old, the short name for it is not.
+        return [pscustomobject]@{ Ok = $false; Type = $null; Why = "'$DisplayName' is an accelerator only PowerShell 6+ has (for $($live.FullName)); Windows PowerShell 5.1 does not resolve it" }
+    }
     if ($null -ne $live) {
         return [pscustomobject]@{ Ok = $false; Type = $null; Why = "type '$($live.FullName)' is not in .NET Framework 4.8 nor Windows PowerShell 5.1's engine (.NET/PowerShell 7 only)" }
     }
-    [pscustomobject]@{ Ok = $false; Type = $null; Why = "type '$DisplayName' does not exist (not in .NET Framework 4.8, Windows PowerShell 5.1's engine, nor this pwsh)" }
+    [pscustomobject]@{ Ok = $false; Type = $null; Why = "type '$DisplayName' does not exist (not in .NET Framework 4.8, Windows PowerShell 5.1's engine, nor this pwsh; a short name resolves only as an accelerator, with 'System.' in front, or through a 'using namespace' line)" }
 }
 
 function Resolve-LiveType {
@@ -314,6 +318,17 @@ function Resolve-LiveType {
     if ($null -eq $live -and $Attribute) { $live = "$($TypeName.FullName)Attribute" -as [type] }
     if ($null -eq $live -and $TypeName.Name -eq 'ordered') { $live = [System.Collections.Specialized.OrderedDictionary] }
     $live
+}
+
+function Format-ApiTypeName {
+    # A type as PowerShell writes it: System.Collections.Generic.List[System.IntPtr], System.Byte[].
+    param([type]$Type)
+    if ($Type.IsArray) { return (Format-ApiTypeName $Type.GetElementType()) + '[' + (',' * ($Type.GetArrayRank() - 1)) + ']' }
+    if ($Type.IsGenericType -and -not $Type.IsGenericTypeDefinition) {
+        $arguments = @($Type.GetGenericArguments() | ForEach-Object { Format-ApiTypeName $_ }) -join ', '
+        return ($Type.GetGenericTypeDefinition().FullName -replace '`\d+$', '') + "[$arguments]"
+    }
+    $Type.FullName
 }
 
 # ---- Members ----------------------------------------------------------------------------------------------------
@@ -340,7 +355,7 @@ function Test-ApiMember {
         [Parameter(Mandatory)][string]$Member,
         [Parameter(Mandatory)][ValidateSet('Constructor', 'Method', 'Property')][string]$Kind,
         [int]$ArgumentCount,
-        [string]$Where = 'on .NET Framework 4.8'
+        [string]$Where = 'on Windows PowerShell 5.1 (.NET Framework 4.8)'
     )
     $members = (Initialize-ApiSurface).Members
     $key = "$($Type.AssemblyQualifiedName)|$($Type.Assembly.GetType().Name)|$Member|$Kind|$ArgumentCount|$Where"
@@ -369,21 +384,21 @@ function Test-ApiMemberUncached {
             foreach ($constructor in $constructors) { if (Test-ApiArity -Method $constructor -Count $ArgumentCount) { return $null } }
             $counts = ($constructors | ForEach-Object { $_.GetParameters().Count } | Sort-Object -Unique) -join ', '
             if (-not $counts) { $counts = 'none: it has no public constructor' }
-            return "no public constructor of $($Type.FullName) takes $ArgumentCount argument(s) $Where (argument counts there: $counts)"
+            return "no public constructor of $(Format-ApiTypeName $Type) takes $ArgumentCount argument(s) $Where (argument counts there: $counts)"
         }
         'Method' {
             $methods = @($Type.GetMethods($static) | Where-Object { $_.Name -eq $Member })
-            if ($methods.Count -eq 0) { return "'$Member' is not a public static method of $($Type.FullName) $Where" }
+            if ($methods.Count -eq 0) { return "'$Member' is not a public static method of $(Format-ApiTypeName $Type) $Where" }
             foreach ($method in $methods) { if (Test-ApiArity -Method $method -Count $ArgumentCount) { return $null } }
             $counts = ($methods | ForEach-Object { $_.GetParameters().Count } | Sort-Object -Unique) -join ', '
-            return "no overload of $($Type.FullName)::$Member takes $ArgumentCount argument(s) $Where (argument counts there: $counts)"
+            return "no overload of $(Format-ApiTypeName $Type)::$Member takes $ArgumentCount argument(s) $Where (argument counts there: $counts)"
         }
         'Property' {
             if (@($Type.GetProperties($static) | Where-Object { $_.Name -eq $Member }).Count -gt 0) { return $null }
             if (@($Type.GetFields($static) | Where-Object { $_.Name -eq $Member }).Count -gt 0) { return $null }
             # [T]::Method without a call is the method group, which PowerShell allows.
             if (@($Type.GetMethods($static) | Where-Object { $_.Name -eq $Member }).Count -gt 0) { return $null }
-            return "'$Member' is not a public static property, field or method of $($Type.FullName) $Where"
+            return "'$Member' is not a public static property, field or method of $(Format-ApiTypeName $Type) $Where"
         }
     }
 }
