@@ -68,7 +68,9 @@ function Get-DkvStore {
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('Store', 'StoreName')]
-        [ValidateScript({ Assert-DkvName -Value $_ -What 'Store name' })]
+        # Names are checked by the library, whose message names the problem (docs/bad-input.md); a ValidateScript
+        # that throws would leave a second, internal record in $Error.
+        [AllowEmptyString()]
         [string[]]$Name,
 
         [ValidateNotNullOrEmpty()]

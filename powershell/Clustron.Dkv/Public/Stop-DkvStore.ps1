@@ -131,12 +131,14 @@ function Stop-DkvStore {
     param(
         [Parameter(Mandatory, Position = 0, ValueFromPipeline, ValueFromPipelineByPropertyName)]
         [Alias('Store', 'StoreName')]
-        [ValidateScript({ Assert-DkvName -Value $_ -What 'Store name' })]
+        # Names are checked by the library, whose message names the problem (docs/bad-input.md); a ValidateScript
+        # that throws would leave a second, internal record in $Error.
+        [AllowEmptyString()]
         [string]$Name,
 
         [Parameter(ValueFromPipelineByPropertyName)]
         [Alias('Instance')]
-        [ValidateScript({ Assert-DkvName -Value $_ -What 'Instance name' })]
+        [AllowEmptyString()]
         [string]$InstanceName,
 
         [switch]$Force,
@@ -173,7 +175,13 @@ function Stop-DkvStore {
     process {
         Add-DkvSeenStore -Name $Name
         $instance = $null
-        if ($PSBoundParameters.ContainsKey('InstanceName') -and -not [string]::IsNullOrEmpty($InstanceName)) {
+        if ($PSBoundParameters.ContainsKey('InstanceName')) {
+            if ([string]::IsNullOrWhiteSpace($InstanceName)) {
+                # An empty node name must never be read as "every node"; the library's words for it.
+                $failure = New-DkvFailure -Status 1 -Message 'Instance name is empty. Give the name of an existing node.'
+                $PSCmdlet.WriteError((ConvertTo-DkvErrorRecord -Failure $failure -TargetObject $Name))
+                return
+            }
             $instance = $InstanceName
         }
         if (-not $mayAsk) {
