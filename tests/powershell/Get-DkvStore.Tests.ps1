@@ -1,0 +1,229 @@
+# Get-DkvStore: its parameters, validation refused before anything is sent, the store and node objects it writes
+# (from GET /admin/v1/stores/{store} only), the session and the -Managers override, failover, the not-found error,
+# and Get-Help. Ported from the xUnit ParameterTests and HelpTests (Get-DkvStore cases); piping into Stop-DkvStore
+# is in Pipeline.Tests.ps1.
+
+BeforeDiscovery {
+    $script:InvalidValues = @(
+        @{ Command = 'Get-DkvStore -Name OrdersStore -Port 0'; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'Get-DkvStore -Name OrdersStore -Port 65536'; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'Get-DkvStore -Name OrdersStore -TimeoutSec 0'; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'Get-DkvStore -Name OrdersStore -TimeoutSec 86401'; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = "Get-DkvStore -Name OrdersStore -Managers ''"; ErrorId = 'ParameterArgumentValidationError' }
+        @{ Command = 'Get-DkvStore -Name $null'; ErrorId = 'ParameterArgumentValidationError' }
+    )
+    $script:BadNames = @(
+        @{ Case = "-Name ''"; Name = ''; Message = 'Store name is empty. Give the name of an existing store.' }
+        @{ Case = "-Name '  '"; Name = '  '; Message = 'Store name is empty. Give the name of an existing store.' }
+        @{ Case = "-Name 'OrdersStore '"; Name = 'OrdersStore '; Message = "Store name 'OrdersStore ' starts or ends with white space. Remove it." }
+    )
+    $script:BadAddresses = @(
+        @{ Address = 'http://127.0.0.11:{port}/admin' }
+        @{ Address = 'http://127.0.0.11:{port}/?x=1' }
+        @{ Address = '127.0.0.11:0' }
+        @{ Address = '127.0.0.11:65536' }
+        @{ Address = '127.0.0.11:port' }
+        @{ Address = 'user@127.0.0.11' }
+        @{ Address = 'http://' }
+        @{ Address = 'ftp://127.0.0.11' }
+    )
+}
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    $script:Manager = Start-DkvTestManager
+    $null = Import-DkvTestModule
+
+    $script:CommonParameters = @('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction',
+        'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable')
+
+    function Connect-AllManagers {
+        $null = Connect-DkvManager -Managers (Get-DkvTestAddressList -Manager $script:Manager)
+    }
+
+    function Assert-NothingHeld {
+        $live = Get-DkvLive
+        $live.Allocations | Should -Be 0 -Because 'no native allocation may outlive a command'
+        $live.Operations | Should -Be 0 -Because 'no operation handle may outlive a command'
+    }
+
+    function Invoke-Refused {
+        param([Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][string]$ErrorIdPrefix)
+        $Error.Clear()
+        $caught = $null
+        $output = @(try { & ([scriptblock]::Create($Command + "`n'not refused'")) } catch { $caught = $_ })
+        $caught | Should -Not -BeNullOrEmpty -Because "'$Command' must be refused"
+        $output | Should -Not -Contain 'not refused'
+        $caught.FullyQualifiedErrorId | Should -BeLike "$ErrorIdPrefix*"
+        $caught.FullyQualifiedErrorId | Should -BeLike '*,Get-DkvStore'
+        $Error.Count | Should -Be 1
+        (Get-DkvTestLog -Manager $script:Manager).Count | Should -Be 0 -Because 'nothing may be sent for a refused command'
+        $caught
+    }
+}
+
+AfterAll {
+    Stop-DkvTestManager $script:Manager
+}
+
+Describe 'Get-DkvStore' -Tag Windows {
+    BeforeEach {
+        Reset-DkvTestManager $script:Manager
+        Disconnect-DkvManager
+    }
+
+    Context 'Parameters' {
+        It 'has -Name (mandatory, several names), -Managers, -Port and -TimeoutSec' {
+            $parameters = (Get-Command Get-DkvStore).Parameters
+            $expected = [ordered]@{ Name = 'String[]'; Managers = 'String[]'; Port = 'Int32'; TimeoutSec = 'Int32' }
+            foreach ($name in $expected.Keys) {
+                $parameters.ContainsKey($name) | Should -BeTrue -Because "Get-DkvStore needs -$name"
+                $parameters[$name].ParameterType.Name | Should -Be $expected[$name] -Because "-$name's type"
+                $mandatory = @($parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] } |
+                        ForEach-Object { $_.Mandatory }) -contains $true
+                $mandatory | Should -Be ($name -eq 'Name') -Because "-$name's Mandatory"
+            }
+        }
+
+        It 'defaults to port 7801 and 30 seconds' {
+            $defaults = @{}
+            foreach ($parameter in (Get-Command Get-DkvStore).ScriptBlock.Ast.Body.ParamBlock.Parameters) {
+                if ($null -ne $parameter.DefaultValue) { $defaults[$parameter.Name.VariablePath.UserPath] = $parameter.DefaultValue.Extent.Text }
+            }
+            $defaults['Port'] | Should -Be '7801'
+            $defaults['TimeoutSec'] | Should -Be '30'
+            # In effect: an address without a port is tried on 7801 (127.0.0.19 is loopback where nothing listens).
+            $stores = @(Get-DkvStore -Name OrdersStore -Managers 127.0.0.19 -ErrorVariable failures -ErrorAction SilentlyContinue)
+            $stores.Count | Should -Be 0
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'ManagerUnreachable,Get-DkvStore'
+            $failures[0].Exception.Message | Should -BeLike '*127.0.0.19:7801*'
+        }
+
+        It '<Command> is refused by parameter binding (<ErrorId>) before anything is sent' -ForEach $script:InvalidValues {
+            Connect-AllManagers
+            $null = Invoke-Refused -Command $Command -ErrorIdPrefix $ErrorId
+        }
+
+        It 'the bad name <Case> is one InvalidArgument error saying what is wrong, and nothing is sent' -ForEach $script:BadNames {
+            Connect-AllManagers
+            $Error.Clear()
+            $output = @(Get-DkvStore -Name $Name -ErrorVariable failures -ErrorAction SilentlyContinue; 'went on')
+            $output | Should -Be @('went on')
+            $failures.Count | Should -Be 1
+            $Error.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -BeExactly 'InvalidArgument,Get-DkvStore'
+            $failures[0].Exception.Message | Should -BeExactly $Message
+            (Get-DkvTestLog -Manager $script:Manager).Count | Should -Be 0
+            Assert-NothingHeld
+        }
+
+        It 'the bad manager address <Address> is refused, naming it, before anything is sent' -ForEach $script:BadAddresses {
+            $bad = $Address.Replace('{port}', [string]$script:Manager.Port)
+            $good = Get-DkvTestAddress -Manager $script:Manager -Index 1
+            $record = Invoke-Refused -Command "Get-DkvStore -Name OrdersStore -Managers '$good','$bad'" -ErrorIdPrefix 'InvalidManagerAddress,'
+            $record.FullyQualifiedErrorId | Should -Be 'InvalidManagerAddress,Get-DkvStore'
+            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $record.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($bad))*"
+        }
+    }
+
+    Context 'Store and node objects' {
+        It 'writes the store with its nodes, asking one manager with one GET' {
+            Connect-AllManagers
+            $store = Get-DkvStore -Name OrdersStore
+            $store.PSObject.TypeNames | Should -Contain 'Clustron.Dkv.Store'
+            $store.Name | Should -Be 'OrdersStore'
+            $store.Manager | Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 0)
+            @($store.Instances | ForEach-Object { '{0}@{1}:{2}/{3} {4}' -f $_.InstanceName, $_.Server, $_.ClustronPort, $_.ClientPort, $_.Status }) |
+                Should -Be @('orders-1@127.0.0.11:7811/7861 Running', 'orders-2@127.0.0.12:7811/7861 Running', 'orders-3@127.0.0.13:7811/7861 Running')
+            foreach ($node in $store.Instances) {
+                $node.PSObject.TypeNames | Should -Contain 'Clustron.Dkv.Instance'
+                $node.Store | Should -Be 'OrdersStore'
+            }
+            $log = Get-DkvTestLog -Manager $script:Manager
+            @($log | ForEach-Object { '{0} {1} {2}' -f $_.manager, $_.method, $_.path }) | Should -Be @('127.0.0.11 GET /admin/v1/stores/OrdersStore')
+            Assert-NothingHeld
+        }
+
+        It 'several names write several stores' {
+            Connect-AllManagers
+            $stores = @(Get-DkvStore -Name OrdersStore, CartStore)
+            @($stores.Name) | Should -Be @('OrdersStore', 'CartStore')
+            @($stores[1].Instances.InstanceName) | Should -Be @('cart-1', 'cart-2')
+            $log = Get-DkvTestLog -Manager $script:Manager
+            @($log | Where-Object method -NE 'GET').Count | Should -Be 0 -Because 'Get-DkvStore changes nothing'
+        }
+
+        It 'shows the node status the manager reports' {
+            Connect-AllManagers
+            $null = Stop-DkvStore -Name CartStore -InstanceName cart-2 -Force
+            $store = Get-DkvStore -Name CartStore
+            @($store.Instances | ForEach-Object { '{0} {1}' -f $_.InstanceName, $_.Status }) | Should -Be @('cart-1 Running', 'cart-2 Stopped')
+        }
+
+        It 'fails over to the next manager when one does not answer' {
+            Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault 500
+            Connect-AllManagers
+            $store = Get-DkvStore -Name OrdersStore
+            $store.Manager | Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 1)
+            @($store.Instances).Count | Should -Be 3
+        }
+
+        It 'an unknown store is one non-terminating StoreNotFound error and the next name is still got' {
+            Connect-AllManagers
+            $Error.Clear()
+            $stores = @(Get-DkvStore -Name NoSuchStore, CartStore -ErrorVariable failures -ErrorAction SilentlyContinue)
+            $failures.Count | Should -Be 1
+            $Error.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'StoreNotFound,Get-DkvStore'
+            $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $failures[0].TargetObject | Should -Be 'NoSuchStore'
+            @($stores.Name) | Should -Be @('CartStore')
+        }
+    }
+
+    Context 'Session and -Managers' {
+        It 'without -Managers and without a session it terminates with the reference message' {
+            $Error.Clear()
+            $caught = $null
+            $output = @(try { Get-DkvStore -Name OrdersStore; 'went on' } catch { $caught = $_ })
+            $output | Should -Not -Contain 'went on'
+            $caught.FullyQualifiedErrorId | Should -Be 'NoManagers,Get-DkvStore'
+            $caught.Exception.Message | Should -Be 'No managers connected. Use Connect-DkvManager or specify -Managers.'
+            $Error.Count | Should -Be 1
+        }
+
+        It '-Managers overrides the session for that call only' {
+            $null = Connect-DkvManager -Managers (Get-DkvTestAddress -Manager $script:Manager -Index 0)
+            (Get-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddress -Manager $script:Manager -Index 2)).Manager |
+                Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 2)
+            (Get-DkvStore -Name OrdersStore).Manager | Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 0)
+            $log = Get-DkvTestLog -Manager $script:Manager
+            @($log | ForEach-Object manager) | Should -Be @('127.0.0.13', '127.0.0.11')
+        }
+
+        It '-Port applies to addresses without one' {
+            (Get-DkvStore -Name CartStore -Managers 127.0.0.12 -Port $script:Manager.Port).Manager |
+                Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 1)
+        }
+    }
+
+    Context 'Help' {
+        It 'has a synopsis, examples and a description of every parameter' {
+            $full = Get-Help Get-DkvStore -Full
+            $full.Synopsis | Should -Not -BeLike 'Get-DkvStore*' -Because 'Get-Help shows the syntax when there is no synopsis'
+            $full.Synopsis.Trim().Length | Should -BeGreaterThan 10
+            @($full.examples.example).Count | Should -BeGreaterOrEqual 1
+            foreach ($example in $full.examples.example) { $example.code | Should -BeLike '*Get-DkvStore*' }
+            $help = @{}
+            foreach ($parameter in $full.parameters.parameter) {
+                $help[$parameter.name] = (@($parameter.description | ForEach-Object { $_.Text }) -join ' ')
+            }
+            $undocumented = @(foreach ($name in (Get-Command Get-DkvStore).Parameters.Keys) {
+                    if ($script:CommonParameters -notcontains $name -and "$($help[$name])".Trim().Length -lt 10) { $name }
+                })
+            $undocumented | Should -BeNullOrEmpty
+        }
+    }
+}
