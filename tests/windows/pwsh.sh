@@ -10,8 +10,9 @@
 #      wine64 (own prefix target/wineprefix-pwsh, stdin on a pty), against the Linux reference manager on loopback.
 # Last line: "windows-pwsh: N passed, N failed" (Pester's counts; a failed preparation is one failure); exit status
 # non-zero on any failure.
-# Env: DKV_WIN_PWSH_PATH (one test file or folder, default tests/powershell), DKV_WIN_PWSH_TIMEOUT (seconds for the
-# Pester run, default 480), CARGO (default cargo), NUGET_PACKAGES (the NuGet package folder, as dotnet uses it).
+# Env: DKV_WIN_PWSH_PATH (one test file or folder, default tests/powershell), DKV_WIN_PWSH_TAG and
+# DKV_WIN_PWSH_EXCLUDE_TAG (Pester's -Tag and -ExcludeTag, comma-separated; default Windows and OwnManager,Terminal),
+# DKV_WIN_PWSH_TIMEOUT (seconds for the Pester run, default 480), CARGO (default cargo), NUGET_PACKAGES.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -33,6 +34,13 @@ WINE=/usr/lib/wine/wine64 # the plain `wine` launcher fails here (no 32-bit wine
 WINESERVER=/usr/lib/wine/wineserver
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 mkdir -p "$LOGS"
+# One run at a time: runs share the published app, the prefix and the logs. Children get the lock's fd 9 closed
+# (9>&-), so that a lingering wineserver or build server does not hold the lock after this script ends.
+exec 9>"$OUT/run.lock"
+if ! flock -n 9; then
+  echo "note: another tests/windows/pwsh.sh is running; waiting for it"
+  flock 9
+fi
 
 SECONDS=0
 step() { echo "--- [${SECONDS}s] $*"; }
@@ -41,6 +49,10 @@ give_up() { # message [log]: a preparation that failed is one failure, and nothi
   echo "FAIL $1"
   echo "$LABEL: 0 passed, 1 failed"
   exit 1
+}
+psquote() { # a PowerShell single-quoted string
+  local text=${1//\'/\'\'}
+  printf "'%s'" "$text"
 }
 winpath() { # /a/b -> Z:\a\b (Wine maps / to Z:)
   local path=$1
@@ -51,21 +63,21 @@ winpath() { # /a/b -> Z:\a\b (Wine maps / to Z:)
 if [ ! -f "$DLL" ] || { [ -f "$BUILT_DLL" ] && [ "$BUILT_DLL" -nt "$DLL" ]; }; then
   if [ ! -f "$BUILT_DLL" ]; then
     step "no clustron_dkv.dll yet: bash tests/windows/run.sh (cross-builds it)"
-    bash tests/windows/run.sh >"$LOGS/windows-run.log" 2>&1 || echo "note: tests/windows/run.sh: $(tail -1 "$LOGS/windows-run.log")"
+    bash tests/windows/run.sh >"$LOGS/windows-run.log" 2>&1 9>&- || echo "note: tests/windows/run.sh: $(tail -1 "$LOGS/windows-run.log")"
   fi
   [ -f "$BUILT_DLL" ] || give_up "no $BUILT_DLL: tests/windows/run.sh did not build it" "$LOGS/windows-run.log"
   step "bash powershell/assemble.sh (puts the DLL into dist/Clustron.Dkv)"
-  bash powershell/assemble.sh >"$LOGS/assemble.log" 2>&1 || give_up "powershell/assemble.sh" "$LOGS/assemble.log"
+  bash powershell/assemble.sh >"$LOGS/assemble.log" 2>&1 9>&- || give_up "powershell/assemble.sh" "$LOGS/assemble.log"
 fi
 [ -f "$DLL" ] || give_up "no $DLL: build it with 'bash tests/windows/run.sh', then 'bash powershell/assemble.sh'"
 if [ ! -x "$REFMANAGER" ]; then
   step "${CARGO:-cargo} build --example dkv-refmanager"
-  "${CARGO:-cargo}" build --example dkv-refmanager >"$LOGS/cargo-refmanager.log" 2>&1 ||
+  "${CARGO:-cargo}" build --example dkv-refmanager >"$LOGS/cargo-refmanager.log" 2>&1 9>&- ||
     give_up "cargo build --example dkv-refmanager" "$LOGS/cargo-refmanager.log"
 fi
 if [ ! -f "$PESTER" ]; then
   step "dotnet restore tests/powershell/tools/Tools.csproj (Pester)"
-  dotnet restore tests/powershell/tools/Tools.csproj >"$LOGS/restore-tools.log" 2>&1 ||
+  dotnet restore tests/powershell/tools/Tools.csproj >"$LOGS/restore-tools.log" 2>&1 9>&- ||
     give_up "dotnet restore tests/powershell/tools/Tools.csproj" "$LOGS/restore-tools.log"
   [ -f "$PESTER" ] || give_up "no $PESTER after the restore"
 fi
@@ -77,7 +89,7 @@ if [ -f "$APP/pwsh.exe" ] && [ "$(cat "$OUT/published.stamp" 2>/dev/null)" = "$s
 else
   step "dotnet publish tests/windows/pwsh/WinPwsh.csproj (self-contained win-x64, Microsoft.PowerShell.SDK 7.6.9)"
   rm -rf "$APP" "$OUT/published.stamp"
-  dotnet publish "$PROJECT" -c Release --artifacts-path "$OUT/artifacts" -o "$APP" >"$LOGS/publish.log" 2>&1 ||
+  dotnet publish "$PROJECT" -c Release --artifacts-path "$OUT/artifacts" -o "$APP" >"$LOGS/publish.log" 2>&1 9>&- ||
     give_up "dotnet publish $PROJECT" "$LOGS/publish.log"
   # The built-in modules, where pwsh has them ($PSHOME/Modules). Not CimCmdlets: CIM cannot work under Wine, and
   # with it loaded Pester's report step hangs.
@@ -106,7 +118,7 @@ wine_pty() { # seconds log program args...: a Windows program under wine64, its 
   shift 2
   command=$(printf '%q ' timeout "$seconds" "$WINE" "$@")
   for attempt in 1 2; do
-    script -qec "$command >$(printf '%q' "$log") 2>&1" /dev/null </dev/null >/dev/null 2>&1
+    script -qec "$command >$(printf '%q' "$log") 2>&1" /dev/null </dev/null >/dev/null 2>&1 9>&-
     rc=$?
     sed -i 's/\r$//' "$log"
     if [ "$rc" -eq 0 ] || ! grep -q '^wine client error' "$log" || [ "$attempt" -eq 2 ]; then break; fi
@@ -118,9 +130,9 @@ wine_pty() { # seconds log program args...: a Windows program under wine64, its 
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
   step "wineboot -i ($WINEPREFIX)"
   # No Mono/Gecko: nothing here needs them, and installing them would want the network.
-  WINEDLLOVERRIDES="mscoree,mshtml=" timeout 180 "$WINE" wineboot -i >"$LOGS/wineboot.log" 2>&1
+  WINEDLLOVERRIDES="mscoree,mshtml=" timeout 180 "$WINE" wineboot -i >"$LOGS/wineboot.log" 2>&1 9>&-
   # The registry (system.reg) reaches the disk when the wineserver exits: wait, so the prefix is whole.
-  timeout 60 "$WINESERVER" -w
+  timeout 60 "$WINESERVER" -w 9>&-
   [ -f "$WINEPREFIX/system.reg" ] || give_up "create the Wine prefix $WINEPREFIX" "$LOGS/wineboot.log"
 fi
 
@@ -136,7 +148,7 @@ unset DKV_TEST_PWSH DKV_TEST_REFMANAGER # a child pwsh is this pwsh.exe; the man
 # --- the Linux reference manager, on an ephemeral port; stopped however this script ends
 READY="$OUT/refmanager.port"
 rm -f "$READY"
-"$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$LOGS/refmanager.log" 2>&1 &
+"$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$LOGS/refmanager.log" 2>&1 9>&- &
 REF_PID=$!
 stop_refmanager() { kill "$REF_PID" 2>/dev/null && wait "$REF_PID" 2>/dev/null; }
 trap stop_refmanager EXIT
@@ -152,23 +164,27 @@ step "reference manager (Linux) on $HOSTS port $DKV_TEST_MANAGER_PORT"
 
 # --- the Pester run in pwsh.exe under Wine
 TESTS=${DKV_WIN_PWSH_PATH:-tests/powershell}
+TAGS=${DKV_WIN_PWSH_TAG:-Windows}
+EXCLUDE=${DKV_WIN_PWSH_EXCLUDE_TAG:-OwnManager,Terminal}
 case "$TESTS" in /*) ;; *) TESTS="$ROOT/$TESTS" ;; esac
 RESULT="$LOGS/pester.xml"
 LOG="$LOGS/pester.log"
 rm -f "$RESULT"
-step "pwsh.exe (Windows .NET, wine64) Invoke-DkvPester.ps1 -Tag Windows -ExcludeTag OwnManager,Terminal"
-wine_pty "$TIMEOUT" "$LOG" "$APP/pwsh.exe" -NoProfile -NonInteractive \
-  -File "$(winpath "$ROOT/tests/powershell/Invoke-DkvPester.ps1")" -Path "$(winpath "$TESTS")" -Tag Windows \
-  -ExcludeTag OwnManager,Terminal -ResultFile "$(winpath "$RESULT")" -Label "$LABEL"
+step "pwsh.exe (Windows .NET, wine64) Invoke-DkvPester.ps1 -Path ${TESTS#"$ROOT/"} -Tag $TAGS -ExcludeTag $EXCLUDE"
+# -Command, not -File: -File hands every argument over as one string, so "-ExcludeTag OwnManager,Terminal" would be
+# a single tag that matches nothing.
+runner="& $(psquote "$(winpath "$ROOT/tests/powershell/Invoke-DkvPester.ps1")") -Path $(psquote "$(winpath "$TESTS")")"
+runner+=" -Tag $TAGS -ExcludeTag $EXCLUDE -ResultFile $(psquote "$(winpath "$RESULT")") -Label $LABEL; exit \$LASTEXITCODE"
+wine_pty "$TIMEOUT" "$LOG" "$APP/pwsh.exe" -NoProfile -NonInteractive -Command "$runner"
 rc=$?
 if [ "$rc" -eq 124 ]; then
   echo "FAIL the Pester run did not finish within ${TIMEOUT}s; stopping this prefix's Wine processes"
-  timeout 30 "$WINESERVER" -k
+  timeout 30 "$WINESERVER" -k 9>&-
 fi
 # Windows line ends are gone (wine_pty); colours are off, but strip any escape sequence left.
-sed -i 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1b\][^\x07]*\x07//g' "$LOG"
-grep -v '^wine: Read access denied for device' "$LOG"
-summary=$(grep -E "^$LABEL: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$LOG" | tail -1)
+sed -i 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1b\][^\x07]*\x07//g; s/\x00//g' "$LOG"
+grep -av '^wine: Read access denied for device' "$LOG"
+summary=$(grep -aE "^$LABEL: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$LOG" | tail -1)
 step "done (pwsh.exe exit $rc)"
 if [ -z "$summary" ]; then
   echo "FAIL pwsh.exe printed no Pester summary (exit $rc)"
