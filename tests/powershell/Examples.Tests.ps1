@@ -1,0 +1,171 @@
+# The seven examples of the reference (shared/reference/stop-dkvstore.txt) as written, with 127.0.0.x for 10.0.0.x,
+# run against the reference manager and judged from the rows and the manager's request log. The manager listens on
+# a free port, not 7801: examples that name no port get it through $PSDefaultParameterValues (the engine's own
+# mechanism), so their text stays as documented. Ported from the xUnit ExamplesTests.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    $script:Manager = Start-DkvTestManager
+    $null = Import-DkvTestModule
+
+    function Connect-AllManagers {
+        $null = Connect-DkvManager -Managers 127.0.0.11, 127.0.0.12, 127.0.0.13 -Port $script:Manager.Port
+    }
+
+    function Invoke-Example {
+        # Runs an example's text (lines joined with "`n", backtick continuations kept) in a child scope of the
+        # caller, so the caller's $PSDefaultParameterValues apply. (Pester runs tests with $ErrorActionPreference Stop,
+        # so any error an example writes also ends the test.)
+        param([Parameter(Mandatory)][string]$Text)
+        $Error.Clear()
+        $block = [scriptblock]::Create($Text)
+        @(& $block)
+    }
+
+    function Get-RowText {
+        param([AllowNull()][object[]]$Rows)
+        $lines = @(foreach ($row in $Rows) {
+                if ($null -ne $row -and $row.PSObject.TypeNames -contains 'Clustron.Dkv.StopResult') {
+                    '{0}|{1}|{2}' -f $row.Manager, $row.Action, $row.Result
+                }
+            })
+        (@($lines | Sort-Object) -join "`n")
+    }
+
+    function Get-ExpectedRowText {
+        # '.11 orders-1 SUCCESS' -> "127.0.0.11:PORT|StopInstance:orders-1|SUCCESS"
+        param([string[]]$Expected)
+        $lines = foreach ($line in $Expected) {
+            $host_, $instance, $result = $line -split ' '
+            '127.0.0{0}:{1}|StopInstance:{2}|{3}' -f $host_, $script:Manager.Port, $instance, $result
+        }
+        (@($lines | Sort-Object) -join "`n")
+    }
+
+    function Get-StopText {
+        $stops = Get-DkvTestLog -Manager $script:Manager -Stops
+        (@(foreach ($stop in $stops) { '{0}|{1}|{2}' -f $stop.manager, $stop.StopInstance, $stop.query }) | Sort-Object) -join "`n"
+    }
+
+    function Get-ExpectedStopText {
+        # '.11 orders-1' or '.11 orders-1 force=true'
+        param([string[]]$Expected)
+        $lines = foreach ($line in $Expected) {
+            $parts = @($line -split ' ')
+            $query = ''
+            if ($parts.Count -gt 2) { $query = $parts[2] }
+            '127.0.0{0}|{1}|{2}' -f $parts[0], $parts[1], $query
+        }
+        (@($lines | Sort-Object) -join "`n")
+    }
+
+    function Get-Status {
+        param([string]$Store = 'OrdersStore')
+        $state = Get-DkvTestInstance -Manager $script:Manager -Store $Store
+        @(foreach ($node in $state.instances) { '{0} {1}' -f $node.name, $node.status })
+    }
+
+    function Assert-NoFailure {
+        $Error.Count | Should -Be 0 -Because "the example writes no error: $($Error -join '; ')"
+        $live = Get-DkvLive
+        $live.Allocations | Should -Be 0
+        $live.Operations | Should -Be 0
+    }
+}
+
+AfterAll {
+    Stop-DkvTestManager $script:Manager
+}
+
+Describe 'The seven examples of the reference' -Tag Windows {
+    BeforeEach {
+        Reset-DkvTestManager $script:Manager
+        Disconnect-DkvManager
+    }
+
+    It 'Example 1 stops all nodes of a store, each through its own manager' {
+        Connect-AllManagers
+        $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore'
+        Assert-NoFailure
+        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        @($rows.Message | Select-Object -Unique) | Should -Be @('Stopped')
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
+        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
+        Get-Status -Store CartStore | Should -Be @('cart-1 Running', 'cart-2 Running')
+    }
+
+    It 'Example 2 stops a specific node' {
+        Connect-AllManagers
+        $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1'
+        Assert-NoFailure
+        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS')
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1')
+        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Running')
+    }
+
+    It 'Example 3 force-stops a node with ?force=true' {
+        Connect-AllManagers
+        $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1 -Force'
+        Assert-NoFailure
+        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS')
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1 force=true')
+        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Running')
+    }
+
+    It 'Example 4 uses the connected session and skips the node of a server that is not connected' {
+        $PSDefaultParameterValues = @{ 'Connect-DkvManager:Port' = $script:Manager.Port }
+        $output = Invoke-Example "Connect-DkvManager -Managers 127.0.0.11,127.0.0.12`nStop-DkvStore -Name OrdersStore"
+        Assert-NoFailure
+        $session = @($output | Where-Object { $_.PSObject.TypeNames -contains 'Clustron.Dkv.Session' })
+        $session.Count | Should -Be 1
+        @($session[0].Managers) | Should -Be @("http://127.0.0.11:$($script:Manager.Port)", "http://127.0.0.12:$($script:Manager.Port)")
+        Get-RowText $output | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SKIPPED')
+        ($output | Where-Object { $_.Result -eq 'SKIPPED' }).Message | Should -BeLike '*127.0.0.13*'
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2')
+        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Running')
+    }
+
+    It 'Example 5 stops nodes on specific managers without a session' {
+        $PSDefaultParameterValues = @{ 'Stop-DkvStore:Port' = $script:Manager.Port }
+        $rows = Invoke-Example "Stop-DkvStore ```n-Name OrdersStore ```n-Managers 127.0.0.11,127.0.0.12"
+        Assert-NoFailure
+        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SKIPPED')
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2')
+        $log = Get-DkvTestLog -Manager $script:Manager
+        @($log | Where-Object manager -EQ '127.0.0.13').Count | Should -Be 0 -Because '.13 was not named'
+    }
+
+    It 'Example 6 stops nodes across managers in parallel' {
+        $PSDefaultParameterValues = @{ 'Stop-DkvStore:Port' = $script:Manager.Port }
+        $rows = Invoke-Example "Stop-DkvStore ```n-Name OrdersStore ```n-Managers 127.0.0.11,127.0.0.12,127.0.0.13 ```n-Parallel"
+        Assert-NoFailure
+        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
+        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
+    }
+
+    It 'Example 7 with -FailFast and no failure stops everything' {
+        Connect-AllManagers
+        $rows = Invoke-Example "Stop-DkvStore ```n-Name OrdersStore ```n-FailFast"
+        Assert-NoFailure
+        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
+    }
+
+    It 'a graceful whole-store stop makes the store passive first and never forces' {
+        Connect-AllManagers
+        $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore'
+        Assert-NoFailure
+        $log = Get-DkvTestLog -Manager $script:Manager
+        $puts = @($log | Where-Object { $_.method -eq 'PUT' -and $_.path -eq '/admin/v1/stores/OrdersStore/state' })
+        $puts.Count | Should -Be 1
+        $stops = @($log | Where-Object { $null -ne $_.StopInstance })
+        $stops.Count | Should -Be 3
+        foreach ($stop in $stops) {
+            $stop.seq | Should -BeGreaterThan $puts[0].seq -Because "the stop of $($stop.StopInstance) must come after the store is made passive"
+            $stop.query | Should -Be '' -Because 'a graceful stop is never forced'
+        }
+        (Get-DkvTestInstance -Manager $script:Manager).state | Should -Be 'Passive'
+        @($rows.Result | Select-Object -Unique) | Should -Be @('SUCCESS')
+    }
+}
