@@ -5,7 +5,7 @@
 # powershell/assemble.sh) and, for the calls through a manager, the reference manager (cargo build --example
 # dkv-refmanager).
 
-Describe 'Desktop-edition code paths, run in pwsh by the module''s switch' {
+Describe 'Desktop-edition code paths, run in pwsh by the module''s switch' -Tag Windows {
     BeforeAll {
         $script:RepoRoot = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
         Import-Module ([System.IO.Path]::Combine($PSScriptRoot, 'Support', 'DkvTest.psm1')) -Force
@@ -122,7 +122,44 @@ Describe 'Desktop-edition code paths, run in pwsh by the module''s switch' {
         }
     }
 
-    Context 'Get-DkvStore and Stop-DkvStore on the Desktop path, with non-ASCII store and node names' {
+    Context 'Get-DkvStore on the Desktop path against the demo manager' {
+        BeforeAll {
+            $script:DemoManager = Start-DkvTestManager
+            $script:DemoAddresses = Get-DkvTestAddressList -Manager $script:DemoManager -Count 3
+        }
+
+        AfterAll {
+            Stop-DkvTestManager -Manager $script:DemoManager
+        }
+
+        It 'Get-DkvStore reads the same store through the byte loop as through PtrToStringUTF8' {
+            $core = Measure-DkvUtf8Path { Get-DkvStore -Name OrdersStore -Managers $script:DemoAddresses }
+            Set-DkvAssumeDesktop $true
+            $desktop = Measure-DkvUtf8Path { Get-DkvStore -Name OrdersStore -Managers $script:DemoAddresses }
+            $desktop.Output.Name | Should -BeExactly 'OrdersStore'
+            @($desktop.Output.Instances.InstanceName) | Should -Be @($core.Output.Instances.InstanceName)
+            @($desktop.Output.Instances.Server) | Should -Be @($core.Output.Instances.Server)
+            $desktop.Output.Manager | Should -Be $core.Output.Manager
+            $core.Core | Should -BeGreaterThan 0
+            $desktop.Fallback | Should -Be $core.Core
+            $desktop.Core | Should -Be 0
+        }
+
+        It 'Get-DkvStore reports a missing non-ASCII store by its name' {
+            Set-DkvAssumeDesktop $true
+            $run = Measure-DkvUtf8Path {
+                Get-DkvStore -Name 'nopé-店 😀' -Managers $script:DemoAddresses -ErrorAction SilentlyContinue -ErrorVariable failed
+                $failed
+            }
+            @($run.Output).Count | Should -Be 1
+            $run.Output[0].FullyQualifiedErrorId | Should -BeLike 'StoreNotFound,*'
+            $run.Output[0].Exception.Message | Should -BeLike "*'nopé-店 😀'*"
+            $run.Core | Should -Be 0
+        }
+    }
+
+    # A layout of its own (non-ASCII names), so a manager of its own: OwnManager.
+    Context 'Get-DkvStore and Stop-DkvStore on the Desktop path, with non-ASCII store and node names' -Tag OwnManager {
         BeforeAll {
             $layout = @{
                 stores = @(
@@ -156,18 +193,6 @@ Describe 'Desktop-edition code paths, run in pwsh by the module''s switch' {
             $run.Fallback | Should -BeGreaterThan 0
             $run.Core | Should -Be 0
             (Get-DkvLive).Allocations | Should -Be 0
-        }
-
-        It 'Get-DkvStore reports a missing non-ASCII store by its name' {
-            Set-DkvAssumeDesktop $true
-            $run = Measure-DkvUtf8Path {
-                Get-DkvStore -Name 'nopé-店 😀' -Managers $script:Addresses -ErrorAction SilentlyContinue -ErrorVariable failed
-                $failed
-            }
-            @($run.Output).Count | Should -Be 1
-            $run.Output[0].FullyQualifiedErrorId | Should -BeLike 'StoreNotFound,*'
-            $run.Output[0].Exception.Message | Should -BeLike "*'nopé-店 😀'*"
-            $run.Core | Should -Be 0
         }
 
         It 'Stop-DkvStore stops a non-ASCII node and reports its row through the byte loop' {

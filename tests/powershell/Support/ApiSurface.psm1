@@ -20,7 +20,10 @@
 #   - [SomeEnum]'A, B' needs enum values A and B; 'Name' -as [type] and [type]'Name' need Name to be a type somewhere
 #     (.NET Framework 4.8 or this pwsh): a misspelled lookup would be $null everywhere;
 #   - $v::Name(...) where $v was assigned [T] or 'T' -as [type] in the same function is checked as [T]::Name(...).
-# Instance members ($x.Foo()) are not checked: their types are not known without running the script.
+# Instance members ($x.Foo()) are not checked: their types are not known without running the script. Overloads are
+# matched by argument count only (PowerShell converts arguments, so a type mismatch is rarely a 5.1 failure).
+# PowerShellStandard's engine is the API Windows PowerShell 5.1 shares with PowerShell 6+, so an engine API that only
+# 5.1 has would be reported too; the module uses none.
 #
 # Guard rule: a node is exempt from the Windows PowerShell 5.1 check when it lies in a region that 5.1 never runs or
 # where the API was first tested for: (1) in the body of an if/elseif whose condition is an edition test that holds
