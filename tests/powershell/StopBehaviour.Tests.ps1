@@ -61,6 +61,13 @@ BeforeAll {
         [pscustomobject]@{ Spans = @($spans | Sort-Object Start); Log = (Format-Log $log) }
     }
 
+    function Get-Record {
+        # -ErrorVariable keeps a terminating error as the exception that carries the record (module README).
+        param($Item)
+        if ($Item -is [System.Management.Automation.ErrorRecord]) { return $Item }
+        $Item.ErrorRecord
+    }
+
     function Assert-NothingHeld {
         $live = Get-DkvLive
         $live.Allocations | Should -Be 0 -Because 'no native allocation may outlive a command'
@@ -167,9 +174,11 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.12 -Fault 500
             Connect-AllManagers
             $caught = $null
-            $output = @(try { Stop-DkvStore -Name OrdersStore -FailFast -WarningAction SilentlyContinue; 'went on' } catch { $caught = $_ })
+            $output = @(try { Stop-DkvStore -Name OrdersStore -FailFast -WarningAction SilentlyContinue -ErrorVariable failures; 'went on' } catch { $caught = $_ })
             $caught | Should -Not -BeNullOrEmpty
             $caught.FullyQualifiedErrorId | Should -Be 'StopFailed,Stop-DkvStore'
+            $failures.Count | Should -Be 1
+            (Get-Record $failures[0]).FullyQualifiedErrorId | Should -Be 'StopFailed,Stop-DkvStore'
             $caught.TargetObject | Should -Be 'orders-2'
             $Error.Count | Should -Be 1
             $output | Should -Not -Contain 'went on'
@@ -199,9 +208,12 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.12 -Fault hang
             Connect-AllManagers
             $caught = $null
-            $output = @(try { Stop-DkvStore -Name OrdersStore -FailFast -TimeoutSec 2 -WarningAction SilentlyContinue; 'went on' } catch { $caught = $_ })
+            $output = @(try { Stop-DkvStore -Name OrdersStore -FailFast -TimeoutSec 2 -WarningAction SilentlyContinue -ErrorVariable failures; 'went on' } catch { $caught = $_ })
             $caught | Should -Not -BeNullOrEmpty
             $caught.FullyQualifiedErrorId | Should -Be 'StopTimedOut,Stop-DkvStore'
+            $caught.TargetObject | Should -Be 'orders-2'
+            $failures.Count | Should -Be 1
+            (Get-Record $failures[0]).FullyQualifiedErrorId | Should -Be 'StopTimedOut,Stop-DkvStore'
             $Error.Count | Should -Be 1
             $output | Should -Not -Contain 'went on'
             $results = Get-ResultByInstance $output
