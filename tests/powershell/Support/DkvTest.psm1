@@ -258,4 +258,166 @@ function Invoke-DkvChildPwsh {
     finally { [System.IO.File]::Delete($file) }
 }
 
+# --- In-process runspaces: the real engine of this pwsh, with each stream kept (progress included). ---
+
+function New-DkvTestRunspace {
+    <#
+    A new runspace in this process with the module imported (unless -NoImport) and, with -Manager, connected to its
+    three managers. -InitialSessionState for a bare engine (default: InitialSessionState.CreateDefault()).
+    #>
+    param(
+        [psobject]$Manager,
+        [System.Management.Automation.Runspaces.InitialSessionState]$InitialSessionState,
+        [switch]$NoImport
+    )
+    if ($null -eq $InitialSessionState) { $InitialSessionState = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault() }
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($InitialSessionState)
+    $runspace.Open()
+    $script = ''
+    if (-not $NoImport) { $script += "Import-Module '$((Get-DkvTestModulePath).Replace("'", "''"))' -ErrorAction Stop`n" }
+    if ($Manager) { $script += "`$null = Connect-DkvManager -Managers $($Manager.Hosts -join ',') -Port $($Manager.Port) -ErrorAction Stop`n" }
+    if ($script) {
+        $run = Invoke-DkvTestRunspace -Runspace $runspace -Script $script
+        if ($run.Terminating -or $run.Errors.Count -gt 0) {
+            $runspace.Dispose()
+            throw "Preparing the runspace failed: $($run.Terminating) $($run.Errors -join '; ')"
+        }
+    }
+    $runspace
+}
+
+function Invoke-DkvTestRunspace {
+    <#
+    Runs script text in the runspace; returns Output, Errors (ErrorRecords), Terminating (the exception that ended the
+    invocation, or $null), Progress (ProgressRecords), Verbose, Warning, Information (messages) and HadErrors.
+    #>
+    param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace, [Parameter(Mandatory)][string]$Script)
+    $ps = [System.Management.Automation.PowerShell]::Create()
+    try {
+        $ps.Runspace = $Runspace
+        $null = $ps.AddScript($Script)
+        $output = $null
+        $terminating = $null
+        try { $output = $ps.Invoke() }
+        catch { $terminating = $_.Exception.InnerException; if ($null -eq $terminating) { $terminating = $_.Exception } }
+        [pscustomobject]@{
+            Output      = @($output)
+            Errors      = @($ps.Streams.Error)
+            Terminating = $terminating
+            Progress    = @($ps.Streams.Progress)
+            Verbose     = @($ps.Streams.Verbose | ForEach-Object Message)
+            Warning     = @($ps.Streams.Warning | ForEach-Object Message)
+            Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
+            HadErrors   = $ps.HadErrors
+        }
+    }
+    finally { $ps.Dispose() }
+}
+
+# --- A real terminal: an interactive pwsh in tmux (Debian package tmux), for what a person types and sees. ---
+
+function Start-DkvTestTerminal {
+    <#
+    Starts an interactive pwsh (Get-DkvTestPwsh, -NoProfile) in a detached tmux session on its own server socket
+    (tmux -L dkv-<guid>, so parallel runs never meet), Width x Height, NO_COLOR=1. PSReadLine saves no history and
+    predicts nothing; the prompt is "DKV[n]> ", n the history id of the next command (so a finished command
+    shows n + 1). -Setup is
+    script run first (e.g. Import-Module, Connect-DkvManager); -Manager imports the module and connects to it.
+    Returns the terminal object the other *-DkvTestTerminal functions take; stop it with Stop-DkvTestTerminal.
+    #>
+    param([psobject]$Manager, [string]$Setup = '', [int]$Width = 200, [int]$Height = 50, [int]$TimeoutSec = 60)
+    $guid = [Guid]::NewGuid().ToString('N')
+    $file = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "dkv-terminal-$guid.ps1")
+    $prologue = @(
+        'if (Get-Module PSReadLine) { Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None -BellStyle None }'
+        'function global:prompt { $last = Get-History -Count 1; "DKV[$(if ($last) { $last.Id + 1 } else { 1 })]> " }'
+    )
+    if ($Manager) {
+        $prologue += "Import-Module '$((Get-DkvTestModulePath).Replace("'", "''"))' -ErrorAction Stop"
+        $prologue += "`$null = Connect-DkvManager -Managers $($Manager.Hosts -join ',') -Port $($Manager.Port) -ErrorAction Stop"
+    }
+    [System.IO.File]::WriteAllText($file, (($prologue + $Setup) -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
+    $command = @('env', 'NO_COLOR=1') + (Get-DkvTestPwsh) + @('-NoProfile', '-NoLogo', '-NoExit', '-File', $file)
+    $terminal = [pscustomobject]@{ Socket = "dkv-$guid"; File = $file; Prompt = 1 }
+    & tmux -L $terminal.Socket -f /dev/null new-session -d -s dkv -x $Width -y $Height -- @command
+    if ($LASTEXITCODE -ne 0) { throw "tmux new-session failed ($LASTEXITCODE): is tmux installed?" }
+    $null = Wait-DkvTestTerminal -Terminal $terminal -Prompt 1 -TimeoutSec $TimeoutSec
+    $terminal
+}
+
+function Read-DkvTestTerminal {
+    # What the terminal shows, scroll-back included, wrapped lines joined, trailing blanks removed; lines joined by "`n".
+    param([Parameter(Mandatory)][psobject]$Terminal)
+    $lines = @(& tmux -L $Terminal.Socket capture-pane -t dkv -p -J -S - -E - 2>$null)
+    ($lines | ForEach-Object { $_.TrimEnd() }) -join "`n" -replace '\n+$', ''
+}
+
+function Wait-DkvTestTerminal {
+    <#
+    Polls the terminal until it shows prompt number -Prompt (default: the terminal's next one) or matches -Pattern
+    (a regex); returns the screen text. Throws with the screen on timeout.
+    #>
+    param([Parameter(Mandatory)][psobject]$Terminal, [int]$Prompt = 0, [string]$Pattern, [double]$TimeoutSec = 30)
+    if (-not $Pattern) {
+        if ($Prompt -le 0) { $Prompt = $Terminal.Prompt }
+        $Pattern = '(?m)^DKV\[' + $Prompt + '\]> '
+    }
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        $screen = Read-DkvTestTerminal -Terminal $Terminal
+        if (($screen + ' ') -match $Pattern) { return $screen }
+        if ($watch.Elapsed.TotalSeconds -gt $TimeoutSec) { throw "The terminal did not show /$Pattern/ within $TimeoutSec s; it shows:`n$screen" }
+        [System.Threading.Thread]::Sleep(20)
+    }
+}
+
+function Send-DkvTestTerminal {
+    <#
+    Types -Text literally (then Enter unless -NoEnter), or sends tmux key names (-Key C-c, Enter, ...). A line typed
+    with Enter is expected to give the next prompt: the terminal's prompt counter moves on (also for -Key Enter).
+    #>
+    param([Parameter(Mandatory)][psobject]$Terminal, [string]$Text, [string[]]$Key, [switch]$NoEnter)
+    if ($PSBoundParameters.ContainsKey('Text')) {
+        & tmux -L $Terminal.Socket send-keys -t dkv -l -- $Text
+        if (-not $NoEnter) { & tmux -L $Terminal.Socket send-keys -t dkv Enter }
+    }
+    if ($Key) { & tmux -L $Terminal.Socket send-keys -t dkv @Key }
+    if ($LASTEXITCODE -ne 0) { throw "tmux send-keys failed ($LASTEXITCODE)" }
+}
+
+function Invoke-DkvTestTerminal {
+    <#
+    Types a command line, waits for the next prompt and returns what the command printed (the lines after the
+    command line, up to the next prompt). -TimeoutSec bounds the wait.
+    #>
+    param([Parameter(Mandatory)][psobject]$Terminal, [Parameter(Mandatory)][string]$Command, [double]$TimeoutSec = 60)
+    $at = $Terminal.Prompt
+    Send-DkvTestTerminal -Terminal $Terminal -Text $Command
+    $Terminal.Prompt = $at + 1
+    $screen = Wait-DkvTestTerminal -Terminal $Terminal -TimeoutSec $TimeoutSec
+    Get-DkvTestTerminalSection -Screen $screen -From $at -To ($at + 1)
+}
+
+function Get-DkvTestTerminalSection {
+    # The lines printed after prompt -From's command line and before prompt -To.
+    param([Parameter(Mandatory)][AllowEmptyString()][string]$Screen, [Parameter(Mandatory)][int]$From, [Parameter(Mandatory)][int]$To)
+    $lines = $Screen -split "`n"
+    $start = -1; $end = $lines.Length
+    for ($i = 0; $i -lt $lines.Length; $i++) {
+        if ($start -lt 0 -and $lines[$i].StartsWith("DKV[$From]> ")) { $start = $i }
+        elseif ($start -ge 0 -and $lines[$i].StartsWith("DKV[$To]>")) { $end = $i; break }
+    }
+    if ($start -lt 0 -or $end -le $start + 1) { return '' }
+    $lines[($start + 1)..($end - 1)] -join "`n"
+}
+
+function Stop-DkvTestTerminal {
+    # Kills the terminal's tmux server (and the pwsh in it) and deletes its setup script.
+    param([AllowNull()][psobject]$Terminal)
+    if ($null -eq $Terminal) { return }
+    & tmux -L $Terminal.Socket kill-server 2>$null
+    $global:LASTEXITCODE = 0
+    try { [System.IO.File]::Delete($Terminal.File) } catch { $null = $_ }
+}
+
 Export-ModuleMember -Function *-DkvTest*, Import-DkvTestModule, Get-DkvLive, Invoke-DkvChildPwsh, Test-DkvExternalManager
