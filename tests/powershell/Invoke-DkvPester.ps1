@@ -32,6 +32,10 @@ if (-not [System.IO.File]::Exists($pester)) {
 }
 Import-Module $pester -RequiredVersion $pesterVersion
 
+# From bash (-File) a list arrives as one comma-separated string.
+$Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+$Tag = @($Tag | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+$ExcludeTag = @($ExcludeTag | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true
