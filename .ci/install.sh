@@ -10,8 +10,10 @@ need=(
   rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix
   # the C harness and its leak check
   gcc g++ valgrind clang-tidy cppcheck
-  # running the Windows build of the library
+  # running the Windows build of the library, and pwsh on Windows .NET under it
   wine64
+  # the module's terminal tests (a real prompt for -Confirm, Ctrl+C) and a pty for Wine's console
+  tmux bsdutils
   curl ca-certificates openssl
 )
 missing=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on one machine: build, start the reference manager with the demo layout (OrdersStore on
 # 127.0.0.11-13, port 7801), then in PowerShell: Connect-DkvManager and Stop-DkvStore -Name OrdersStore.
-# Uses pwsh when it is on PATH, otherwise the project's console host on the NuGet PowerShell engine.
+# Uses pwsh when it is on PATH, otherwise `dotnet pwsh`: the PowerShell .NET tool pinned in .config/dotnet-tools.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # rustup's toolchain (cargo fmt, clippy) when a non-login shell did not put it on PATH.
@@ -29,8 +29,8 @@ Stop-DkvStore -Name OrdersStore | Out-Default"
 if command -v pwsh >/dev/null 2>&1; then
   pwsh -NoLogo -NoProfile -Command "$script"
 else
-  dotnet build powershell/host/DkvShell -c Release -nologo -v quiet >/dev/null
-  dotnet powershell/host/DkvShell/bin/Release/net10.0/DkvShell.dll -Command "$script"
+  dotnet tool restore >/dev/null
+  dotnet pwsh -NoLogo -NoProfile -Command "$script"
 fi
 echo
 echo "The reference manager's request log:"

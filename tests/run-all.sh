@@ -63,7 +63,10 @@ check example-c bash examples/c/run.sh
 # The module is assembled after the Windows build, so dist/ carries both runtimes, as it ships.
 check module-assemble bash powershell/assemble.sh --release
 check module-windows-dll test -f dist/Clustron.Dkv/runtimes/win-x64/native/clustron_dkv.dll
-[ -f tests/dotnet.sh ] && counted powershell bash tests/dotnet.sh
+# The module in real pwsh (the PowerShell .NET tool) with Pester, then the Windows-tagged part of the same suite in
+# pwsh on Windows .NET under Wine with the win-x64 DLL.
+counted pester bash tests/powershell/run.sh
+counted windows-pwsh bash tests/windows/pwsh.sh
 
 echo
 echo "=== summary"
