@@ -132,7 +132,7 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
   # No Mono/Gecko: nothing here needs them, and installing them would want the network.
   WINEDLLOVERRIDES="mscoree,mshtml=" timeout 180 "$WINE" wineboot -i >"$LOGS/wineboot.log" 2>&1 9>&-
   # The registry (system.reg) reaches the disk when the wineserver exits: wait, so the prefix is whole.
-  timeout 60 "$WINESERVER" -w 9>&-
+  timeout 60 "$WINESERVER" -w >>"$LOGS/wineboot.log" 2>&1 9>&-
   [ -f "$WINEPREFIX/system.reg" ] || give_up "create the Wine prefix $WINEPREFIX" "$LOGS/wineboot.log"
 fi
 
