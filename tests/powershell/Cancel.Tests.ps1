@@ -1,0 +1,289 @@
+# Ctrl+C. In a console it stops the running pipeline (PowerShell.Stop()); the module waits on the native operation in
+# 100 ms turns and cancels it in a finally block, so the stop ends promptly, the rows written so far stay, nothing is
+# sent afterwards, no native memory or operation handle is left (Get-DkvLive 0/0) and a graceful stop under way is
+# never turned into a forced one. Ported from the xUnit CancelTests and SlowStopCancelTests (PowerShell.Stop() on a
+# hosted engine): here PowerShell.Stop() on a runspace of this pwsh, and Ctrl+C typed into an interactive pwsh in tmux.
+#
+# Deadlines (behaviour, not speed): PowerShell.Stop() returns within 0.5 s + 0.25 s of slack for a loaded two-core
+# machine; at a console the prompt is back within 1.5 s of Ctrl+C (that, plus the console host printing the prompt
+# and tmux being polled). A wait that ignored the stop would take the whole -TimeoutSec (30 s) against a hanging
+# manager, or the whole migration (many seconds) of a graceful stop.
+
+BeforeAll {
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    $script:Manager = Start-DkvTestManager
+    $null = Import-DkvTestModule
+
+    $script:StopDeadline = [TimeSpan]::FromSeconds(0.75)
+    $script:PromptDeadline = [TimeSpan]::FromSeconds(1.5)
+
+    function Wait-DkvCondition {
+        param([Parameter(Mandatory)][scriptblock]$Condition, [Parameter(Mandatory)][string]$What, [double]$TimeoutSec = 20)
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        while (-not (& $Condition)) {
+            if ($watch.Elapsed.TotalSeconds -gt $TimeoutSec) { throw "timed out after $TimeoutSec s waiting until $What" }
+            [System.Threading.Thread]::Sleep(20)
+        }
+    }
+
+    function Start-DkvPipeline {
+        # Starts the script in the runspace; returns the running PowerShell, its live output and the pending result.
+        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace, [Parameter(Mandatory)][string]$Script)
+        $ps = [System.Management.Automation.PowerShell]::Create()
+        $ps.Runspace = $Runspace
+        $null = $ps.AddScript($Script)
+        $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $in.Complete()
+        $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $pending = $ps.BeginInvoke[psobject, psobject]($in, $out)
+        [pscustomobject]@{ PowerShell = $ps; Output = $out; Pending = $pending }
+    }
+
+    function Stop-DkvPipeline {
+        # PowerShell.Stop(), as Ctrl+C does; returns how long until the pipeline was over.
+        param([Parameter(Mandatory)][psobject]$Pipeline)
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $Pipeline.PowerShell.Stop()
+        $Pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'the pipeline ends within 30 s of Stop()'
+        $took = $watch.Elapsed
+        $Pipeline.PowerShell.InvocationStateInfo.State | Should -Be Stopped
+        Write-Verbose "Stop() took $([int]$took.TotalMilliseconds) ms"
+        $took
+    }
+
+    function Get-DkvRow {
+        # "instance RESULT" of the StopResult rows, sorted.
+        param([AllowNull()][object[]]$Output)
+        @($Output | Where-Object { $null -ne $_ -and $_.PSObject.TypeNames -contains 'Clustron.Dkv.StopResult' } |
+                ForEach-Object { "$($_.Instance) $($_.Result)" } | Sort-Object)
+    }
+
+    function Get-DkvRunspaceLive {
+        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace)
+        $run = Invoke-DkvTestRunspace -Runspace $Runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
+        "$($run.Output)"
+    }
+
+    function Assert-DkvNothingSentAfter {
+        # The request log does not grow for 1.5 s: longer than the library's longest pause between polls (1 s), so a
+        # stop, a poll or a retry still going on after Ctrl+C would show.
+        param([Parameter(Mandatory)][psobject]$Manager)
+        $before = @((Get-DkvTestLog $Manager) | ForEach-Object { "$($_.seq) $($_.method) $($_.manager) $($_.path)" })
+        [System.Threading.Thread]::Sleep(1500)
+        $after = @((Get-DkvTestLog $Manager) | ForEach-Object { "$($_.seq) $($_.method) $($_.manager) $($_.path)" })
+        $after | Should -Be $before -Because 'nothing is sent after the stop'
+    }
+
+    function Get-DkvTerminalLive {
+        param([Parameter(Mandatory)][psobject]$Terminal)
+        $text = Invoke-DkvTestTerminal -Terminal $Terminal -Command '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "LIVE {0}/{1}" -f $l.Allocations, $l.Operations'
+        if ($text -match 'LIVE (\d+/\d+)') { return $Matches[1] }
+        $text
+    }
+
+    function Wait-DkvCommandOutput {
+        # Waits until the command typed at prompt -At has printed something matching -Pattern.
+        param([Parameter(Mandatory)][psobject]$Terminal, [Parameter(Mandatory)][int]$At, [Parameter(Mandatory)][string]$Pattern)
+        Wait-DkvCondition {
+            (Get-DkvTestTerminalSection -Screen (Read-DkvTestTerminal -Terminal $Terminal) -From $At -To ($At + 1)) -match $Pattern
+        } "the console shows /$Pattern/" -TimeoutSec 10
+    }
+
+    function Send-DkvCtrlC {
+        # Types Ctrl+C into the terminal; returns how long until the next prompt was shown, and the screen section of
+        # the interrupted command.
+        param([Parameter(Mandatory)][psobject]$Terminal, [Parameter(Mandatory)][int]$At)
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        Send-DkvTestTerminal -Terminal $Terminal -Key C-c
+        $Terminal.Prompt = $At + 1
+        $screen = Wait-DkvTestTerminal -Terminal $Terminal -TimeoutSec 30
+        $took = $watch.Elapsed
+        Write-Verbose "the prompt was back $([int]$took.TotalMilliseconds) ms after Ctrl+C"
+        [pscustomobject]@{ Took = $took; Text = (Get-DkvTestTerminalSection -Screen $screen -From $At -To ($At + 1)) }
+    }
+}
+
+AfterAll {
+    Stop-DkvTestManager $script:Manager
+}
+
+Describe 'PowerShell.Stop() in process' -Tag Windows {
+    BeforeEach {
+        Reset-DkvTestManager $script:Manager
+        Disconnect-DkvManager
+        $script:Runspace = New-DkvTestRunspace -Manager $script:Manager
+    }
+
+    AfterEach {
+        $script:Runspace.Dispose()
+    }
+
+    It 'during a request to a hanging manager ends within the deadline, keeping the rows so far' {
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
+        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
+        try {
+            Wait-DkvCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
+            Wait-DkvCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
+            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took | Should -BeLessThan $script:StopDeadline
+            Get-DkvRow $pipeline.Output | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
+        }
+        finally { $pipeline.PowerShell.Dispose() }
+        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Running
+        # The runspace is usable again at once.
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
+        $next = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script 'Stop-DkvStore -Name CartStore'
+        $next.Errors | Should -BeNullOrEmpty
+        Get-DkvRow $next.Output | Should -Be @('cart-1 SUCCESS', 'cart-2 SUCCESS')
+    }
+
+    It 'during discovery against a hanging manager ends within the deadline and sends no stop' {
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
+        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
+        try {
+            Wait-DkvCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
+            [System.Threading.Thread]::Sleep(300)
+            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took | Should -BeLessThan $script:StopDeadline
+            Get-DkvRow $pipeline.Output | Should -BeNullOrEmpty
+        }
+        finally { $pipeline.PowerShell.Dispose() }
+        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Assert-DkvNothingSentAfter -Manager $script:Manager
+        (Get-DkvTestLog $script:Manager) | Where-Object method -NE GET | Should -BeNullOrEmpty
+        (Get-DkvTestInstance $script:Manager).instances | ForEach-Object { $_.status | Should -Be Running }
+    }
+
+    It 'between turns of a parallel stop ends within the deadline' {
+        foreach ($hostName in $script:Manager.Hosts) { Set-DkvTestFault $script:Manager -HostName $hostName -Fault latency:3000 }
+        $managers = (Get-DkvTestAddressList $script:Manager) -join "','"
+        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script "Stop-DkvStore -Name OrdersStore -Parallel -Managers '$managers'"
+        try {
+            Wait-DkvCondition { (Get-DkvTestLog $script:Manager).Count -gt 0 } 'the first request is in flight'
+            [System.Threading.Thread]::Sleep(300)
+            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took | Should -BeLessThan $script:StopDeadline
+        }
+        finally { $pipeline.PowerShell.Dispose() }
+        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+    }
+}
+
+Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
+    BeforeAll {
+        $script:Terminal = Start-DkvTestTerminal -Manager $script:Manager
+    }
+
+    AfterAll {
+        Stop-DkvTestTerminal $script:Terminal
+    }
+
+    BeforeEach {
+        Reset-DkvTestManager $script:Manager
+        Disconnect-DkvManager
+    }
+
+    It 'during a stop of a node whose manager hangs: the prompt is back within the deadline, the rows so far printed' {
+        # The table flows once a row comes more than 0.3 s after the first (orders-2's manager answers 1 s late):
+        # pwsh's formatter holds the first rows to size the columns, and rows still held at Ctrl+C are never shown.
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault latency:1000
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
+        $at = $script:Terminal.Prompt
+        Send-DkvTestTerminal -Terminal $script:Terminal -Text 'Stop-DkvStore -Name OrdersStore'
+        Wait-DkvCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
+        Wait-DkvCommandOutput -Terminal $script:Terminal -At $at -Pattern 'StopInstance:orders-2'
+        $interrupted = Send-DkvCtrlC -Terminal $script:Terminal -At $at
+        $interrupted.Took | Should -BeLessThan $script:PromptDeadline
+        $interrupted.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ StopInstance:orders-1 SUCCESS   Stopped$'
+        $interrupted.Text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:orders-2 SUCCESS   Stopped$'
+        $interrupted.Text | Should -Not -Match 'orders-3'
+        $interrupted.Text | Should -Not -Match 'Exception'
+        Get-DkvTerminalLive $script:Terminal | Should -Be '0/0'
+        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Running
+    }
+
+    It 'during discovery against a hanging manager: the prompt is back within the deadline and no stop was sent' {
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
+        $at = $script:Terminal.Prompt
+        Send-DkvTestTerminal -Terminal $script:Terminal -Text 'Stop-DkvStore -Name OrdersStore'
+        Wait-DkvCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
+        [System.Threading.Thread]::Sleep(300)
+        $interrupted = Send-DkvCtrlC -Terminal $script:Terminal -At $at
+        $interrupted.Took | Should -BeLessThan $script:PromptDeadline
+        $interrupted.Text | Should -Not -Match 'StopInstance:'
+        $interrupted.Text | Should -Not -Match 'Exception'
+        Get-DkvTerminalLive $script:Terminal | Should -Be '0/0'
+        Assert-DkvNothingSentAfter -Manager $script:Manager
+        (Get-DkvTestLog $script:Manager) | Where-Object method -NE GET | Should -BeNullOrEmpty
+        (Get-DkvTestInstance $script:Manager).instances | ForEach-Object { $_.status | Should -Be Running }
+    }
+}
+
+Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
+    # Each partition migration takes 1 s on this manager, so a graceful stop of one node of an Active store takes
+    # many seconds. CartStore as a whole is made passive first (no migrations, done at once), then orders-1 alone.
+    BeforeAll {
+        $script:SlowManager = Start-DkvTestManager -ArgumentList '--migration-ms', '1000'
+        $script:Script = "[pscustomobject]@{ Name = 'CartStore' }, [pscustomobject]@{ Name = 'OrdersStore'; InstanceName = 'orders-1' } | Stop-DkvStore"
+    }
+
+    AfterAll {
+        Stop-DkvTestManager $script:SlowManager
+    }
+
+    BeforeEach {
+        Reset-DkvTestManager $script:SlowManager
+        Disconnect-DkvManager
+    }
+
+    It 'PowerShell.Stop() ends within the deadline, keeps the rows so far and never forces' {
+        $runspace = New-DkvTestRunspace -Manager $script:SlowManager
+        try {
+            $pipeline = Start-DkvPipeline -Runspace $runspace -Script $script:Script
+            try {
+                Wait-DkvCondition { $pipeline.Output.Count -ge 2 } "CartStore's two nodes are reported"
+                Wait-DkvCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+                [System.Threading.Thread]::Sleep(300)
+                $took = Stop-DkvPipeline -Pipeline $pipeline
+                $took | Should -BeLessThan $script:StopDeadline
+                Get-DkvRow $pipeline.Output | Should -Be @('cart-1 SUCCESS', 'cart-2 SUCCESS')
+            }
+            finally { $pipeline.PowerShell.Dispose() }
+            Get-DkvRunspaceLive $runspace | Should -Be '0/0'
+        }
+        finally { $runspace.Dispose() }
+        Assert-DkvNothingSentAfter -Manager $script:SlowManager
+        # Left to the manager's own graceful stop: still migrating, no force sent, nothing lost.
+        Get-DkvTestStatus $script:SlowManager -Instance orders-1 | Should -Be Stopping
+        (Get-DkvTestLog $script:SlowManager) | Where-Object { $_.query -match 'force' } | Should -BeNullOrEmpty
+        (Get-DkvTestAccounting $script:SlowManager).lost | Should -Be 0
+    }
+
+    It 'typed into a console: the prompt is back within the deadline, the rows so far printed, never forced' -Tag Terminal {
+        # cart-2's manager answers 1 s late so the table flows before orders-1's long stop.
+        Set-DkvTestFault $script:SlowManager -HostName 127.0.0.12 -Fault latency:1000
+        $terminal = Start-DkvTestTerminal -Manager $script:SlowManager
+        try {
+            $at = $terminal.Prompt
+            Send-DkvTestTerminal -Terminal $terminal -Text $script:Script
+            Wait-DkvCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+            Wait-DkvCommandOutput -Terminal $terminal -At $at -Pattern 'StopInstance:cart-2'
+            [System.Threading.Thread]::Sleep(300)
+            $interrupted = Send-DkvCtrlC -Terminal $terminal -At $at
+            $interrupted.Took | Should -BeLessThan $script:PromptDeadline
+            $interrupted.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ StopInstance:cart-1 SUCCESS   Stopped$'
+            $interrupted.Text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:cart-2 SUCCESS   Stopped$'
+            $interrupted.Text | Should -Not -Match 'orders-1'
+            $interrupted.Text | Should -Not -Match 'Exception'
+            Get-DkvTerminalLive $terminal | Should -Be '0/0'
+        }
+        finally { Stop-DkvTestTerminal $terminal }
+        Assert-DkvNothingSentAfter -Manager $script:SlowManager
+        Get-DkvTestStatus $script:SlowManager -Instance orders-1 | Should -Be Stopping
+        (Get-DkvTestLog $script:SlowManager) | Where-Object { $_.query -match 'force' } | Should -BeNullOrEmpty
+        (Get-DkvTestAccounting $script:SlowManager).lost | Should -Be 0
+    }
+}
