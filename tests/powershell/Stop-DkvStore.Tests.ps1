@@ -8,7 +8,6 @@ BeforeDiscovery {
     # Invalid values of typed parameters: refused by parameter binding, with the engine's ErrorId, before anything is
     # sent.
     $script:InvalidValues = @(
-        @{ Command = 'Stop-DkvStore -Name $null'; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Stop-DkvStore -Name OrdersStore -Port 0'; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Stop-DkvStore -Name OrdersStore -Port 65536'; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Stop-DkvStore -Name OrdersStore -Port -1'; ErrorId = 'ParameterArgumentValidationError' }
@@ -26,6 +25,8 @@ BeforeDiscovery {
     # command, with a message that says what is wrong; nothing is sent and the script goes on.
     $script:BadNames = @(
         @{ Case = "-Name ''"; Parameters = @{ Name = '' }; Target = ''; Message = 'Store name is empty. Give the name of an existing store.' }
+        # A [string] parameter binds $null as '': the same error, never "no store".
+        @{ Case = '-Name $null'; Parameters = @{ Name = $null }; Target = ''; Message = 'Store name is empty. Give the name of an existing store.' }
         @{ Case = "-Name '   '"; Parameters = @{ Name = '   ' }; Target = '   '; Message = 'Store name is empty. Give the name of an existing store.' }
         @{ Case = '-Name "`t"'; Parameters = @{ Name = "`t" }; Target = "`t"; Message = 'Store name is empty. Give the name of an existing store.' }
         @{ Case = "-Name ' OrdersStore'"; Parameters = @{ Name = ' OrdersStore' }; Target = ' OrdersStore'; Message = "Store name ' OrdersStore' starts or ends with white space. Remove it." }

@@ -8,7 +8,7 @@ function Request-DkvStopApproval {
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
         [Parameter(Mandatory)][psobject]$Target,
-        [Parameter(Mandatory)][string]$Store,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         [AllowNull()][string]$InstanceName,
         [switch]$Force,
         [switch]$FailFast

@@ -45,7 +45,7 @@ function Write-DkvStopProgress {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
-        [Parameter(Mandatory)][string]$Store,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         # Empty when closing the bar after the operations are freed (fail-fast, Ctrl+C).
         [Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Operations,
         [switch]$Completed
@@ -147,7 +147,7 @@ function Invoke-DkvStopBatch {
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
         [Parameter(Mandatory)][psobject]$Target,
-        [Parameter(Mandatory)][string]$Store,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         [Parameter(Mandatory)][AllowEmptyCollection()][AllowNull()][object[]]$Instances,
         [uint32]$Flags = 0,
         # With -Parallel, the most requests in flight at once; 0 lets the library choose (32).

@@ -18,7 +18,7 @@ function Get-DkvStoreInfo {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][psobject]$Target,
-        [Parameter(Mandatory)][string]$Store,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         [int]$TimeoutSec = -1
     )
     if ($TimeoutSec -lt 0) { $TimeoutSec = $Target.TimeoutSec }
