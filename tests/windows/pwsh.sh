@@ -7,10 +7,12 @@
 #      out the built-in modules in $PSHOME/Modules as pwsh ships them (CimCmdlets left out) and makes sure none of
 #      the binaries under Microsoft's own license terms is there;
 #   3. runs tests/powershell/Invoke-DkvPester.ps1 -Tag Windows -ExcludeTag OwnManager,Terminal in that pwsh under
-#      wine64 (own prefix target/wineprefix-pwsh, stdin on a pty), against the Linux reference manager on loopback.
+#      wine64 (own prefix target/wineprefix-pwsh, stdin on a pty), against the Linux reference manager on loopback,
+#      over tests/powershell and this pass's own checks, tests/windows/pwsh/WindowsHost.Tests.ps1.
 # Last line: "windows-pwsh: N passed, N failed" (Pester's counts; a failed preparation is one failure); exit status
 # non-zero on any failure.
-# Env: DKV_WIN_PWSH_PATH (one test file or folder, default tests/powershell), DKV_WIN_PWSH_TAG and
+# Env: DKV_WIN_PWSH_PATH (test files or folders, space-separated; default tests/powershell and
+# tests/windows/pwsh/WindowsHost.Tests.ps1), DKV_WIN_PWSH_TAG and
 # DKV_WIN_PWSH_EXCLUDE_TAG (Pester's -Tag and -ExcludeTag, comma-separated; default Windows and OwnManager,Terminal),
 # DKV_WIN_PWSH_TIMEOUT (seconds for the Pester run, default 480), CARGO (default cargo), NUGET_PACKAGES.
 set -uo pipefail
@@ -163,17 +165,23 @@ export DKV_TEST_MANAGER_PORT
 step "reference manager (Linux) on $HOSTS port $DKV_TEST_MANAGER_PORT"
 
 # --- the Pester run in pwsh.exe under Wine
-TESTS=${DKV_WIN_PWSH_PATH:-tests/powershell}
+# The suite, and this pass's own checks that it really runs in pwsh on Windows .NET with the DLL.
+TESTS=()
+for path in ${DKV_WIN_PWSH_PATH:-tests/powershell tests/windows/pwsh/WindowsHost.Tests.ps1}; do
+  case "$path" in /*) ;; *) path="$ROOT/$path" ;; esac
+  TESTS+=("$path")
+done
 TAGS=${DKV_WIN_PWSH_TAG:-Windows}
 EXCLUDE=${DKV_WIN_PWSH_EXCLUDE_TAG:-OwnManager,Terminal}
-case "$TESTS" in /*) ;; *) TESTS="$ROOT/$TESTS" ;; esac
 RESULT="$LOGS/pester.xml"
 LOG="$LOGS/pester.log"
 rm -f "$RESULT"
-step "pwsh.exe (Windows .NET, wine64) Invoke-DkvPester.ps1 -Path ${TESTS#"$ROOT/"} -Tag $TAGS -ExcludeTag $EXCLUDE"
+step "pwsh.exe (Windows .NET, wine64) Invoke-DkvPester.ps1 -Path ${TESTS[*]#"$ROOT/"} -Tag $TAGS -ExcludeTag $EXCLUDE"
 # -Command, not -File: -File hands every argument over as one string, so "-ExcludeTag OwnManager,Terminal" would be
 # a single tag that matches nothing.
-runner="& $(psquote "$(winpath "$ROOT/tests/powershell/Invoke-DkvPester.ps1")") -Path $(psquote "$(winpath "$TESTS")")"
+paths=()
+for path in "${TESTS[@]}"; do paths+=("$(psquote "$(winpath "$path")")"); done
+runner="& $(psquote "$(winpath "$ROOT/tests/powershell/Invoke-DkvPester.ps1")") -Path $(IFS=,; echo "${paths[*]}")"
 runner+=" -Tag $TAGS -ExcludeTag $EXCLUDE -ResultFile $(psquote "$(winpath "$RESULT")") -Label $LABEL; exit \$LASTEXITCODE"
 wine_pty "$TIMEOUT" "$LOG" "$APP/pwsh.exe" -NoProfile -NonInteractive -Command "$runner"
 rc=$?
