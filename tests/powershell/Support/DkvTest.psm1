@@ -338,10 +338,17 @@ function Start-DkvTestTerminal {
     }
     [System.IO.File]::WriteAllText($file, (($prologue + $Setup) -join "`n") + "`n", [System.Text.UTF8Encoding]::new($false))
     $command = @('env', 'NO_COLOR=1') + (Get-DkvTestPwsh) + @('-NoProfile', '-NoLogo', '-NoExit', '-File', $file)
-    $terminal = [pscustomobject]@{ Socket = "dkv-$guid"; File = $file; Prompt = 1 }
+    $terminal = [pscustomobject]@{ Socket = "dkv-$guid"; SocketPath = $null; File = $file; Prompt = 1 }
     & tmux -L $terminal.Socket -f /dev/null new-session -d -s dkv -x $Width -y $Height -- @command
     if ($LASTEXITCODE -ne 0) { throw "tmux new-session failed ($LASTEXITCODE): is tmux installed?" }
-    $null = Wait-DkvTestTerminal -Terminal $terminal -Prompt 1 -TimeoutSec $TimeoutSec
+    try {
+        $terminal.SocketPath = "$(& tmux -L $terminal.Socket display-message -p '#{socket_path}')"
+        $null = Wait-DkvTestTerminal -Terminal $terminal -Prompt 1 -TimeoutSec $TimeoutSec
+    }
+    catch {
+        Stop-DkvTestTerminal -Terminal $terminal
+        throw
+    }
     $terminal
 }
 
@@ -412,12 +419,15 @@ function Get-DkvTestTerminalSection {
 }
 
 function Stop-DkvTestTerminal {
-    # Kills the terminal's tmux server (and the pwsh in it) and deletes its setup script.
+    # Kills the terminal's tmux server (and the pwsh in it) and deletes its setup script and socket.
     param([AllowNull()][psobject]$Terminal)
     if ($null -eq $Terminal) { return }
     & tmux -L $Terminal.Socket kill-server 2>$null
     $global:LASTEXITCODE = 0
-    try { [System.IO.File]::Delete($Terminal.File) } catch { $null = $_ }
+    # tmux leaves its socket file behind.
+    foreach ($path in @($Terminal.File, $Terminal.SocketPath)) {
+        if ($path) { try { [System.IO.File]::Delete($path) } catch { $null = $_ } }
+    }
 }
 
 Export-ModuleMember -Function *-DkvTest*, Import-DkvTestModule, Get-DkvLive, Invoke-DkvChildPwsh, Test-DkvExternalManager
