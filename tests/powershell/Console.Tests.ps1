@@ -207,7 +207,7 @@ Describe 'pwsh -Command and -File' -Tag ChildProcess {
             Wait-DkvCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
             Wait-DkvCondition { [System.IO.File]::Exists($out) -and [System.IO.File]::ReadAllText($out) -match 'StopInstance:orders-2' } 'orders-2 is shown' -TimeoutSec 5
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            & kill -INT $process.Id
+            & /bin/sh -c "kill -INT $($process.Id)"  # the shell's builtin kill: no procps needed
             $process.WaitForExit(30000) | Should -BeTrue
             $took = $watch.Elapsed
             $stdout = [System.IO.File]::ReadAllText($out)
