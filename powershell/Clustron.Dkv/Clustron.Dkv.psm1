@@ -20,6 +20,7 @@
 #   StopFailed             ObjectNotFound (HTTP 404) / ConnectionError (no answer) / PermissionDenied (401, 403)
 #                          / InvalidResult (5xx) / InvalidOperation (other): a FAILED row, after the row
 #   StopTimedOut           OperationTimeout  a TIMEOUT row, after the row
+#   ConfirmationUnavailable InvalidOperation Stop-DkvStore must ask but the console cannot prompt (terminating)
 # With -FailFast the first StopFailed/StopTimedOut or discovery error is terminating instead.
 
 foreach ($folder in @('Private', 'Public')) {

@@ -59,3 +59,24 @@ function Request-DkvStopApproval {
         Approved = $approved.ToArray()
     }
 }
+
+function Test-DkvPromptAvailable {
+    # Whether the console can ask. Without an answer to read, ShouldProcess throws (pwsh -NonInteractive: "Read and
+    # Prompt functionality is not available"; input closed: a null reference), once per node; a thrown exception
+    # would also land in $Error and -ErrorVariable beside any record made of it. So ask first, and fail once, cleanly.
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param()
+    if ($Host.Name -ne 'ConsoleHost') { return $true }
+    # The console host's own switches come before -Command/-File; what follows belongs to the script.
+    $arguments = [Environment]::GetCommandLineArgs()
+    for ($i = 1; $i -lt $arguments.Length; $i++) {
+        if ($arguments[$i] -match '^[-/](c|command|f|file|ec|encodedcommand)$') { break }
+        if ($arguments[$i] -match '^[-/]noni') { return $false }
+    }
+    if ([Console]::IsInputRedirected) {
+        # Redirected input still answers while it has something to read; Peek waits for it as the prompt would.
+        return [Console]::In.Peek() -ne -1
+    }
+    $true
+}
