@@ -93,14 +93,15 @@ else
   rm -rf "$APP" "$OUT/published.stamp"
   dotnet publish "$PROJECT" -c Release --artifacts-path "$OUT/artifacts" -o "$APP" >"$LOGS/publish.log" 2>&1 9>&- ||
     give_up "dotnet publish $PROJECT" "$LOGS/publish.log"
-  # The built-in modules, where pwsh has them ($PSHOME/Modules). Not CimCmdlets: CIM cannot work under Wine, and
-  # with it loaded Pester's report step hangs.
-  mkdir -p "$APP/Modules"
-  for module in "$APP"/runtimes/win/lib/net10.0/Modules/*; do
-    [ "$(basename "$module")" = CimCmdlets ] || cp -r "$module" "$APP/Modules/"
-  done
   echo "$stamp" >"$OUT/published.stamp"
 fi
+# The built-in modules, where pwsh has them ($PSHOME/Modules; the SDK leaves them under runtimes/), laid out anew on
+# each run. Not CimCmdlets: CIM cannot work under Wine, and with it loaded Pester's report step hangs.
+rm -rf "$APP/Modules"
+mkdir -p "$APP/Modules"
+for module in "$APP"/runtimes/win/lib/net10.0/Modules/*; do
+  [ "$(basename "$module")" = CimCmdlets ] || cp -r "$module" "$APP/Modules/"
+done
 # Binaries under Microsoft's own license terms (the Windows MI natives, SqlClient's sni.dll): WinPwsh.csproj keeps
 # them out of the build; should one still turn up, it goes. The managed Microsoft.Management.Infrastructure.dll
 # in the app is the MIT-licensed Unix build.
@@ -108,6 +109,9 @@ for binary in microsoft.management.infrastructure.native.dll microsoft.managemen
   mi.dll miutils.dll sni.dll; do
   find "$APP" -iname "$binary" -print -delete | sed 's/^/removed (not MIT): /'
 done
+MMI_UNIX="$PACKAGES/microsoft.management.infrastructure.runtime.unix/3.0.0/runtimes/unix/lib/netstandard1.6/Microsoft.Management.Infrastructure.dll"
+cmp -s "$APP/Microsoft.Management.Infrastructure.dll" "$MMI_UNIX" ||
+  give_up "$APP/Microsoft.Management.Infrastructure.dll is not the MIT-licensed Unix build ($MMI_UNIX)"
 [ -d "$APP/Modules/Microsoft.PowerShell.Utility" ] && [ ! -e "$APP/Modules/CimCmdlets" ] ||
   give_up "module layout in $APP/Modules"
 
