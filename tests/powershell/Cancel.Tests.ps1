@@ -10,21 +10,12 @@
 # manager, or the whole migration (many seconds) of a graceful stop.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
 
     $script:StopDeadline = [TimeSpan]::FromSeconds(0.75)
     $script:PromptDeadline = [TimeSpan]::FromSeconds(1.5)
-
-    function Wait-DkvCondition {
-        param([Parameter(Mandatory)][scriptblock]$Condition, [Parameter(Mandatory)][string]$What, [double]$TimeoutSec = 20)
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        while (-not (& $Condition)) {
-            if ($watch.Elapsed.TotalSeconds -gt $TimeoutSec) { throw "timed out after $TimeoutSec s waiting until $What" }
-            [System.Threading.Thread]::Sleep(20)
-        }
-    }
 
     function Start-DkvPipeline {
         # Starts the script in the runspace; returns the running PowerShell, its live output and the pending result.
@@ -84,7 +75,7 @@ BeforeAll {
     function Wait-DkvCommandOutput {
         # Waits until the command typed at prompt -At has printed something matching -Pattern.
         param([Parameter(Mandatory)][psobject]$Terminal, [Parameter(Mandatory)][int]$At, [Parameter(Mandatory)][string]$Pattern)
-        Wait-DkvCondition {
+        Wait-DkvTestCondition {
             (Get-DkvTestTerminalSection -Screen (Read-DkvTestTerminal -Terminal $Terminal) -From $At -To ($At + 1)) -match $Pattern
         } "the console shows /$Pattern/" -TimeoutSec 10
     }
@@ -122,8 +113,8 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
         $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
         try {
-            Wait-DkvCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
-            Wait-DkvCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
+            Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
+            Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
             $took = Stop-DkvPipeline -Pipeline $pipeline
             $took | Should -BeLessThan $script:StopDeadline
             Get-DkvRow $pipeline.Output | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
@@ -143,7 +134,7 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
         $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
         try {
-            Wait-DkvCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
+            Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
             [System.Threading.Thread]::Sleep(300)
             $took = Stop-DkvPipeline -Pipeline $pipeline
             $took | Should -BeLessThan $script:StopDeadline
@@ -161,7 +152,7 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
         $managers = (Get-DkvTestAddressList $script:Manager) -join "','"
         $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script "Stop-DkvStore -Name OrdersStore -Parallel -Managers '$managers'"
         try {
-            Wait-DkvCondition { (Get-DkvTestLog $script:Manager).Count -gt 0 } 'the first request is in flight'
+            Wait-DkvTestCondition { (Get-DkvTestLog $script:Manager).Count -gt 0 } 'the first request is in flight'
             [System.Threading.Thread]::Sleep(300)
             $took = Stop-DkvPipeline -Pipeline $pipeline
             $took | Should -BeLessThan $script:StopDeadline
@@ -192,7 +183,7 @@ Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
         $at = $script:Terminal.Prompt
         Send-DkvTestTerminal -Terminal $script:Terminal -Text 'Stop-DkvStore -Name OrdersStore'
-        Wait-DkvCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
+        Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
         Wait-DkvCommandOutput -Terminal $script:Terminal -At $at -Pattern 'StopInstance:orders-2'
         $interrupted = Send-DkvCtrlC -Terminal $script:Terminal -At $at
         $interrupted.Took | Should -BeLessThan $script:PromptDeadline
@@ -209,7 +200,7 @@ Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
         $at = $script:Terminal.Prompt
         Send-DkvTestTerminal -Terminal $script:Terminal -Text 'Stop-DkvStore -Name OrdersStore'
-        Wait-DkvCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
+        Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
         [System.Threading.Thread]::Sleep(300)
         $interrupted = Send-DkvCtrlC -Terminal $script:Terminal -At $at
         $interrupted.Took | Should -BeLessThan $script:PromptDeadline
@@ -244,8 +235,8 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
         try {
             $pipeline = Start-DkvPipeline -Runspace $runspace -Script $script:Script
             try {
-                Wait-DkvCondition { $pipeline.Output.Count -ge 2 } "CartStore's two nodes are reported"
-                Wait-DkvCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+                Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } "CartStore's two nodes are reported"
+                Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
                 [System.Threading.Thread]::Sleep(300)
                 $took = Stop-DkvPipeline -Pipeline $pipeline
                 $took | Should -BeLessThan $script:StopDeadline
@@ -269,7 +260,7 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
         try {
             $at = $terminal.Prompt
             Send-DkvTestTerminal -Terminal $terminal -Text $script:Script
-            Wait-DkvCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+            Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
             Wait-DkvCommandOutput -Terminal $terminal -At $at -Pattern 'StopInstance:cart-2'
             [System.Threading.Thread]::Sleep(300)
             $interrupted = Send-DkvCtrlC -Terminal $terminal -At $at

@@ -3,13 +3,9 @@
 # during the discovery -WhatIf makes. Ported from the xUnit CompletionTests.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    function Connect-AllManagers {
-        $null = Connect-DkvManager -Managers (Get-DkvTestAddressList -Manager $script:Manager)
-    }
 
     function Get-Completion {
         # The completion texts TabExpansion2 offers at the end of the input.
@@ -44,7 +40,7 @@ Describe 'Tab completion' -Tag Windows {
     }
 
     It '-InstanceName completes from the store named in -Name, and sends no stop' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName ' | Should -Be @('orders-1', 'orders-2', 'orders-3')
         Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2' | Should -Be @('orders-2')
         Get-Completion 'Stop-DkvStore -Name CartStore -InstanceName c' | Should -Be @('cart-1', 'cart-2')
@@ -57,7 +53,7 @@ Describe 'Tab completion' -Tag Windows {
     }
 
     It '-InstanceName completion is cached: a second completion asks no manager' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $null = Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName '
         $gets = Get-GetCount
         $gets | Should -BeGreaterThan 0
@@ -67,7 +63,7 @@ Describe 'Tab completion' -Tag Windows {
 
     It '-InstanceName completion gives up on a hanging manager within its second' {
         Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault hang
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         $names = Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName '
         $clock.Stop()
@@ -79,7 +75,7 @@ Describe 'Tab completion' -Tag Windows {
     }
 
     It '-Name completes from the stores seen in this session' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         Get-Completion 'Stop-DkvStore -Name ' | Should -BeNullOrEmpty
         $null = Get-DkvStore -Name OrdersStore, CartStore
         Get-Completion 'Stop-DkvStore -Name ' | Should -Be @('CartStore', 'OrdersStore')

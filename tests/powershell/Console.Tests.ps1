@@ -15,7 +15,7 @@
 #     checked in the terminal below.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
     $script:ModulePath = (Get-Module Clustron.Dkv).Path | Split-Path -Parent
@@ -74,15 +74,6 @@ BeforeAll {
     function Get-Line {
         param([AllowEmptyString()][string]$Text)
         @($Text -split "`n" | Where-Object { $_.Trim() })
-    }
-
-    function Wait-DkvCondition {
-        param([Parameter(Mandatory)][scriptblock]$Condition, [Parameter(Mandatory)][string]$What, [double]$TimeoutSec = 20)
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        while (-not (& $Condition)) {
-            if ($watch.Elapsed.TotalSeconds -gt $TimeoutSec) { throw "timed out after $TimeoutSec s waiting until $What" }
-            [System.Threading.Thread]::Sleep(20)
-        }
     }
 
     function Get-StopRequest {
@@ -204,8 +195,8 @@ Describe 'pwsh -Command and -File' -Tag ChildProcess {
         $start.Environment['DKV_ERR'] = $err
         $process = [System.Diagnostics.Process]::Start($start)
         try {
-            Wait-DkvCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
-            Wait-DkvCondition { [System.IO.File]::Exists($out) -and [System.IO.File]::ReadAllText($out) -match 'StopInstance:orders-2' } 'orders-2 is shown' -TimeoutSec 5
+            Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
+            Wait-DkvTestCondition { [System.IO.File]::Exists($out) -and [System.IO.File]::ReadAllText($out) -match 'StopInstance:orders-2' } 'orders-2 is shown' -TimeoutSec 5
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             & /bin/sh -c "kill -INT $($process.Id)"  # the shell's builtin kill: no procps needed
             $process.WaitForExit(30000) | Should -BeTrue

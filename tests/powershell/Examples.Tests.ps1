@@ -4,13 +4,9 @@
 # mechanism), so their text stays as documented. Ported from the xUnit ExamplesTests.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    function Connect-AllManagers {
-        $null = Connect-DkvManager -Managers 127.0.0.11, 127.0.0.12, 127.0.0.13 -Port $script:Manager.Port
-    }
 
     function Invoke-Example {
         # Runs an example's text (lines joined with "`n", backtick continuations kept) in a child scope of the
@@ -22,54 +18,9 @@ BeforeAll {
         @(& $block)
     }
 
-    function Get-RowText {
-        param([AllowNull()][object[]]$Rows)
-        $lines = @(foreach ($row in $Rows) {
-                if ($null -ne $row -and $row.PSObject.TypeNames -contains 'Clustron.Dkv.StopResult') {
-                    '{0}|{1}|{2}' -f $row.Manager, $row.Action, $row.Result
-                }
-            })
-        (@($lines | Sort-Object) -join "`n")
-    }
-
-    function Get-ExpectedRowText {
-        # '.11 orders-1 SUCCESS' -> "127.0.0.11:PORT|StopInstance:orders-1|SUCCESS"
-        param([string[]]$Expected)
-        $lines = foreach ($line in $Expected) {
-            $host_, $instance, $result = $line -split ' '
-            '127.0.0{0}:{1}|StopInstance:{2}|{3}' -f $host_, $script:Manager.Port, $instance, $result
-        }
-        (@($lines | Sort-Object) -join "`n")
-    }
-
-    function Get-StopText {
-        $stops = Get-DkvTestLog -Manager $script:Manager -Stops
-        (@(foreach ($stop in $stops) { '{0}|{1}|{2}' -f $stop.manager, $stop.StopInstance, $stop.query }) | Sort-Object) -join "`n"
-    }
-
-    function Get-ExpectedStopText {
-        # '.11 orders-1' or '.11 orders-1 force=true'
-        param([string[]]$Expected)
-        $lines = foreach ($line in $Expected) {
-            $parts = @($line -split ' ')
-            $query = ''
-            if ($parts.Count -gt 2) { $query = $parts[2] }
-            '127.0.0{0}|{1}|{2}' -f $parts[0], $parts[1], $query
-        }
-        (@($lines | Sort-Object) -join "`n")
-    }
-
-    function Get-Status {
-        param([string]$Store = 'OrdersStore')
-        $state = Get-DkvTestInstance -Manager $script:Manager -Store $Store
-        @(foreach ($node in $state.instances) { '{0} {1}' -f $node.name, $node.status })
-    }
-
     function Assert-NoFailure {
         $Error.Count | Should -Be 0 -Because "the example writes no error: $($Error -join '; ')"
-        $live = Get-DkvLive
-        $live.Allocations | Should -Be 0
-        $live.Operations | Should -Be 0
+        Assert-DkvTestNothingHeld
     }
 }
 
@@ -84,32 +35,32 @@ Describe 'The seven examples of the reference' -Tag Windows {
     }
 
     It 'Example 1 stops all nodes of a store, each through its own manager' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager -ByPort
         $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore'
         Assert-NoFailure
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
         @($rows.Message | Select-Object -Unique) | Should -Be @('Stopped')
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
-        Get-Status -Store CartStore | Should -Be @('cart-1 Running', 'cart-2 Running')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
+        Get-DkvTestStatusText $script:Manager -Store CartStore | Should -Be @('cart-1 Running', 'cart-2 Running')
     }
 
     It 'Example 2 stops a specific node' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager -ByPort
         $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1'
         Assert-NoFailure
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS')
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Running')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Running')
     }
 
     It 'Example 3 force-stops a node with ?force=true' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager -ByPort
         $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1 -Force'
         Assert-NoFailure
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS')
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1 force=true')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Running')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1 force=true')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Running')
     }
 
     It 'Example 4 uses the connected session and skips the node of a server that is not connected' {
@@ -119,18 +70,18 @@ Describe 'The seven examples of the reference' -Tag Windows {
         $session = @($output | Where-Object { $_.PSObject.TypeNames -contains 'Clustron.Dkv.Session' })
         $session.Count | Should -Be 1
         @($session[0].Managers) | Should -Be @("http://127.0.0.11:$($script:Manager.Port)", "http://127.0.0.12:$($script:Manager.Port)")
-        Get-RowText $output | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SKIPPED')
+        Get-DkvTestRowText $output | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SKIPPED')
         ($output | Where-Object { $_.Result -eq 'SKIPPED' }).Message | Should -BeLike '*127.0.0.13*'
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Running')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1', '.12 orders-2')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Running')
     }
 
     It 'Example 5 stops nodes on specific managers without a session' {
         $PSDefaultParameterValues = @{ 'Stop-DkvStore:Port' = $script:Manager.Port }
         $rows = Invoke-Example "Stop-DkvStore ```n-Name OrdersStore ```n-Managers 127.0.0.11,127.0.0.12"
         Assert-NoFailure
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SKIPPED')
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SKIPPED')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1', '.12 orders-2')
         $log = Get-DkvTestLog -Manager $script:Manager
         @($log | Where-Object manager -EQ '127.0.0.13').Count | Should -Be 0 -Because '.13 was not named'
     }
@@ -139,21 +90,21 @@ Describe 'The seven examples of the reference' -Tag Windows {
         $PSDefaultParameterValues = @{ 'Stop-DkvStore:Port' = $script:Manager.Port }
         $rows = Invoke-Example "Stop-DkvStore ```n-Name OrdersStore ```n-Managers 127.0.0.11,127.0.0.12,127.0.0.13 ```n-Parallel"
         Assert-NoFailure
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
     }
 
     It 'Example 7 with -FailFast and no failure stops everything' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager -ByPort
         $rows = Invoke-Example "Stop-DkvStore ```n-Name OrdersStore ```n-FailFast"
         Assert-NoFailure
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
-        Get-StopText | Should -Be (Get-ExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-DkvTestStopText $script:Manager | Should -Be (Get-DkvTestExpectedStopText '.11 orders-1', '.12 orders-2', '.13 orders-3')
     }
 
     It 'a graceful whole-store stop makes the store passive first and never forces' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager -ByPort
         $rows = Invoke-Example 'Stop-DkvStore -Name OrdersStore'
         Assert-NoFailure
         $log = Get-DkvTestLog -Manager $script:Manager

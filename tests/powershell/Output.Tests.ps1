@@ -6,13 +6,9 @@
 # and a child pwsh's standard output.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    function Connect-DkvTestManager {
-        $null = Connect-DkvManager -Managers $script:Manager.Hosts -Port $script:Manager.Port
-    }
 
     function Get-ExpectedTable {
         # The table as Out-Default prints it: a blank line, header, dashes, one row per node, two blank lines.
@@ -46,7 +42,7 @@ Describe 'The default table' {
     }
 
     It 'is exactly the documented table, as Out-Default prints it on a 120-column console' -Tag Windows {
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $text = Stop-DkvStore -Name OrdersStore -ErrorVariable failures | Out-String -Width 120
         $failures | Should -BeNullOrEmpty
         $expected = Get-ExpectedTable -Row @(
@@ -72,7 +68,7 @@ Describe 'The default table' {
         # (-FailFast): the formatter has sized the columns from orders-1 alone by then. The script block catches
         # -FailFast's terminating error so Out-String, like Out-Default at a prompt, prints the rows it received.
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $script:Caught = $null
         $text = ConvertTo-Lf (& {
                 try { Stop-DkvStore -Name OrdersStore -FailFast -TimeoutSec 2 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue }
@@ -86,7 +82,7 @@ Describe 'The default table' {
 
     It 'keeps its rows whole when a node fails (the error is one record beside the table)' -Tag Windows {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault 500
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $text = ConvertTo-Lf (Stop-DkvStore -Name OrdersStore -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-String -Width 120)
         @($failures).Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -BeExactly 'StopFailed,Stop-DkvStore'
@@ -114,7 +110,7 @@ Describe 'The format views' -Tag Windows {
     }
 
     It 'a store shows as Name, Manager, Nodes, Instances and a node as its contract columns' {
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $text = ConvertTo-Lf (Get-DkvStore -Name OrdersStore | Out-String -Width 120)
         $lines = @(($text -split "`n") | Where-Object { $_ })
         $lines[0] | Should -Match '^Name +Manager +Nodes +Instances$'
@@ -167,7 +163,7 @@ Describe 'Verbose' -Tag Windows {
     }
 
     It 'shows a line for every request the managers received: method, URL, status' {
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $verbose = @(Stop-DkvStore -Name OrdersStore -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
         $verbose += @(Stop-DkvStore -Name CartStore -InstanceName cart-2 -Force -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
         $requests = Get-DkvTestLog $script:Manager
@@ -183,7 +179,7 @@ Describe 'Verbose' -Tag Windows {
     }
 
     It 'writes no verbose line without -Verbose' {
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $rows = @(Stop-DkvStore -Name OrdersStore 4>&1)
         $rows.Count | Should -Be 3
         $rows | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Should -BeNullOrEmpty

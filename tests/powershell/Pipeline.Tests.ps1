@@ -2,39 +2,9 @@
 # good ones, and rows streaming to the next command as each node finishes. Ported from the xUnit PipelineTests.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    function Connect-AllManagers {
-        $null = Connect-DkvManager -Managers (Get-DkvTestAddressList -Manager $script:Manager)
-    }
-
-    function Get-RowText {
-        param([AllowNull()][object[]]$Rows)
-        $lines = @(foreach ($row in $Rows) {
-                if ($null -ne $row -and $row.PSObject.TypeNames -contains 'Clustron.Dkv.StopResult') {
-                    '{0}|{1}|{2}' -f $row.Manager, $row.Action, $row.Result
-                }
-            })
-        (@($lines | Sort-Object) -join "`n")
-    }
-
-    function Get-ExpectedRowText {
-        # '.11 orders-1 SUCCESS' -> "127.0.0.11:PORT|StopInstance:orders-1|SUCCESS"
-        param([string[]]$Expected)
-        $lines = foreach ($line in $Expected) {
-            $host_, $instance, $result = $line -split ' '
-            '127.0.0{0}:{1}|StopInstance:{2}|{3}' -f $host_, $script:Manager.Port, $instance, $result
-        }
-        (@($lines | Sort-Object) -join "`n")
-    }
-
-    function Get-Status {
-        param([string]$Store = 'OrdersStore')
-        $state = Get-DkvTestInstance -Manager $script:Manager -Store $Store
-        @(foreach ($node in $state.instances) { '{0} {1}' -f $node.name, $node.status })
-    }
 }
 
 AfterAll {
@@ -49,42 +19,42 @@ Describe 'Pipeline input to Stop-DkvStore' -Tag Windows {
     }
 
     It 'store names from the pipeline stop each store, in order' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $rows = @('OrdersStore', 'CartStore' | Stop-DkvStore)
         $Error.Count | Should -Be 0
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS',
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS',
             '.11 cart-1 SUCCESS', '.12 cart-2 SUCCESS')
         @($rows.Store) | Should -Be @('OrdersStore', 'OrdersStore', 'OrdersStore', 'CartStore', 'CartStore')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
-        Get-Status -Store CartStore | Should -Be @('cart-1 Stopped', 'cart-2 Stopped')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Stopped', 'orders-3 Stopped')
+        Get-DkvTestStatusText $script:Manager -Store CartStore | Should -Be @('cart-1 Stopped', 'cart-2 Stopped')
     }
 
     It 'a store object from Get-DkvStore stops the whole store' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $rows = @(Get-DkvStore -Name OrdersStore | Stop-DkvStore)
         $Error.Count | Should -Be 0
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
-        Get-Status -Store CartStore | Should -Be @('cart-1 Running', 'cart-2 Running')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-DkvTestStatusText $script:Manager -Store CartStore | Should -Be @('cart-1 Running', 'cart-2 Running')
     }
 
     It 'node objects stop just those nodes' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $rows = @((Get-DkvStore -Name OrdersStore).Instances | Where-Object Server -NE '127.0.0.12' | Stop-DkvStore)
         $Error.Count | Should -Be 0
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.13 orders-3 SUCCESS')
-        Get-Status | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Stopped')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.13 orders-3 SUCCESS')
+        Get-DkvTestStatusText $script:Manager | Should -Be @('orders-1 Stopped', 'orders-2 Running', 'orders-3 Stopped')
         $stops = Get-DkvTestLog -Manager $script:Manager -Stops
         @($stops | ForEach-Object StopInstance | Sort-Object) | Should -Be @('orders-1', 'orders-3')
     }
 
     It 'a bad name in the pipeline is one error and does not stop the others' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $rows = @('NoSuchStore', 'CartStore' | Stop-DkvStore -ErrorVariable failures -ErrorAction SilentlyContinue)
         $failures.Count | Should -Be 1
         $Error.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -Be 'StoreNotFound,Stop-DkvStore'
         $failures[0].TargetObject | Should -Be 'NoSuchStore'
-        Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 cart-1 SUCCESS', '.12 cart-2 SUCCESS')
+        Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 cart-1 SUCCESS', '.12 cart-2 SUCCESS')
     }
 
     It 'rows reach the next command as each node finishes, while a later node is still in flight' {
@@ -92,7 +62,7 @@ Describe 'Pipeline input to Stop-DkvStore' -Tag Windows {
         # orders-1 and orders-2 reach the next command, the request log must still show orders-3's stop unfinished:
         # rows are written as nodes finish, not collected until the end.
         Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.13 -Fault hang
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $clock = [System.Diagnostics.Stopwatch]::StartNew()
         $seen = @(Stop-DkvStore -Name OrdersStore -TimeoutSec 3 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | ForEach-Object {
                 $stops = Get-DkvTestLog -Manager $script:Manager -Stops

@@ -4,13 +4,9 @@
 # (there a recording host answered PromptForChoice; here the keys are typed into pwsh's own console host).
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    function Connect-DkvTestManager {
-        $null = Connect-DkvManager -Managers $script:Manager.Hosts -Port $script:Manager.Port
-    }
 
     function Get-WhatIfText {
         # What the console shows for a script block: "What if:" lines go to the host, not to a stream, so a
@@ -73,7 +69,7 @@ Describe '-WhatIf' -Tag Windows {
     }
 
     It 'lists every node with its manager and sends nothing but discovery' {
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $shown = Get-WhatIfText { Stop-DkvStore -Name OrdersStore -WhatIf -ErrorVariable failures; $failures }
         $shown.Output | Should -BeNullOrEmpty
         foreach ($index in 0..2) {
@@ -91,7 +87,7 @@ Describe '-WhatIf' -Tag Windows {
     }
 
     It 'with -Force says forced, lists only the chosen node and sends nothing but discovery' {
-        Connect-DkvTestManager
+        Connect-DkvTestSession $script:Manager -ByPort
         $shown = Get-WhatIfText { Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -Force -WhatIf -ErrorVariable failures; $failures }
         $shown.Output | Should -BeNullOrEmpty
         $address = Get-DkvTestAddress $script:Manager -Index 1

@@ -4,33 +4,9 @@
 # is stopped through the manager on its own server. Ported from the xUnit StopBehaviourTests.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    function Connect-AllManagers {
-        $null = Connect-DkvManager -Managers (Get-DkvTestAddressList -Manager $script:Manager)
-    }
-
-    function Get-RowText {
-        param([AllowNull()][object[]]$Rows)
-        $lines = @(foreach ($row in $Rows) {
-                if ($null -ne $row -and $row.PSObject.TypeNames -contains 'Clustron.Dkv.StopResult') {
-                    '{0}|{1}|{2}' -f $row.Manager, $row.Action, $row.Result
-                }
-            })
-        (@($lines | Sort-Object) -join "`n")
-    }
-
-    function Get-ExpectedRowText {
-        # '.11 orders-1 SUCCESS' -> "127.0.0.11:PORT|StopInstance:orders-1|SUCCESS"
-        param([string[]]$Expected)
-        $lines = foreach ($line in $Expected) {
-            $host_, $instance, $result = $line -split ' '
-            '127.0.0{0}:{1}|StopInstance:{2}|{3}' -f $host_, $script:Manager.Port, $instance, $result
-        }
-        (@($lines | Sort-Object) -join "`n")
-    }
 
     function Get-ResultByInstance {
         param([AllowNull()][object[]]$Rows)
@@ -67,12 +43,6 @@ BeforeAll {
         if ($Item -is [System.Management.Automation.ErrorRecord]) { return $Item }
         $Item.ErrorRecord
     }
-
-    function Assert-NothingHeld {
-        $live = Get-DkvLive
-        $live.Allocations | Should -Be 0 -Because 'no native allocation may outlive a command'
-        $live.Operations | Should -Be 0 -Because 'no operation handle may outlive a command'
-    }
 }
 
 AfterAll {
@@ -89,13 +59,13 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
     Context 'Deadlines' {
         It 'a hanging manager gives a TIMEOUT row and one StopTimedOut error within the deadline, never a forced stop' {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.12 -Fault hang
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $rows = @(Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 2 -ErrorVariable failures -ErrorAction SilentlyContinue)
             $clock.Stop()
             # A deadline bound, not a speed claim: -TimeoutSec 2 must be honoured within a second of slack.
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
-            Get-RowText $rows | Should -Be (Get-ExpectedRowText '.12 orders-2 TIMEOUT')
+            Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.12 orders-2 TIMEOUT')
             $rows[0].Message | Should -BeLike 'timed out after 2 s*'
             $failures.Count | Should -Be 1
             $Error.Count | Should -Be 1
@@ -104,30 +74,30 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
             $failures[0].TargetObject | Should -Be 'orders-2'
             $log = Get-DkvTestLog -Manager $script:Manager
             @($log | Where-Object { $_.query -like '*force*' }).Count | Should -Be 0 -Because (Format-Log $log)
-            Assert-NothingHeld
+            Assert-DkvTestNothingHeld
         }
 
         It '-TimeoutSec is one deadline for the whole stop, not one per request' {
             # Every manager answers 700 ms late: a whole-store graceful stop needs more than 2 s of requests, so with
             # -TimeoutSec 2 some nodes end TIMEOUT and the call still returns within the deadline (+1 s).
             foreach ($hostName in $script:Manager.Hosts) { Set-DkvTestFault -Manager $script:Manager -HostName $hostName -Fault 'latency:700' }
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $clock = [System.Diagnostics.Stopwatch]::StartNew()
             $rows = @(Stop-DkvStore -Name OrdersStore -TimeoutSec 2 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
             $clock.Stop()
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
             $rows.Count | Should -Be 3
             @($rows | Where-Object Result -EQ 'TIMEOUT').Count | Should -BeGreaterThan 0
-            Assert-NothingHeld
+            Assert-DkvTestNothingHeld
         }
     }
 
     Context 'Parallel and sequential' {
         It '-Parallel stops on different managers overlap in time' {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $rows = @(Stop-DkvStore -Name OrdersStore -Parallel)
             $Error.Count | Should -Be 0
-            Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+            Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
             $result = Get-StopSpan
             $result.Spans.Count | Should -Be 3
             foreach ($a in $result.Spans) {
@@ -139,7 +109,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
         }
 
         It 'without -Parallel the stops do not overlap: each begins after the previous one is done' {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $rows = @(Stop-DkvStore -Name OrdersStore)
             $Error.Count | Should -Be 0
             $rows.Count | Should -Be 3
@@ -153,7 +123,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
 
         It '-Parallel with forced stops overlaps too' {
             foreach ($hostName in $script:Manager.Hosts) { Set-DkvTestFault -Manager $script:Manager -HostName $hostName -Fault 'latency:300' }
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $rows = @(Stop-DkvStore -Name OrdersStore -Force -Parallel)
             $Error.Count | Should -Be 0
             $rows.Count | Should -Be 3
@@ -172,7 +142,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
     Context 'FailFast' {
         It '-FailFast makes the first failure terminating and starts nothing after it' {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.12 -Fault 500
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $caught = $null
             $output = @(try { Stop-DkvStore -Name OrdersStore -FailFast -WarningAction SilentlyContinue -ErrorVariable failures; 'went on' } catch { $caught = $_ })
             $caught | Should -Not -BeNullOrEmpty
@@ -189,15 +159,15 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
             $stops = Get-DkvTestLog -Manager $script:Manager -Stops
             @($stops | Where-Object StopInstance -EQ 'orders-3').Count | Should -Be 0
             Get-DkvTestStatus -Manager $script:Manager -Instance orders-3 | Should -Be 'Running'
-            Assert-NothingHeld
+            Assert-DkvTestNothingHeld
         }
 
         It 'without -FailFast the stop goes on after a failure, with one StopFailed error' {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault 500
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             # .11 fails discovery too, so .12 answers it and the store is made passive there.
             $rows = @(Stop-DkvStore -Name OrdersStore -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
-            Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 FAILED', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+            Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 FAILED', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
             $failures.Count | Should -Be 1
             $Error.Count | Should -Be 1
             $failures[0].FullyQualifiedErrorId | Should -Be 'StopFailed,Stop-DkvStore'
@@ -206,7 +176,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
 
         It '-FailFast on a timeout cancels the rest' {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.12 -Fault hang
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $caught = $null
             $output = @(try { Stop-DkvStore -Name OrdersStore -FailFast -TimeoutSec 2 -WarningAction SilentlyContinue -ErrorVariable failures; 'went on' } catch { $caught = $_ })
             $caught | Should -Not -BeNullOrEmpty
@@ -222,7 +192,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
             if ($results.ContainsKey('orders-3')) { $results['orders-3'] | Should -Be 'CANCELLED' }
             $stops = Get-DkvTestLog -Manager $script:Manager -Stops
             @($stops | Where-Object StopInstance -EQ 'orders-3').Count | Should -Be 0
-            Assert-NothingHeld
+            Assert-DkvTestNothingHeld
         }
     }
 
@@ -231,7 +201,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
             $managers = [string[]]@(Get-DkvTestAddressList -Manager $script:Manager)
             [Array]::Reverse($managers)
             $rows = @(Stop-DkvStore -Name OrdersStore -Managers $managers)
-            Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
+            Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 orders-1 SUCCESS', '.12 orders-2 SUCCESS', '.13 orders-3 SUCCESS')
             $log = Get-DkvTestLog -Manager $script:Manager
             $log[0].manager | Should -Be '127.0.0.13' -Because "discovery asks the first manager named:`n$(Format-Log $log)"
             foreach ($stop in @($log | Where-Object { $null -ne $_.StopInstance })) {
@@ -241,7 +211,7 @@ Describe 'Stop-DkvStore behaviour' -Tag Windows {
 
         It 'a node whose server is among no targeted manager is SKIPPED, and the others still stop' {
             $rows = @(Stop-DkvStore -Name CartStore -Managers (Get-DkvTestAddress -Manager $script:Manager -Index 1))
-            Get-RowText $rows | Should -Be (Get-ExpectedRowText '.11 cart-1 SKIPPED', '.12 cart-2 SUCCESS')
+            Get-DkvTestRowText $rows | Should -Be (Get-DkvTestExpectedRowText $script:Manager '.11 cart-1 SKIPPED', '.12 cart-2 SUCCESS')
             $Error.Count | Should -Be 0
             $stops = Get-DkvTestLog -Manager $script:Manager -Stops
             @($stops | ForEach-Object StopInstance) | Should -Be @('cart-2')
