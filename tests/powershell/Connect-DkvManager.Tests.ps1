@@ -3,6 +3,7 @@
 # ParameterTests and HelpTests (credentials and -SkipCertificateCheck: Security.Tests.ps1).
 
 BeforeDiscovery {
+    Import-Module "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:InvalidValues = @(
         @{ Command = 'Connect-DkvManager -Managers 127.0.0.11 -Port 0'; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Connect-DkvManager -Managers 127.0.0.11 -Port 65536'; ErrorId = 'ParameterArgumentValidationError' }
@@ -13,41 +14,13 @@ BeforeDiscovery {
         @{ Command = "Connect-DkvManager -Managers ''"; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Connect-DkvManager -Managers 127.0.0.11 -Port abc'; ErrorId = 'ParameterArgumentTransformationError' }
     )
-    $script:BadAddresses = @(
-        @{ Address = 'http://127.0.0.11:{port}/admin' }
-        @{ Address = 'http://127.0.0.11:{port}/?x=1' }
-        @{ Address = '127.0.0.11:0' }
-        @{ Address = '127.0.0.11:65536' }
-        @{ Address = '127.0.0.11:port' }
-        @{ Address = 'user@127.0.0.11' }
-        @{ Address = 'http://' }
-        @{ Address = 'ftp://127.0.0.11' }
-    )
+    $script:BadAddresses = Get-DkvTestBadAddress
 }
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    $script:CommonParameters = @('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction',
-        'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable')
-
-    function Invoke-Refused {
-        # Runs the command text in try/catch; it must be refused (terminating), with nothing after it run, exactly
-        # one ErrorRecord in $Error, no request sent and no session made. Returns the caught record.
-        param([Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][string]$ErrorIdPrefix)
-        $Error.Clear()
-        $caught = $null
-        $output = @(try { & ([scriptblock]::Create($Command + "`n'not refused'")) } catch { $caught = $_ })
-        $caught | Should -Not -BeNullOrEmpty -Because "'$Command' must be refused"
-        $output | Should -Not -Contain 'not refused'
-        $caught.FullyQualifiedErrorId | Should -BeLike "$ErrorIdPrefix*"
-        $caught.FullyQualifiedErrorId | Should -BeLike '*,Connect-DkvManager'
-        $Error.Count | Should -Be 1
-        (Get-DkvTestLog -Manager $script:Manager).Count | Should -Be 0 -Because 'nothing may be sent for a refused command'
-        $caught
-    }
 
     function Assert-NoSession {
         # Without a session (and without -Managers) the other commands terminate with NoManagers.
@@ -69,15 +42,8 @@ Describe 'Connect-DkvManager' -Tag Windows {
 
     Context 'Parameters' {
         It 'has -Managers (mandatory), -Port and -TimeoutSec with the reference types' {
-            $parameters = (Get-Command Connect-DkvManager).Parameters
             $expected = [ordered]@{ Managers = 'String[]'; Port = 'Int32'; TimeoutSec = 'Int32'; SkipCertificateCheck = 'SwitchParameter' }
-            foreach ($name in $expected.Keys) {
-                $parameters.ContainsKey($name) | Should -BeTrue -Because "Connect-DkvManager needs -$name"
-                $parameters[$name].ParameterType.Name | Should -Be $expected[$name] -Because "-$name's type"
-                $mandatory = @($parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] } |
-                        ForEach-Object { $_.Mandatory }) -contains $true
-                $mandatory | Should -Be ($name -eq 'Managers') -Because "-$name's Mandatory"
-            }
+            Assert-DkvTestParameter -Command Connect-DkvManager -Expected $expected -Mandatory Managers
         }
 
         It 'defaults to port 7801 and 30 seconds, as the session object shows' {
@@ -104,17 +70,12 @@ Describe 'Connect-DkvManager' -Tag Windows {
         }
 
         It '<Command> is refused by parameter binding (<ErrorId>) before anything is sent' -ForEach $script:InvalidValues {
-            $null = Invoke-Refused -Command $Command -ErrorIdPrefix $ErrorId
+            $null = Invoke-DkvTestRefused -Manager $script:Manager -Command $Command -ErrorIdPrefix $ErrorId -CommandName Connect-DkvManager
             Assert-NoSession
         }
 
         It 'the bad manager address <Address> is refused, naming it, and no session is made' -ForEach $script:BadAddresses {
-            $bad = $Address.Replace('{port}', [string]$script:Manager.Port)
-            $good = Get-DkvTestAddress -Manager $script:Manager -Index 1
-            $record = Invoke-Refused -Command "Connect-DkvManager -Managers '$good','$bad'" -ErrorIdPrefix 'InvalidManagerAddress,'
-            $record.FullyQualifiedErrorId | Should -Be 'InvalidManagerAddress,Connect-DkvManager'
-            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $record.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($bad))*"
+            Assert-DkvTestAddressRefused -Manager $script:Manager -Address $Address -Command 'Connect-DkvManager -Managers' -CommandName Connect-DkvManager
             Assert-NoSession
         }
     }
@@ -153,13 +114,7 @@ Describe 'Connect-DkvManager' -Tag Windows {
             $full.Synopsis.Trim().Length | Should -BeGreaterThan 10
             @($full.examples.example).Count | Should -BeGreaterOrEqual 1
             foreach ($example in $full.examples.example) { $example.code | Should -BeLike '*Connect-DkvManager*' }
-            $help = @{}
-            foreach ($parameter in $full.parameters.parameter) {
-                $help[$parameter.name] = (@($parameter.description | ForEach-Object { $_.Text }) -join ' ')
-            }
-            $undocumented = @(foreach ($name in (Get-Command Connect-DkvManager).Parameters.Keys) {
-                    if ($script:CommonParameters -notcontains $name -and "$($help[$name])".Trim().Length -lt 10) { $name }
-                })
+            $undocumented = Get-DkvTestUndocumentedParameter -Command Connect-DkvManager -Help $full
             $undocumented | Should -BeNullOrEmpty
         }
     }

@@ -4,6 +4,7 @@
 # is in Pipeline.Tests.ps1.
 
 BeforeDiscovery {
+    Import-Module "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:InvalidValues = @(
         @{ Command = 'Get-DkvStore -Name OrdersStore -Port 0'; ErrorId = 'ParameterArgumentValidationError' }
         @{ Command = 'Get-DkvStore -Name OrdersStore -Port 65536'; ErrorId = 'ParameterArgumentValidationError' }
@@ -17,49 +18,13 @@ BeforeDiscovery {
         @{ Case = "-Name '  '"; Name = '  '; Message = 'Store name is empty. Give the name of an existing store.' }
         @{ Case = "-Name 'OrdersStore '"; Name = 'OrdersStore '; Message = "Store name 'OrdersStore ' starts or ends with white space. Remove it." }
     )
-    $script:BadAddresses = @(
-        @{ Address = 'http://127.0.0.11:{port}/admin' }
-        @{ Address = 'http://127.0.0.11:{port}/?x=1' }
-        @{ Address = '127.0.0.11:0' }
-        @{ Address = '127.0.0.11:65536' }
-        @{ Address = '127.0.0.11:port' }
-        @{ Address = 'user@127.0.0.11' }
-        @{ Address = 'http://' }
-        @{ Address = 'ftp://127.0.0.11' }
-    )
+    $script:BadAddresses = Get-DkvTestBadAddress
 }
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
-
-    $script:CommonParameters = @('Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ProgressAction',
-        'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable')
-
-    function Connect-AllManagers {
-        $null = Connect-DkvManager -Managers (Get-DkvTestAddressList -Manager $script:Manager)
-    }
-
-    function Assert-NothingHeld {
-        $live = Get-DkvLive
-        $live.Allocations | Should -Be 0 -Because 'no native allocation may outlive a command'
-        $live.Operations | Should -Be 0 -Because 'no operation handle may outlive a command'
-    }
-
-    function Invoke-Refused {
-        param([Parameter(Mandatory)][string]$Command, [Parameter(Mandatory)][string]$ErrorIdPrefix)
-        $Error.Clear()
-        $caught = $null
-        $output = @(try { & ([scriptblock]::Create($Command + "`n'not refused'")) } catch { $caught = $_ })
-        $caught | Should -Not -BeNullOrEmpty -Because "'$Command' must be refused"
-        $output | Should -Not -Contain 'not refused'
-        $caught.FullyQualifiedErrorId | Should -BeLike "$ErrorIdPrefix*"
-        $caught.FullyQualifiedErrorId | Should -BeLike '*,Get-DkvStore'
-        $Error.Count | Should -Be 1
-        (Get-DkvTestLog -Manager $script:Manager).Count | Should -Be 0 -Because 'nothing may be sent for a refused command'
-        $caught
-    }
 }
 
 AfterAll {
@@ -74,39 +39,21 @@ Describe 'Get-DkvStore' -Tag Windows {
 
     Context 'Parameters' {
         It 'has -Name (mandatory, several names), -Managers, -Port and -TimeoutSec' {
-            $parameters = (Get-Command Get-DkvStore).Parameters
             $expected = [ordered]@{ Name = 'String[]'; Managers = 'String[]'; Port = 'Int32'; TimeoutSec = 'Int32' }
-            foreach ($name in $expected.Keys) {
-                $parameters.ContainsKey($name) | Should -BeTrue -Because "Get-DkvStore needs -$name"
-                $parameters[$name].ParameterType.Name | Should -Be $expected[$name] -Because "-$name's type"
-                $mandatory = @($parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] } |
-                        ForEach-Object { $_.Mandatory }) -contains $true
-                $mandatory | Should -Be ($name -eq 'Name') -Because "-$name's Mandatory"
-            }
+            Assert-DkvTestParameter -Command Get-DkvStore -Expected $expected -Mandatory Name
         }
 
         It 'defaults to port 7801 and 30 seconds' {
-            $defaults = @{}
-            foreach ($parameter in (Get-Command Get-DkvStore).ScriptBlock.Ast.Body.ParamBlock.Parameters) {
-                if ($null -ne $parameter.DefaultValue) { $defaults[$parameter.Name.VariablePath.UserPath] = $parameter.DefaultValue.Extent.Text }
-            }
-            $defaults['Port'] | Should -Be '7801'
-            $defaults['TimeoutSec'] | Should -Be '30'
-            # In effect: an address without a port is tried on 7801 (127.0.0.19 is loopback where nothing listens).
-            $stores = @(Get-DkvStore -Name OrdersStore -Managers 127.0.0.19 -ErrorVariable failures -ErrorAction SilentlyContinue)
-            $stores.Count | Should -Be 0
-            $failures.Count | Should -Be 1
-            $failures[0].FullyQualifiedErrorId | Should -Be 'ManagerUnreachable,Get-DkvStore'
-            $failures[0].Exception.Message | Should -BeLike '*127.0.0.19:7801*'
+            Assert-DkvTestDefaultPortAndTimeout -Command Get-DkvStore
         }
 
         It '<Command> is refused by parameter binding (<ErrorId>) before anything is sent' -ForEach $script:InvalidValues {
-            Connect-AllManagers
-            $null = Invoke-Refused -Command $Command -ErrorIdPrefix $ErrorId
+            Connect-DkvTestSession $script:Manager
+            $null = Invoke-DkvTestRefused -Manager $script:Manager -Command $Command -ErrorIdPrefix $ErrorId -CommandName Get-DkvStore
         }
 
         It 'the bad name <Case> is one InvalidArgument error saying what is wrong, and nothing is sent' -ForEach $script:BadNames {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $Error.Clear()
             $output = @(Get-DkvStore -Name $Name -ErrorVariable failures -ErrorAction SilentlyContinue; 'went on')
             $output | Should -Be @('went on')
@@ -115,22 +62,17 @@ Describe 'Get-DkvStore' -Tag Windows {
             $failures[0].FullyQualifiedErrorId | Should -BeExactly 'InvalidArgument,Get-DkvStore'
             $failures[0].Exception.Message | Should -BeExactly $Message
             (Get-DkvTestLog -Manager $script:Manager).Count | Should -Be 0
-            Assert-NothingHeld
+            Assert-DkvTestNothingHeld
         }
 
         It 'the bad manager address <Address> is refused, naming it, before anything is sent' -ForEach $script:BadAddresses {
-            $bad = $Address.Replace('{port}', [string]$script:Manager.Port)
-            $good = Get-DkvTestAddress -Manager $script:Manager -Index 1
-            $record = Invoke-Refused -Command "Get-DkvStore -Name OrdersStore -Managers '$good','$bad'" -ErrorIdPrefix 'InvalidManagerAddress,'
-            $record.FullyQualifiedErrorId | Should -Be 'InvalidManagerAddress,Get-DkvStore'
-            $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
-            $record.Exception.Message | Should -BeLike "*$([WildcardPattern]::Escape($bad))*"
+            Assert-DkvTestAddressRefused -Manager $script:Manager -Address $Address -Command 'Get-DkvStore -Name OrdersStore -Managers' -CommandName Get-DkvStore
         }
     }
 
     Context 'Store and node objects' {
         It 'writes the store with its nodes, asking one manager with one GET' {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $store = Get-DkvStore -Name OrdersStore
             $store.PSObject.TypeNames | Should -Contain 'Clustron.Dkv.Store'
             $store.Name | Should -Be 'OrdersStore'
@@ -143,11 +85,11 @@ Describe 'Get-DkvStore' -Tag Windows {
             }
             $log = Get-DkvTestLog -Manager $script:Manager
             @($log | ForEach-Object { '{0} {1} {2}' -f $_.manager, $_.method, $_.path }) | Should -Be @('127.0.0.11 GET /admin/v1/stores/OrdersStore')
-            Assert-NothingHeld
+            Assert-DkvTestNothingHeld
         }
 
         It 'several names write several stores' {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $stores = @(Get-DkvStore -Name OrdersStore, CartStore)
             @($stores.Name) | Should -Be @('OrdersStore', 'CartStore')
             @($stores[1].Instances.InstanceName) | Should -Be @('cart-1', 'cart-2')
@@ -156,7 +98,7 @@ Describe 'Get-DkvStore' -Tag Windows {
         }
 
         It 'shows the node status the manager reports' {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $null = Stop-DkvStore -Name CartStore -InstanceName cart-2 -Force
             $store = Get-DkvStore -Name CartStore
             @($store.Instances | ForEach-Object { '{0} {1}' -f $_.InstanceName, $_.Status }) | Should -Be @('cart-1 Running', 'cart-2 Stopped')
@@ -164,14 +106,14 @@ Describe 'Get-DkvStore' -Tag Windows {
 
         It 'fails over to the next manager when one does not answer' {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault 500
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $store = Get-DkvStore -Name OrdersStore
             $store.Manager | Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 1)
             @($store.Instances).Count | Should -Be 3
         }
 
         It 'an unknown store is one non-terminating StoreNotFound error and the next name is still got' {
-            Connect-AllManagers
+            Connect-DkvTestSession $script:Manager
             $Error.Clear()
             $stores = @(Get-DkvStore -Name NoSuchStore, CartStore -ErrorVariable failures -ErrorAction SilentlyContinue)
             $failures.Count | Should -Be 1
@@ -216,13 +158,7 @@ Describe 'Get-DkvStore' -Tag Windows {
             $full.Synopsis.Trim().Length | Should -BeGreaterThan 10
             @($full.examples.example).Count | Should -BeGreaterOrEqual 1
             foreach ($example in $full.examples.example) { $example.code | Should -BeLike '*Get-DkvStore*' }
-            $help = @{}
-            foreach ($parameter in $full.parameters.parameter) {
-                $help[$parameter.name] = (@($parameter.description | ForEach-Object { $_.Text }) -join ' ')
-            }
-            $undocumented = @(foreach ($name in (Get-Command Get-DkvStore).Parameters.Keys) {
-                    if ($script:CommonParameters -notcontains $name -and "$($help[$name])".Trim().Length -lt 10) { $name }
-                })
+            $undocumented = Get-DkvTestUndocumentedParameter -Command Get-DkvStore -Help $full
             $undocumented | Should -BeNullOrEmpty
         }
     }
