@@ -6,12 +6,8 @@
 # Both need a manager with their own flags (OwnManager).
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $null = Import-DkvTestModule
-
-    function Connect-AllManagers {
-        $null = Connect-DkvManager -Managers (Get-DkvTestAddressList -Manager $script:Manager)
-    }
 
     function Split-Stream {
         # Output merged with verbose (4>&1) and warnings (3>&1) -> Rows, Verbose, Warnings.
@@ -27,27 +23,15 @@ BeforeAll {
         # Runs the script in a runspace of its own, connected to the three managers, and returns what each stream
         # received; progress records can only be observed this way.
         param([Parameter(Mandatory)][string]$Script)
-        $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace()
-        $runspace.Open()
-        try {
-            $ps = [powershell]::Create()
-            $ps.Runspace = $runspace
-            $prologue = "Import-Module '{0}' -ErrorAction Stop`n`$null = Connect-DkvManager -Managers {1}`n" -f
-            (Get-DkvTestModulePath).Replace("'", "''"), ((Get-DkvTestAddressList -Manager $script:Manager) -join ',')
-            $null = $ps.AddScript($prologue + $Script)
-            $output = @($ps.Invoke())
-            $result = [pscustomobject]@{
+        Invoke-DkvTestIsolated -Script $Script -Manager $script:Manager -Collect {
+            param($ps, $output)
+            [pscustomobject]@{
                 Rows     = @($output | Where-Object { $null -ne $_ -and $_.PSObject.TypeNames -contains 'Clustron.Dkv.StopResult' })
                 Errors   = @($ps.Streams.Error)
                 Verbose  = @($ps.Streams.Verbose | ForEach-Object Message)
                 Warnings = @($ps.Streams.Warning | ForEach-Object Message)
                 Progress = @($ps.Streams.Progress)
             }
-            $ps.Dispose()
-            $result
-        }
-        finally {
-            $runspace.Dispose()
         }
     }
 }
@@ -83,7 +67,7 @@ Describe 'Safe stops' -Tag OwnManager {
     }
 
     It 'a whole-store stop makes the store passive first and moves no data' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $run = Split-Stream @(Stop-DkvStore -Name OrdersStore -Verbose 4>&1 3>&1)
         $Error.Count | Should -Be 0
         @($run.Rows.Result) | Should -Be @('SUCCESS', 'SUCCESS', 'SUCCESS')
@@ -100,7 +84,7 @@ Describe 'Safe stops' -Tag OwnManager {
     }
 
     It 'a graceful stop that runs out of time is a TIMEOUT saying what remained, and is never forced' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $rows = @(Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 1 -ErrorVariable failures -ErrorAction SilentlyContinue)
         $rows.Count | Should -Be 1
         $rows[0].Result | Should -Be 'TIMEOUT'
@@ -120,7 +104,7 @@ Describe 'Safe stops' -Tag OwnManager {
     }
 
     It '-Force on an unsafe store says data may be lost' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         # Killing one node makes the survivors rebuild its backups: the store is unsafe for a while.
         $first = @(Stop-DkvStore -Name OrdersStore -InstanceName orders-1 -Force)
         @($first.Result) | Should -Be @('SUCCESS')
@@ -149,7 +133,7 @@ Describe 'Managers without the safety and state endpoints' -Tag OwnManager {
     }
 
     It 'a whole-store stop warns that the store cannot be made passive, notes the missing safety check, and stops node by node' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $run = Split-Stream @(Stop-DkvStore -Name OrdersStore -Verbose 4>&1 3>&1)
         $Error.Count | Should -Be 0
         @($run.Rows.Result) | Should -Be @('SUCCESS', 'SUCCESS', 'SUCCESS')
@@ -165,7 +149,7 @@ Describe 'Managers without the safety and state endpoints' -Tag OwnManager {
     }
 
     It 'a single-node stop goes ahead without the safety check' {
-        Connect-AllManagers
+        Connect-DkvTestSession $script:Manager
         $run = Split-Stream @(Stop-DkvStore -Name OrdersStore -InstanceName orders-3 -Verbose 4>&1 3>&1)
         $Error.Count | Should -Be 0
         @($run.Rows.Result) | Should -Be @('SUCCESS')

@@ -4,7 +4,7 @@
 # (the reference manager does not log headers): Start-HeaderRecorder is that server.
 
 BeforeAll {
-    Import-Module "$PSScriptRoot/Support/DkvTest.psm1" -Force
+    Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
 
@@ -60,14 +60,8 @@ BeforeAll {
         object's properties and formatted view, each error's text, exception and target, and $Error afterwards.
         #>
         param([Parameter(Mandatory)][string]$Script)
-        $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace()
-        $runspace.Open()
-        try {
-            $ps = [powershell]::Create()
-            $ps.Runspace = $runspace
-            $prologue = "Import-Module '{0}' -ErrorAction Stop`n" -f (Get-DkvTestModulePath).Replace("'", "''")
-            $null = $ps.AddScript($prologue + $Script)
-            $output = @($ps.Invoke())
+        Invoke-DkvTestIsolated -Script $Script -Collect {
+            param($ps, $output, $runspace)
             $parts = [System.Collections.Generic.List[string]]::new()
             foreach ($object in $output) {
                 if ($null -eq $object) { continue }
@@ -92,7 +86,6 @@ BeforeAll {
                 Progress = @($ps.Streams.Progress)
                 Shown    = $null
             }
-            $ps.Dispose()
             $after = [powershell]::Create()
             $after.Runspace = $runspace
             $null = $after.AddScript(@'
@@ -103,9 +96,6 @@ $global:Error.Count
             $after.Dispose()
             $result.Shown = $parts -join "`n"
             $result
-        }
-        finally {
-            $runspace.Dispose()
         }
     }
 
