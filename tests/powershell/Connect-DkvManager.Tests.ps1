@@ -109,13 +109,7 @@ Describe 'Connect-DkvManager' -Tag Windows {
 
     Context 'Help' {
         It 'has a synopsis, examples and a description of every parameter' {
-            $full = Get-Help Connect-DkvManager -Full
-            $full.Synopsis | Should -Not -BeLike 'Connect-DkvManager*' -Because 'Get-Help shows the syntax when there is no synopsis'
-            $full.Synopsis.Trim().Length | Should -BeGreaterThan 10
-            @($full.examples.example).Count | Should -BeGreaterOrEqual 1
-            foreach ($example in $full.examples.example) { $example.code | Should -BeLike '*Connect-DkvManager*' }
-            $undocumented = Get-DkvTestUndocumentedParameter -Command Connect-DkvManager -Help $full
-            $undocumented | Should -BeNullOrEmpty
+            Assert-DkvTestHelp -Command Connect-DkvManager
         }
     }
 }

@@ -153,13 +153,7 @@ Describe 'Get-DkvStore' -Tag Windows {
 
     Context 'Help' {
         It 'has a synopsis, examples and a description of every parameter' {
-            $full = Get-Help Get-DkvStore -Full
-            $full.Synopsis | Should -Not -BeLike 'Get-DkvStore*' -Because 'Get-Help shows the syntax when there is no synopsis'
-            $full.Synopsis.Trim().Length | Should -BeGreaterThan 10
-            @($full.examples.example).Count | Should -BeGreaterOrEqual 1
-            foreach ($example in $full.examples.example) { $example.code | Should -BeLike '*Get-DkvStore*' }
-            $undocumented = Get-DkvTestUndocumentedParameter -Command Get-DkvStore -Help $full
-            $undocumented | Should -BeNullOrEmpty
+            Assert-DkvTestHelp -Command Get-DkvStore
         }
     }
 }

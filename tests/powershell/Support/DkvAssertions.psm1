@@ -209,6 +209,19 @@ function Get-DkvTestUndocumentedParameter {
         })
 }
 
+function Assert-DkvTestHelp {
+    # Get-Help -Full of the command has a synopsis (not the syntax Get-Help shows without one), at least one example,
+    # each naming the command, and a description of every parameter (Get-DkvTestUndocumentedParameter).
+    param([Parameter(Mandatory)][string]$Command)
+    $full = Get-Help $Command -Full
+    $full.Synopsis | Should -Not -BeLike "$Command*" -Because 'Get-Help shows the syntax when there is no synopsis'
+    $full.Synopsis.Trim().Length | Should -BeGreaterThan 10
+    @($full.examples.example).Count | Should -BeGreaterOrEqual 1
+    foreach ($example in $full.examples.example) { $example.code | Should -BeLike "*$Command*" }
+    $undocumented = Get-DkvTestUndocumentedParameter -Command $Command -Help $full
+    $undocumented | Should -BeNullOrEmpty
+}
+
 # --- A runspace of its own ----------------------------------------------------------------------------------------
 
 function Invoke-DkvTestIsolated {
@@ -251,5 +264,5 @@ function Wait-DkvTestCondition {
 Export-ModuleMember -Function Connect-DkvTestSession, Get-DkvTestRowText, Get-DkvTestExpectedRowText, Get-DkvTestStopText,
     Get-DkvTestExpectedStopText, Get-DkvTestStatusText, Assert-DkvTestNothingHeld, Invoke-DkvTestRefused,
     Get-DkvTestBadAddress, Assert-DkvTestAddressRefused, Assert-DkvTestDefaultPortAndTimeout, Get-DkvTestCommonParameter,
-    Assert-DkvTestParameter, Get-DkvTestParameterDefault, Get-DkvTestUndocumentedParameter,
+    Assert-DkvTestParameter, Get-DkvTestParameterDefault, Get-DkvTestUndocumentedParameter, Assert-DkvTestHelp,
     Invoke-DkvTestIsolated, Wait-DkvTestCondition
