@@ -16,10 +16,13 @@ mod windows;
 
 /// The TLS half of a [`crate::transport::Transport`]: ureq hands it each new https connection.
 pub struct PlatformTls {
-    /// Building a connector can fail (a broken OpenSSL configuration); that is reported on the first https
-    /// request instead of failing sessions that only use http.
+    /// Made on the first https connection, not with every session: an OpenSSL context loads the whole CA
+    /// bundle, which http-only sessions (and the C ABI's connect/free cycles) should not pay for. Building it can
+    /// fail (a broken OpenSSL configuration); that is reported on https requests instead of failing sessions.
     #[cfg(not(windows))]
-    connector: Result<native_tls::TlsConnector, String>,
+    connector: once_cell::sync::OnceCell<Result<native_tls::TlsConnector, String>>,
+    #[cfg(not(windows))]
+    skip_certificate_check: bool,
     #[cfg(windows)]
     schannel: windows::SchannelTls,
 }
@@ -27,15 +30,19 @@ pub struct PlatformTls {
 impl PlatformTls {
     #[cfg(not(windows))]
     pub fn new(skip_certificate_check: bool) -> Arc<PlatformTls> {
+        Arc::new(PlatformTls { connector: once_cell::sync::OnceCell::new(), skip_certificate_check })
+    }
+
+    #[cfg(not(windows))]
+    fn build(&self) -> Result<native_tls::TlsConnector, String> {
         let mut builder = native_tls::TlsConnector::builder();
         // TLS 1.0/1.1 are deprecated (RFC 8996); a manager's TLS is new enough for 1.2.
         builder.min_protocol_version(Some(native_tls::Protocol::Tlsv12));
-        if skip_certificate_check {
+        if self.skip_certificate_check {
             builder.danger_accept_invalid_certs(true);
             builder.danger_accept_invalid_hostnames(true);
         }
-        let connector = builder.build().map_err(|e| format!("TLS could not be initialised ({})", e));
-        Arc::new(PlatformTls { connector })
+        builder.build().map_err(|e| format!("TLS could not be initialised ({})", e))
     }
 
     #[cfg(windows)]
@@ -69,7 +76,7 @@ impl ureq::TlsConnector for PlatformTls {
         return self.schannel.connect(host, io);
         #[cfg(not(windows))]
         {
-            let connector = match &self.connector {
+            let connector = match self.connector.get_or_init(|| self.build()) {
                 Ok(connector) => connector,
                 Err(reason) => return Err(failure(false, reason.clone())),
             };
