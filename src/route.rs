@@ -49,6 +49,9 @@ pub struct ServerMatcher {
     deadline: Deadline,
     cancel: Option<CancelToken>,
     cache: Mutex<HashMap<String, Resolution>>,
+    /// Held while names are being resolved, so that threads of a parallel stop asking at once still resolve each
+    /// name once: the second waits for the first's answer (never past the deadline, which bounds the first).
+    resolving: Mutex<()>,
 }
 
 /// How often a wait for the resolver looks at the operation's cancellation.
@@ -61,7 +64,13 @@ impl ServerMatcher {
     }
 
     pub fn with_resolver(deadline: &Deadline, cancel: Option<&CancelToken>, resolver: Resolver) -> ServerMatcher {
-        ServerMatcher { resolver, deadline: *deadline, cancel: cancel.cloned(), cache: Mutex::new(HashMap::new()) }
+        ServerMatcher {
+            resolver,
+            deadline: *deadline,
+            cancel: cancel.cloned(),
+            cache: Mutex::new(HashMap::new()),
+            resolving: Mutex::new(()),
+        }
     }
 
     /// The first manager in `targets` that runs on `server`: one whose host is the same name, else one whose
@@ -120,6 +129,7 @@ impl ServerMatcher {
     /// Resolves every name not resolved yet, all at once, each on its own thread, waiting no longer than the
     /// deadline (or a cancellation). A name without an answer by then stays unanswered for this operation.
     fn resolve_all(&self, names: &[&str]) {
+        let _one_at_a_time = self.resolving.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut pending = Vec::new();
         {
             let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -307,6 +317,28 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         assert_eq!(m.describe("mgr11.corp"), "mgr11.corp (resolved to 10.0.0.11)");
         assert_eq!(m.describe("10.0.0.13"), "10.0.0.13");
+    }
+
+    #[test]
+    fn threads_asking_at_once_still_resolve_each_name_once() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        let slow: Resolver = Arc::new(move |_: &str| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(100));
+            Ok(vec!["10.0.0.11".parse().expect("address")])
+        });
+        let m = Arc::new(matcher(slow));
+        let askers: Vec<_> = (0..4)
+            .map(|_| {
+                let m = Arc::clone(&m);
+                std::thread::spawn(move || m.find(&endpoints(&["mgr11.corp"]), "10.0.0.11").is_some())
+            })
+            .collect();
+        for asker in askers {
+            assert!(asker.join().expect("asker thread"));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
