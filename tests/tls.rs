@@ -85,3 +85,19 @@ fn a_trusted_certificate_for_other_addresses_is_refused() {
     assert_refused(&m.url("127.0.0.3"));
     assert!(m.requests().is_empty(), "{:?}", m.requests());
 }
+
+#[test]
+fn an_ipv6_address_is_verified_against_its_ip_san() {
+    // The URL host is "[::1]"; the certificate check needs the bare address (tls.rs strips the brackets).
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("note: no IPv6 loopback on this machine; https://[::1] not checked");
+        return;
+    }
+    let m = https_manager("::1", "server");
+    let manager = format!("https://[::1]:{}", m.port());
+    let found = get_store(&targets(&manager, false), "OrdersStore")
+        .unwrap_or_else(|e| panic!("{} with a trusted certificate: {}", manager, e.message));
+    assert_eq!(found.manager.base_url(), manager);
+    let rogue = https_manager("::1", "rogue");
+    assert_refused(&format!("https://[::1]:{}", rogue.port()));
+}
