@@ -6,6 +6,9 @@ need=(
   # crates, from Debian when crates.io cannot be reached (.ci/cargo-source.sh decides)
   librust-ureq-dev librust-serde-json-dev librust-serde-derive-dev librust-rayon-dev librust-libc-dev
   librust-once-cell-dev librust-cbindgen-dev librust-tiny-http-dev librust-proptest-dev
+  # https through the platform's TLS: OpenSSL here, SChannel (winapi) in the Windows DLL
+  librust-native-tls-dev librust-schannel-dev librust-winapi-dev librust-winapi-x86-64-pc-windows-gnu-dev
+  libssl-dev pkg-config
   # Debian's rustc 1.63 + cargo: the MSRV check and the Windows build use them
   rustc cargo libstd-rust-dev-windows gcc-mingw-w64-x86-64-posix
   # the C harness and its leak check

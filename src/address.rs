@@ -88,17 +88,10 @@ impl ManagerEndpoint {
         }
     }
 
-    /// Whether a node whose `server` field is `server` lives on this manager's machine.
+    /// Whether `server` is this manager's host by name alone (case-insensitive, IPv6 in any spelling). Routing
+    /// also matches names to addresses: use `route::ServerMatcher`, which applies this first.
     pub fn hosts_server(&self, server: &str) -> bool {
-        let server = server.trim().trim_start_matches('[').trim_end_matches(']');
-        if server.eq_ignore_ascii_case(&self.host) {
-            return true;
-        }
-        // Equal IPv6 addresses can be spelled differently (::1 vs 0:0:0:0:0:0:0:1).
-        match (server.parse::<Ipv6Addr>(), self.host.parse::<Ipv6Addr>()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        }
+        crate::route::same_name(&self.host, server)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::names::validate_name;
 use crate::node_stop::NodeStop;
 use crate::plan::{plan, ManagerGroup, Plan};
 use crate::results::{NodeResult, ResultKind};
+use crate::route::ServerMatcher;
 use crate::safety::{self, Safety, Waited};
 use crate::session::Targets;
 use crate::throttle::Permits;
@@ -462,7 +463,9 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
             return shared.finish(&mut st);
         }
     }
-    let plan = match plan(&request.store, &discovered.store, request.instance.as_deref(), &targets.managers) {
+    // Routing by name or address; each name is resolved at most once in this operation (route.rs).
+    let names = ServerMatcher::new(&shared.deadline, Some(&shared.cancel));
+    let plan = match plan(&request.store, &discovered.store, request.instance.as_deref(), &targets.managers, &names) {
         Ok(p) => p,
         Err(e) => return shared.fail(e),
     };

@@ -1,6 +1,7 @@
 //! Which nodes to stop, and through which manager: selection by instance name, routing by the node's server.
 use crate::address::ManagerEndpoint;
 use crate::error::{DkvError, ErrorKind};
+use crate::route::ServerMatcher;
 use crate::wire::{InstanceDoc, StoreDoc};
 
 /// Nodes that live on one targeted manager, in discovery order.
@@ -32,11 +33,14 @@ impl Plan {
     }
 }
 
+/// Routes each selected node to the targeted manager on its server, by name or by address (`route`'s rule;
+/// `matcher` resolves names at most once per operation, under its deadline).
 pub fn plan(
     store: &str,
     doc: &StoreDoc,
     instance: Option<&str>,
     targets: &[ManagerEndpoint],
+    matcher: &ServerMatcher,
 ) -> Result<Plan, DkvError> {
     if doc.instances.is_empty() {
         return Err(DkvError::new(
@@ -52,7 +56,7 @@ pub fn plan(
     let mut groups: Vec<ManagerGroup> = Vec::new();
     let mut skipped = Vec::new();
     for node in selected {
-        match targets.iter().find(|t| t.hosts_server(&node.server)) {
+        match matcher.find(targets, &node.server) {
             Some(endpoint) => match groups.iter_mut().find(|g| &g.endpoint == endpoint) {
                 Some(group) => group.nodes.push(node.clone()),
                 None => groups.push(ManagerGroup { endpoint: endpoint.clone(), nodes: vec![node.clone()] }),
@@ -60,10 +64,12 @@ pub fn plan(
             None => skipped.push(SkippedNode {
                 instance: node.name.clone(),
                 manager: server_display(&node.server, default_port),
+                // Both sides as given and, where a name was resolved, what it resolved to: the operator sees
+                // why `mgr11.corp` and `10.0.0.11` were (not) taken for the same machine.
                 reason: format!(
                     "not stopped: server {} is not among the targeted managers ({})",
-                    node.server.trim(),
-                    targets.iter().map(|t| t.display_name()).collect::<Vec<_>>().join(", ")
+                    matcher.describe(&node.server),
+                    targets.iter().map(|t| matcher.describe_endpoint(t)).collect::<Vec<_>>().join(", ")
                 ),
             }),
         }
@@ -100,6 +106,9 @@ fn server_display(server: &str, port: u16) -> String {
 mod tests {
     use super::*;
     use crate::address::{ManagerEndpoint, DEFAULT_PORT};
+    use crate::deadline::Deadline;
+    use std::sync::Arc;
+    use std::time::Duration;
 
     fn doc() -> StoreDoc {
         let node = |name: &str, server: &str| InstanceDoc {
@@ -120,13 +129,17 @@ mod tests {
         }
     }
 
+    fn names() -> ServerMatcher {
+        ServerMatcher::new(&Deadline::after(Duration::from_secs(10)), None)
+    }
+
     fn targets(list: &[&str]) -> Vec<ManagerEndpoint> {
         list.iter().map(|a| ManagerEndpoint::parse(a, DEFAULT_PORT).unwrap()).collect()
     }
 
     #[test]
     fn groups_by_manager_in_discovery_order() {
-        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.12", "10.0.0.11"])).unwrap();
+        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.12", "10.0.0.11"]), &names()).unwrap();
         assert_eq!(p.groups.len(), 2);
         assert_eq!(p.groups[0].endpoint.host, "10.0.0.11");
         assert_eq!(p.groups[0].nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["orders-1", "orders-3"]);
@@ -135,7 +148,7 @@ mod tests {
 
     #[test]
     fn nodes_on_untargeted_servers_are_skipped_with_a_reason() {
-        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.11"])).unwrap();
+        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.11"]), &names()).unwrap();
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(p.skipped[0].manager, "10.0.0.12:7801");
         assert!(p.skipped[0].reason.contains("10.0.0.12 is not among the targeted managers (10.0.0.11:7801)"));
@@ -143,15 +156,40 @@ mod tests {
     }
 
     #[test]
+    fn managers_named_by_dns_name_route_nodes_listed_by_address() {
+        // The reference's production layout: servers by address, managers as operators name them.
+        let corp: crate::route::Resolver = Arc::new(|name: &str| match name {
+            "mgr11.corp" => Ok(vec!["10.0.0.11".parse().expect("address")]),
+            "mgr12.corp" => Ok(vec!["10.0.0.12".parse().expect("address")]),
+            other => Err(format!("{} is unknown", other)),
+        });
+        let matcher = ServerMatcher::with_resolver(&Deadline::after(Duration::from_secs(10)), None, corp);
+        let p = plan("OrdersStore", &doc(), None, &targets(&["mgr11.corp", "mgr12.corp"]), &matcher).unwrap();
+        assert!(p.skipped.is_empty(), "{:?}", p.skipped);
+        assert_eq!(p.groups[0].endpoint.host, "mgr11.corp");
+        assert_eq!(p.groups[0].nodes.len(), 2);
+        assert_eq!(p.groups[1].endpoint.host, "mgr12.corp");
+        assert!(p.whole_store);
+
+        let p = plan("OrdersStore", &doc(), None, &targets(&["mgr11.corp", "mgr13.corp"]), &matcher).unwrap();
+        assert_eq!(p.skipped.len(), 1);
+        assert_eq!(
+            p.skipped[0].reason,
+            "not stopped: server 10.0.0.12 is not among the targeted managers (mgr11.corp:7801 (resolved to \
+             10.0.0.11), mgr13.corp:7801 (could not be resolved: mgr13.corp is unknown; compared by name only))"
+        );
+    }
+
+    #[test]
     fn unknown_instance_lists_the_nodes() {
-        let e = plan("OrdersStore", &doc(), Some("orders-9"), &targets(&["10.0.0.11"])).unwrap_err();
+        let e = plan("OrdersStore", &doc(), Some("orders-9"), &targets(&["10.0.0.11"]), &names()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InstanceNotFound);
         assert!(e.message.ends_with("Its nodes are: orders-1, orders-2, orders-3."), "{}", e.message);
     }
 
     #[test]
     fn instance_selection_is_exact_then_case_insensitive() {
-        let p = plan("OrdersStore", &doc(), Some("ORDERS-2"), &targets(&["10.0.0.12"])).unwrap();
+        let p = plan("OrdersStore", &doc(), Some("ORDERS-2"), &targets(&["10.0.0.12"]), &names()).unwrap();
         assert_eq!(p.groups[0].nodes[0].name, "orders-2");
         assert!(!p.whole_store);
     }
@@ -159,6 +197,6 @@ mod tests {
     #[test]
     fn empty_store_is_an_error() {
         let empty = StoreDoc { name: None, instances: vec![] };
-        assert!(plan("S", &empty, None, &targets(&["10.0.0.11"])).is_err());
+        assert!(plan("S", &empty, None, &targets(&["10.0.0.11"]), &names()).is_err());
     }
 }

@@ -70,11 +70,7 @@ impl Transport {
     pub fn with_options(options: &TransportOptions) -> Transport {
         let builder = ureq::AgentBuilder::new().redirects(0).user_agent(USER_AGENT).max_idle_connections_per_host(4);
         #[cfg(feature = "tls")]
-        let builder = if options.skip_certificate_check {
-            builder.tls_config(crate::tls::insecure_client_config())
-        } else {
-            builder
-        };
+        let builder = builder.tls_connector(crate::tls::PlatformTls::new(options.skip_certificate_check));
         Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
     }
 
@@ -170,6 +166,18 @@ impl Transport {
 
 fn describe(err: &ureq::Transport) -> String {
     use ureq::ErrorKind;
+    #[cfg(feature = "tls")]
+    if let Some(tls) = tls_failure(err) {
+        return if tls.certificate_rejected {
+            format!(
+                "the manager's TLS certificate was rejected ({}); install a certificate this machine trusts, or for \
+                 a test system connect with -SkipCertificateCheck",
+                tls.detail
+            )
+        } else {
+            format!("the TLS connection failed ({})", tls.detail)
+        };
+    }
     let detail = err.to_string();
     match err.kind() {
         ErrorKind::Dns => format!("the host name could not be resolved ({})", detail),
@@ -186,4 +194,22 @@ fn describe(err: &ureq::Transport) -> String {
         ErrorKind::UnknownScheme => format!("unsupported scheme ({})", detail),
         _ => format!("the request failed ({})", detail),
     }
+}
+
+/// The TLS layer's own account of a failed handshake, if that is what failed (ureq wraps it in an io::Error).
+#[cfg(feature = "tls")]
+fn tls_failure(err: &ureq::Transport) -> Option<&crate::tls::TlsFailure> {
+    let mut source = std::error::Error::source(err);
+    while let Some(current) = source {
+        if let Some(tls) = current.downcast_ref::<crate::tls::TlsFailure>() {
+            return Some(tls);
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            if let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<crate::tls::TlsFailure>()) {
+                return Some(tls);
+            }
+        }
+        source = current.source();
+    }
+    None
 }

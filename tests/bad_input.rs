@@ -129,10 +129,16 @@ fn run_case(id: &str) -> String {
             });
             discover_via(&s, "S").replace(&s.address, "127.0.42.3:PORT")
         }
-        "B32" => message(clustron_dkv::plan::plan("S", &store_doc(&[]), None, &[])),
+        "B32" => message(clustron_dkv::plan::plan("S", &store_doc(&[]), None, &[], &names())),
         "B33" => {
             let targets = [ManagerEndpoint::parse("10.0.0.11", DEFAULT_PORT).unwrap()];
-            message(clustron_dkv::plan::plan("S", &store_doc(&["orders-1", "orders-2"]), Some("orders-9"), &targets))
+            message(clustron_dkv::plan::plan(
+                "S",
+                &store_doc(&["orders-1", "orders-2"]),
+                Some("orders-9"),
+                &targets,
+                &names(),
+            ))
         }
         "B34" => begin_with(ptr::null(), 0),
         "B35" => {
@@ -230,4 +236,10 @@ fn every_documented_case_behaves_as_documented() {
     }
     assert!(checked >= 30, "only {} cases documented", checked);
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), checked, failures.join("\n"));
+}
+
+/// Routing's name matcher for a plan made outside an operation (addresses only here: nothing is resolved).
+fn names() -> clustron_dkv::route::ServerMatcher {
+    let deadline = clustron_dkv::deadline::Deadline::after(std::time::Duration::from_secs(10));
+    clustron_dkv::route::ServerMatcher::new(&deadline, None)
 }

@@ -1,96 +1,103 @@
-//! https managers: certificates are verified by default, and -SkipCertificateCheck is the explicit way around a
-//! self-signed test system. The server is `openssl s_server` with a certificate made for the test.
+//! https managers through the platform's TLS (OpenSSL here): by IP address and by name, each against a
+//! certificate from a CA the client trusts and one from a CA it does not (issue 14, parts 2 and 4). The PKI is
+//! made at test time by tests/support/make-test-pki.sh; the client is pointed at the trusted CA with
+//! SSL_CERT_FILE, which OpenSSL honours. The servers are the reference manager serving https.
 #![cfg(feature = "tls")]
+mod support;
 
 use clustron_dkv::store_info::get_store;
-use clustron_dkv::{Session, Targets, TransportOptions};
-use std::net::TcpListener;
+use clustron_dkv::{Operation, ResultKind, Session, Targets, TransportOptions};
+use once_cell::sync::Lazy;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use support::*;
 
-struct TlsServer {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn openssl(dir: &PathBuf, args: &[&str]) {
-    let status = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+/// The PKI directory; SSL_CERT_FILE names its trusted CA before any TLS connector of this process is made.
+static PKI: Lazy<PathBuf> = Lazy::new(|| {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("dkv-pki-{}", std::process::id()));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/make-test-pki.sh");
+    let status = Command::new("bash")
+        .arg(script)
+        .arg(&dir)
         .status()
-        .expect("the openssl command line tool is needed for the https tests (.ci/install.sh installs it)");
-    assert!(status.success(), "openssl {:?} failed", args);
+        .expect("bash and the openssl command line tool are needed for the https tests (.ci/install.sh)");
+    assert!(status.success(), "{} failed", script);
+    std::env::set_var("SSL_CERT_FILE", dir.join("trusted-ca.pem"));
+    std::env::remove_var("SSL_CERT_DIR");
+    dir
+});
+
+/// The demo store with its node on `host`, served over https with `cert` (`server` or `rogue`).
+fn https_manager(host: &str, cert: &str) -> RefManager {
+    let layout = Layout::from_json(&format!(
+        r#"{{"stores":[{{"name":"OrdersStore","instances":[{{"name":"orders-1","server":"{}"}}]}}]}}"#,
+        host
+    ))
+    .expect("a valid layout");
+    let mut config = Config::with_layout(&[host], layout);
+    config.tls = Some(TlsFiles { cert: PKI.join(format!("{}.pem", cert)), key: PKI.join(format!("{}.key", cert)) });
+    RefManager::start(config).expect("the https reference manager starts")
 }
 
-fn start() -> TlsServer {
-    let dir = std::env::temp_dir().join(format!("dkv-tls-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("admin/v1/stores")).unwrap();
-    std::fs::write(
-        dir.join("admin/v1/stores/OrdersStore"),
-        r#"{"name":"OrdersStore","instances":[{"name":"orders-1","server":"localhost","status":"Running"}]}"#,
-    )
-    .unwrap();
-    openssl(
-        &dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "cert.pem",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-        ],
-    );
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new("openssl")
-        .args(["s_server", "-quiet", "-WWW", "-cert", "cert.pem", "-key", "key.pem", "-accept"])
-        .arg(format!("127.0.0.1:{}", port))
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("openssl s_server starts");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(10), "openssl s_server did not listen");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    TlsServer { child, port, dir }
-}
-
-fn targets(port: u16, skip: bool) -> Targets {
+fn targets(manager: &str, skip: bool) -> Targets {
     let options = TransportOptions { skip_certificate_check: skip, ..TransportOptions::default() };
-    let session = Session::connect_with(&[format!("https://localhost:{}", port)], None, Some(10), &options).unwrap();
-    Targets::resolve::<&str>(Some(&session), &[], None, None).unwrap()
+    let session = Session::connect_with(&[manager], None, Some(10), &options).expect("a valid https address");
+    Targets::resolve::<&str>(Some(&session), &[], None, None).expect("session targets")
+}
+
+fn assert_refused(manager: &str) {
+    let e = get_store(&targets(manager, false), "OrdersStore").expect_err("an unverifiable certificate is refused");
+    assert!(e.message.contains("certificate was rejected"), "{}: {}", manager, e.message);
+    assert!(e.message.contains("-SkipCertificateCheck"), "{}: {}", manager, e.message);
 }
 
 #[test]
-fn certificates_are_verified_unless_skipped_explicitly() {
-    let server = start();
-    let e = get_store(&targets(server.port, false), "OrdersStore").expect_err("a self-signed certificate is refused");
-    assert!(e.message.contains("certificate was rejected"), "{}", e.message);
-    assert!(e.message.contains("-SkipCertificateCheck"), "{}", e.message);
-    let found = get_store(&targets(server.port, true), "OrdersStore").expect("accepted when skipped");
+fn a_trusted_certificate_is_verified_by_ip_address_and_by_name() {
+    let m = https_manager("127.0.0.1", "server");
+    for manager in [m.url("127.0.0.1"), format!("https://localhost:{}", m.port())] {
+        let found = get_store(&targets(&manager, false), "OrdersStore")
+            .unwrap_or_else(|e| panic!("{} with a trusted certificate: {}", manager, e.message));
+        assert_eq!(found.store.instances[0].name, "orders-1");
+        assert_eq!(found.manager.base_url(), manager);
+    }
+    // A whole stop over verified https, addressed by IP as the reference's examples do.
+    let mut req = request("OrdersStore");
+    req.force = true;
+    let rows = Operation::run(targets(&m.url("127.0.0.1"), false), req).expect("the stop runs");
+    assert_eq!(rows[0].kind, ResultKind::Success, "{:?}", rows);
+}
+
+#[test]
+fn a_certificate_from_an_untrusted_ca_is_refused_by_ip_and_by_name_unless_skipped() {
+    let m = https_manager("127.0.0.1", "rogue");
+    assert_refused(&m.url("127.0.0.1"));
+    assert_refused(&format!("https://localhost:{}", m.port()));
+    let found = get_store(&targets(&m.url("127.0.0.1"), true), "OrdersStore").expect("accepted when skipped");
     assert_eq!(found.store.instances[0].name, "orders-1");
-    assert_eq!(found.manager.base_url(), format!("https://localhost:{}", server.port));
+    assert!(m.requests().iter().all(|r| r.method == "GET"), "only the skipped call got through");
+    assert_eq!(m.requests().len(), 1, "{:?}", m.requests());
+}
+
+#[test]
+fn a_trusted_certificate_for_other_addresses_is_refused() {
+    // 127.0.0.3 is not among the certificate's IP SANs (make-test-pki.sh): trust in the CA is not enough.
+    let m = https_manager("127.0.0.3", "server");
+    assert_refused(&m.url("127.0.0.3"));
+    assert!(m.requests().is_empty(), "{:?}", m.requests());
+}
+
+#[test]
+fn an_ipv6_address_is_verified_against_its_ip_san() {
+    // The URL host is "[::1]"; the certificate check needs the bare address (tls.rs strips the brackets).
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("note: no IPv6 loopback on this machine; https://[::1] not checked");
+        return;
+    }
+    let m = https_manager("::1", "server");
+    let manager = format!("https://[::1]:{}", m.port());
+    let found = get_store(&targets(&manager, false), "OrdersStore")
+        .unwrap_or_else(|e| panic!("{} with a trusted certificate: {}", manager, e.message));
+    assert_eq!(found.manager.base_url(), manager);
+    let rogue = https_manager("::1", "rogue");
+    assert_refused(&format!("https://[::1]:{}", rogue.port()));
 }

@@ -2,14 +2,14 @@
 //! Flags and behaviour: see README.md next to this file.
 mod server;
 
-use server::{Config, Fault, Layout, RefManager};
+use server::{Config, Fault, Layout, RefManager, TlsFiles};
 use std::process::exit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: dkv-refmanager [--hosts H1,H2,...] [--port N] [--layout demo|PATH.json] \
 [--migration-ms N] [--stop-delay-ms N] [--fault HOST=none|hang|500|malformed|reset|drip|latency:MS]... \
-[--no-safety-endpoint] [--no-state-endpoint] [--ready-file PATH] [--quiet]";
+[--no-safety-endpoint] [--no-state-endpoint] [--ready-file PATH] [--quiet] [--tls-cert PEM --tls-key PEM]";
 
 struct Cli {
     config: Config,
@@ -33,6 +33,7 @@ fn parse_args(args: Vec<String>) -> Cli {
     config.quiet = false;
     let mut faults = Vec::new();
     let mut ready_file = None;
+    let (mut tls_cert, mut tls_key) = (None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -41,7 +42,15 @@ fn parse_args(args: Vec<String>) -> Cli {
         };
         let takes_value = matches!(
             flag.as_str(),
-            "--hosts" | "--port" | "--layout" | "--migration-ms" | "--stop-delay-ms" | "--fault" | "--ready-file"
+            "--hosts"
+                | "--port"
+                | "--layout"
+                | "--migration-ms"
+                | "--stop-delay-ms"
+                | "--fault"
+                | "--ready-file"
+                | "--tls-cert"
+                | "--tls-key"
         );
         let value = if takes_value {
             match inline.or_else(|| args.next()) {
@@ -82,6 +91,8 @@ fn parse_args(args: Vec<String>) -> Cli {
             "--no-state-endpoint" => config.state_endpoint = false,
             "--ready-file" => ready_file = Some(value),
             "--quiet" => config.quiet = true,
+            "--tls-cert" => tls_cert = Some(value),
+            "--tls-key" => tls_key = Some(value),
             "-h" | "--help" => {
                 println!("{USAGE}");
                 exit(0);
@@ -94,6 +105,11 @@ fn parse_args(args: Vec<String>) -> Cli {
             usage_error(&format!("--fault names {host}, which is not in --hosts {}", config.hosts.join(",")));
         }
     }
+    config.tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.into(), key: key.into() }),
+        (None, None) => None,
+        _ => usage_error("--tls-cert and --tls-key go together"),
+    };
     Cli { config, faults, ready_file }
 }
 
@@ -128,6 +144,7 @@ fn main() {
     let cli = parse_args(std::env::args().skip(1).collect());
     let stores: Vec<String> = cli.config.layout.stores.iter().map(|s| s.name.clone()).collect();
     let hosts = cli.config.hosts.clone();
+    let https = cli.config.tls.is_some();
     install_signal_handlers();
     let manager = match RefManager::start(cli.config) {
         Ok(manager) => manager,
@@ -147,7 +164,9 @@ fn main() {
             .find(|(h, _)| h.eq_ignore_ascii_case(host))
             .map(|(_, f)| format!(", fault {f}"))
             .unwrap_or_default();
-        println!("manager {} listening (stores: {}{})", manager.address(host), stores.join(", "), fault);
+        // http keeps the line scripts already read; https says so.
+        let shown = if https { manager.url(host) } else { manager.address(host) };
+        println!("manager {} listening (stores: {}{})", shown, stores.join(", "), fault);
     }
     if let Some(path) = &cli.ready_file {
         if let Err(e) = write_ready_file(path, manager.port()) {

@@ -134,7 +134,7 @@ fn stop(shared: &Shared, host_index: usize, store_name: &str, instance: &str, re
             return Response::error(404, "InstanceNotFound", &message);
         }
     };
-    if !store.server(node).eq_ignore_ascii_case(host) {
+    if !same_machine(store.server(node), host) {
         let message = format!("instance '{instance}' runs on {}, not on this manager ({host})", store.server(node));
         return Response::error(404, "NotHosted", &message);
     }
@@ -239,4 +239,21 @@ fn set_fault(shared: &Shared, body: &[u8]) -> Response {
             Response::error(404, "UnknownHost", &format!("{host} is not one of the served hosts {:?}", shared.hosts()))
         }
     }
+}
+
+/// A node runs on this manager's machine when its server is this host's name, or resolves to this host's address
+/// (a store may list `localhost` where the manager listens on 127.0.0.1, as real clusters mix names and addresses).
+fn same_machine(server: &str, host: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    if server.eq_ignore_ascii_case(host) {
+        return true;
+    }
+    let resolve = |name: &str| -> Vec<std::net::IpAddr> {
+        (name.trim_start_matches('[').trim_end_matches(']'), 0u16)
+            .to_socket_addrs()
+            .map(|addrs| addrs.map(|a| a.ip()).collect())
+            .unwrap_or_default()
+    };
+    let ours = resolve(host);
+    resolve(server).iter().any(|ip| ours.contains(ip))
 }

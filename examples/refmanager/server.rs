@@ -16,8 +16,11 @@ mod layout;
 pub(crate) mod model;
 #[path = "routes.rs"]
 mod routes;
+#[path = "tls.rs"]
+mod tls;
 
 pub use faults::Fault;
+pub use tls::TlsFiles;
 // Re-exported for the tests that include this file; the example binary needs only some of them.
 #[allow(unused_imports)]
 pub use layout::{InstanceLayout, Layout, StoreLayout, DEMO_LAYOUT_JSON};
@@ -49,6 +52,8 @@ pub struct Config {
     pub state_endpoint: bool,
     /// `false` prints one line per request to stdout.
     pub quiet: bool,
+    /// Serve https with this certificate and key instead of http (see tls.rs).
+    pub tls: Option<TlsFiles>,
 }
 
 pub const DEMO_HOSTS: [&str; 3] = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
@@ -71,6 +76,7 @@ impl Config {
             safety_endpoint: true,
             state_endpoint: true,
             quiet: true,
+            tls: None,
         }
     }
 }
@@ -233,6 +239,9 @@ impl Shared {
 pub struct RefManager {
     shared: Arc<Shared>,
     acceptors: Vec<JoinHandle<()>>,
+    /// With https: the private http listeners behind the TLS ports, woken like the public ones on shutdown.
+    backends: Vec<SocketAddr>,
+    https: bool,
 }
 
 impl RefManager {
@@ -257,15 +266,40 @@ impl RefManager {
             next_seq: AtomicU64::new(1),
             connections: Mutex::new(Vec::new()),
         });
+        let acceptor = match &cfg.tls {
+            Some(files) => Some(tls::acceptor(files)?),
+            None => None,
+        };
         let mut acceptors = Vec::new();
+        let mut backends = Vec::new();
         for (host_index, listener) in listeners.into_iter().enumerate() {
+            // With https the public port is the TLS front, and the http server listens privately behind it.
+            let http_listener = match &acceptor {
+                None => listener,
+                Some(acceptor) => {
+                    let backend = tls::backend_listener(listener.local_addr()?)?;
+                    let backend_addr = backend.local_addr()?;
+                    backends.push(backend_addr);
+                    let (shared, acceptor) = (Arc::clone(&shared), Arc::clone(acceptor));
+                    let handle = thread::Builder::new()
+                        .name(format!("refmanager-tls-{}", cfg.hosts[host_index]))
+                        .spawn(move || tls_accept_loop(shared, listener, backend_addr, acceptor))?;
+                    acceptors.push(handle);
+                    backend
+                }
+            };
             let shared = Arc::clone(&shared);
             let handle = thread::Builder::new()
                 .name(format!("refmanager-accept-{}", cfg.hosts[host_index]))
-                .spawn(move || accept_loop(shared, host_index, listener))?;
+                .spawn(move || accept_loop(shared, host_index, http_listener))?;
             acceptors.push(handle);
         }
-        Ok(RefManager { shared, acceptors })
+        Ok(RefManager { shared, acceptors, backends, https: acceptor.is_some() })
+    }
+
+    /// `"https://127.0.0.11:PORT"` with TLS, else `"http://..."`: the address with its scheme.
+    pub fn url(&self, host: &str) -> String {
+        format!("{}://{}", if self.https { "https" } else { "http" }, self.address(host))
     }
 
     pub fn port(&self) -> u16 {
@@ -344,6 +378,9 @@ impl RefManager {
                     let _ = TcpStream::connect_timeout(&addr, Duration::from_millis(500));
                 }
             }
+        }
+        for addr in &self.backends {
+            let _ = TcpStream::connect_timeout(addr, Duration::from_millis(500));
         }
         for handle in self.acceptors.drain(..) {
             let _ = handle.join();
@@ -428,6 +465,34 @@ fn accept_loop(shared: Arc<Shared>, host_index: usize, listener: TcpListener) {
             for handle in finished {
                 let _ = handle.join();
             }
+            lock(&shared.connections).push(handle);
+        }
+    }
+}
+
+/// The TLS front of one host: a relay thread per connection, joined like the http connections.
+fn tls_accept_loop(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    backend: SocketAddr,
+    acceptor: Arc<native_tls::TlsAcceptor>,
+) {
+    for stream in listener.incoming() {
+        if shared.shutdown.load(Ordering::SeqCst) {
+            break;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(_) => {
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+        };
+        let (worker, acceptor) = (Arc::clone(&shared), Arc::clone(&acceptor));
+        let spawned = thread::Builder::new()
+            .name("refmanager-tls".to_string())
+            .spawn(move || tls::relay(stream, backend, &acceptor, &worker.shutdown));
+        if let Ok(handle) = spawned {
             lock(&shared.connections).push(handle);
         }
     }

@@ -6,7 +6,7 @@
 pub mod refmanager;
 
 use clustron_dkv::{NodeResult, Operation, ResultKind, Session, StopRequest, Targets};
-pub use refmanager::{Config, Fault, InstanceLayout, Layout, LoggedRequest, RefManager, StoreLayout};
+pub use refmanager::{Config, Fault, InstanceLayout, Layout, LoggedRequest, RefManager, StoreLayout, TlsFiles};
 
 /// Each test gets its own loopback addresses so tests can run in parallel without sharing a manager.
 pub fn hosts(base: u8, n: u8) -> Vec<String> {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Windows build of the native library, tested under Wine (docs/windows.md):
-#   1. cross-builds clustron_dkv.dll with Debian's rustc 1.63 for x86_64-pc-windows-gnu, without TLS;
+#   1. cross-builds clustron_dkv.dll with Debian's rustc 1.63 for x86_64-pc-windows-gnu, with TLS (SChannel);
 #   2. builds the C harness (tests/c, its POSIX socket calls mapped to Winsock by tests/windows/compat/) and
-#      no_tls.c with mingw-w64 against include/clustron_dkv.h, linked to the DLL's import library;
-#   3. runs them under wine64 against the Linux reference manager on loopback.
+#      https.c with mingw-w64 against include/clustron_dkv.h, linked to the DLL's import library;
+#   3. runs them under wine64 against the Linux reference manager on loopback, over http and over https
+#      (a test CA imported into the prefix's LocalMachine\ROOT store by trust-ca.sh).
 # Last line: "windows: N passed, N failed" (build steps + checks); exit status non-zero on any failure.
 # Env: CARGO (default cargo, for the reference manager), DKV_WIN_CYCLES (default 200: the harness's
 # connect/stop/free loop, here to shake out heap misuse across the DLL boundary under the Windows allocator).
@@ -52,10 +53,11 @@ wine_run() { # seconds log program args...
 }
 
 # --- 1. the DLL. The header is an input here (build.rs would rewrite include/ from src/ffi otherwise).
-# TLS off: Debian's rustls-native-certs lacks its Windows dependencies.
-if DKV_SKIP_HEADER=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$WIN_TARGET" /usr/bin/cargo build --release \
-  --target "$TRIPLE" --no-default-features >"$OUT/cargo-dll.log" 2>&1 && [ -f "$DLL_DIR/clustron_dkv.dll" ]; then
-  pass "cargo build --release --target $TRIPLE --no-default-features (rustc $(/usr/bin/rustc --version | cut -d' ' -f2))"
+# TLS on (native-tls -> schannel -> winapi). Debian's winapi-x86_64-pc-windows-gnu ships without its bundled import
+# libraries; WINAPI_NO_BUNDLED_LIBRARIES makes winapi link mingw-w64's own (libsecur32.a, libcrypt32.a, ...).
+if WINAPI_NO_BUNDLED_LIBRARIES=1 DKV_SKIP_HEADER=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$WIN_TARGET" \
+  /usr/bin/cargo build --release --target "$TRIPLE" >"$OUT/cargo-dll.log" 2>&1 && [ -f "$DLL_DIR/clustron_dkv.dll" ]; then
+  pass "cargo build --release --target $TRIPLE, TLS through SChannel (rustc $(/usr/bin/rustc --version | cut -d' ' -f2), $(stat -c %s "$DLL_DIR/clustron_dkv.dll") bytes)"
 else
   tail -30 "$OUT/cargo-dll.log"; fail "cross-build clustron_dkv.dll"; finish
 fi
@@ -90,10 +92,10 @@ rm -f "$OUT"/*.o "$OUT"/*.exe
 if "$CC" "${CFLAGS[@]}" -I "$ROOT/tests/windows/compat" -c "$ROOT/tests/c/control.c" -o "$OUT/control.o" \
   >"$OUT/cc.log" 2>&1 &&
   "$CC" "${CFLAGS[@]}" -c "$ROOT/tests/windows/compat/posix_sockets.c" -o "$OUT/posix_sockets.o" >>"$OUT/cc.log" 2>&1 &&
-  "$CC" "${CFLAGS[@]}" -DDKV_HARNESS_NO_TLS -o "$OUT/harness.exe" "${HARNESS_SRC[@]}" "$OUT/control.o" "$OUT/posix_sockets.o" "${LINK[@]}" \
+  "$CC" "${CFLAGS[@]}" -o "$OUT/harness.exe" "${HARNESS_SRC[@]}" "$OUT/control.o" "$OUT/posix_sockets.o" "${LINK[@]}" \
     >>"$OUT/cc.log" 2>&1 &&
-  "$CC" "${CFLAGS[@]}" -o "$OUT/no_tls.exe" "$ROOT/tests/windows/no_tls.c" "${LINK[@]}" >>"$OUT/cc.log" 2>&1; then
-  pass "mingw-w64 builds harness.exe (${#HARNESS_SRC[@]} files of tests/c + Winsock shim) and no_tls.exe, -Werror"
+  "$CC" "${CFLAGS[@]}" -o "$OUT/https.exe" "$ROOT/tests/windows/https.c" "${LINK[@]}" >>"$OUT/cc.log" 2>&1; then
+  pass "mingw-w64 builds harness.exe (${#HARNESS_SRC[@]} files of tests/c + Winsock shim) and https.exe, -Werror"
 else
   cat "$OUT/cc.log"; fail "compile the harness for Windows"; finish
 fi
@@ -124,7 +126,11 @@ READY="$OUT/refmanager.port"
 rm -f "$READY"
 "$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$OUT/refmanager.log" 2>&1 &
 REF_PID=$!
-stop_refmanager() { kill "$REF_PID" 2>/dev/null && wait "$REF_PID" 2>/dev/null; }
+HTTPS_PIDS=()
+stop_refmanager() {
+  local pid
+  for pid in "$REF_PID" "${HTTPS_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+}
 trap stop_refmanager EXIT
 for _ in $(seq 1 200); do
   [ -s "$READY" ] && break
@@ -140,7 +146,6 @@ fi
 HARNESS_ARGS=(--port "$PORT" --hosts "$HOSTS")
 
 # --- the harness under Wine: each case is one pass or fail.
-# The harness is built with DKV_HARNESS_NO_TLS: this DLL has no TLS, and the harness expects https refused.
 wine_run 300 "$OUT/harness.log" harness.exe "${HARNESS_ARGS[@]}"
 harness_rc=$?
 cases=0
@@ -168,13 +173,42 @@ else
   tail -20 "$OUT/cycles.log"; fail "harness --cycles $CYCLES"
 fi
 
-# --- the no-TLS build's own contract
-wine_run 60 "$OUT/no_tls.log" no_tls.exe
-no_tls_rc=$?
+# --- https: a test PKI (tests/support/make-test-pki.sh), its CA trusted by this prefix (trust-ca.sh), and two
+# https reference managers: one with a certificate from that CA for 127.0.0.11, 127.0.0.1 and localhost (and on
+# 127.0.0.14, which it does not name), one with the same names from a CA nobody trusts.
+PKI="$OUT/pki"
+rm -rf "$PKI"
+start_https() { # hosts cert ready-file
+  "$REFMANAGER" --hosts "$1" --port 0 --layout demo --tls-cert "$PKI/$2.pem" --tls-key "$PKI/$2.key" \
+    --ready-file "$3" --quiet >"$OUT/refmanager-$2.log" 2>&1 &
+  HTTPS_PIDS+=($!)
+  for _ in $(seq 1 200); do
+    [ -s "$3" ] && break
+    sleep 0.05
+  done
+  cat "$3" 2>/dev/null
+}
+if bash "$ROOT/tests/support/make-test-pki.sh" "$PKI" >"$OUT/pki.log" 2>&1 &&
+  bash "$ROOT/tests/windows/trust-ca.sh" add "$PKI/trusted-ca.pem" >"$OUT/trust-ca.log" 2>&1; then
+  pass "test CA made and imported into the prefix's LocalMachine\\ROOT store ($(tail -1 "$OUT/trust-ca.log"))"
+else
+  cat "$OUT/pki.log" "$OUT/trust-ca.log" 2>/dev/null | tail -20; fail "make and trust the test CA"; finish
+fi
+rm -f "$OUT/https-trusted.port" "$OUT/https-rogue.port"
+TRUSTED_PORT=$(start_https 127.0.0.11,127.0.0.1,127.0.0.14 server "$OUT/https-trusted.port")
+ROGUE_PORT=$(start_https 127.0.0.11,127.0.0.1 rogue "$OUT/https-rogue.port")
+if [ -n "$TRUSTED_PORT" ] && [ -n "$ROGUE_PORT" ]; then
+  pass "https reference managers: trusted CA on port $TRUSTED_PORT, untrusted CA on port $ROGUE_PORT"
+else
+  cat "$OUT"/refmanager-server.log "$OUT"/refmanager-rogue.log 2>/dev/null; fail "start the https reference managers"
+  finish
+fi
+wine_run 300 "$OUT/https.log" https.exe --trusted "$TRUSTED_PORT" --rogue "$ROGUE_PORT"
+https_rc=$?
 while read -r verdict rest; do
-  if [ "$verdict" = ok ]; then pass "no_tls $rest"; else fail "no_tls $rest"; fi
-done < <(grep -E '^(ok|FAIL) ' "$OUT/no_tls.log")
-if [ "$no_tls_rc" -ne 0 ] && ! grep -q '^FAIL ' "$OUT/no_tls.log"; then
-  tail -20 "$OUT/no_tls.log"; fail "no_tls.exe exited with $no_tls_rc"
+  if [ "$verdict" = ok ]; then pass "https $rest"; else fail "https $rest"; fi
+done < <(grep -E '^(ok|FAIL) ' "$OUT/https.log")
+if [ "$https_rc" -ne 0 ] && ! grep -q '^FAIL ' "$OUT/https.log"; then
+  tail -20 "$OUT/https.log"; fail "https.exe exited with $https_rc"
 fi
 finish
