@@ -193,3 +193,31 @@ Describe '-Confirm answered at a real prompt' -Tag Terminal {
         (Get-DkvTestLog $script:Manager) | Where-Object method -NE GET | Should -BeNullOrEmpty
     }
 }
+
+Describe 'A node the library reaches by resolved address' -Tag OwnManager {
+    # The store lists its node on server 'localhost' while the operator names the manager 127.0.0.1: the library
+    # routes by resolved address (docs/manager-api.md), so the node must be part of the question, never stopped
+    # unasked by a whole-store call.
+    BeforeAll {
+        $layout = [System.IO.Path]::Combine($TestDrive, 'local-layout.json')
+        [System.IO.File]::WriteAllText($layout, '{"stores":[{"name":"LocalStore","instances":[{"name":"local-1","server":"localhost"}]}]}')
+        $script:Local = Start-DkvTestManager -Hosts @('127.0.0.1') -Layout $layout
+    }
+    AfterAll { Stop-DkvTestManager $script:Local }
+
+    It '-WhatIf lists it and sends nothing but discovery' {
+        Reset-DkvTestManager $script:Local
+        $address = Get-DkvTestAddress -Manager $script:Local
+        $shown = Get-WhatIfText { Stop-DkvStore -Name LocalStore -Managers $address -WhatIf }
+        $shown.Text | Should -Match 'What if: Performing the operation "Stop node \(graceful\)" on target "node local-1 of store LocalStore on server localhost'
+        @(Get-DkvTestLog -Manager $script:Local | Where-Object { $_.method -ne 'GET' }) | Should -BeNullOrEmpty
+        Get-DkvTestStatus -Manager $script:Local -Store LocalStore -Instance local-1 | Should -Be 'Running'
+    }
+
+    It 'without -WhatIf the library stops it through that manager' {
+        Reset-DkvTestManager $script:Local
+        $row = Stop-DkvStore -Name LocalStore -Managers (Get-DkvTestAddress -Manager $script:Local)
+        $row.Result | Should -Be 'SUCCESS'
+        Get-DkvTestStatus -Manager $script:Local -Store LocalStore -Instance local-1 | Should -Be 'Stopped'
+    }
+}

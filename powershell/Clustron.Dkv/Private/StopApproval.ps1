@@ -38,24 +38,24 @@ function Request-DkvStopApproval {
     if ($Force) { $mode = 'forced' }
     $action = "Stop node ($mode)"
     $approved = [System.Collections.Generic.List[string]]::new()
-    $routed = 0
     foreach ($node in $selected) {
+        # The library routes a node to the manager on its server by name, or by resolved address (docs/manager-api.md).
+        # Only the name match can be told here without resolving; a node without one is still asked about, since
+        # the library may reach it by address: a node the library would stop is never left out of the question.
         $manager = $null
         foreach ($candidate in $managers) {
             if (Test-DkvManagerHostsServer -Manager $candidate -Server $node.Server) { $manager = $candidate; break }
         }
-        if ($null -eq $manager) {
-            $Cmdlet.WriteVerbose(("Node {0} of store {1} is on server {2}, which is not among the targeted managers " +
-                    "({3}); it would be reported as SKIPPED.") -f $node.Name, $info.Name, $node.Server,
-                (@(foreach ($m in $managers) { $m.Display }) -join ', '))
-            continue
+        if ($null -ne $manager) { $where = "on manager $($manager.Display)" }
+        else {
+            $where = "on server $($node.Server) (through a targeted manager whose address it resolves to, else SKIPPED)"
         }
-        $routed++
-        $description = "node $($node.Name) of store $($info.Name) on manager $($manager.Display)"
+        $description = "node $($node.Name) of store $($info.Name) $where"
         if ($Cmdlet.ShouldProcess($description, $action)) { $approved.Add($node.Name) }
     }
     [pscustomobject]@{
-        All      = $approved.Count -eq $routed
+        # Only when every selected node was approved may the caller make the unchanged whole-store call.
+        All      = $approved.Count -eq @($selected).Count
         Approved = $approved.ToArray()
     }
 }

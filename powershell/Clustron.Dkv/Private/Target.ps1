@@ -119,8 +119,8 @@ function Get-DkvTargetManager {
 }
 
 function Test-DkvManagerHostsServer {
-    # Mirrors the library's routing: a node is stopped through the manager on its own server (case-insensitive,
-    # IPv6 compared as addresses).
+    # The name half of the library's routing rule (route::same_name: case-insensitive, IPv6 compared as addresses);
+    # the library also matches by resolved address, which only it does (see Request-DkvStopApproval).
     [CmdletBinding()]
     [OutputType([bool])]
     param([Parameter(Mandatory)][psobject]$Manager, [AllowNull()][string]$Server)
