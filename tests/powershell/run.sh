@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The module's Pester suite in real pwsh (the PowerShell .NET tool pinned in .config/dotnet-tools.json), against
 # dist/Clustron.Dkv and the reference manager. Restores pwsh and Pester (tests/powershell/tools/Tools.csproj) from
-# the user's NuGet sources, and builds the native library, the reference manager and dist/ when missing.
+# the user's NuGet sources, and brings the native library, the reference manager and dist/ up to date.
 # Last line: "pester: N passed, N failed, N skipped"; exit non-zero on any failure.
 #
-#   tests/powershell/run.sh [--rebuild] [Invoke-DkvPester.ps1 arguments, e.g. -Path tests/powershell/Stop-DkvStore.Tests.ps1]
+#   tests/powershell/run.sh [Invoke-DkvPester.ps1 arguments, e.g. -Path tests/powershell/Stop-DkvStore.Tests.ps1]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -13,8 +13,7 @@ export DKV_TEST_REPO="$ROOT"
 LOGS="$ROOT/target/test-logs"
 mkdir -p "$LOGS"
 
-rebuild=0
-if [[ "${1:-}" == "--rebuild" ]]; then rebuild=1; shift; fi
+if [[ "${1:-}" == "--rebuild" ]]; then shift; fi # accepted for old habits: everything is brought up to date anyway
 
 prepare() { # description, command...: a failed preparation is one failure
   local what=$1; shift
@@ -29,14 +28,9 @@ prepare() { # description, command...: a failed preparation is one failure
 
 prepare "dotnet tool restore (pwsh)" dotnet tool restore
 prepare "dotnet restore tests/powershell/tools/Tools.csproj (Pester)" dotnet restore tests/powershell/tools/Tools.csproj
-if [[ $rebuild -eq 1 || ! -f target/release/libclustron_dkv.so ]]; then
-  prepare "cargo build --release" cargo build --release
-fi
-if [[ $rebuild -eq 1 || ! -x target/debug/examples/dkv-refmanager ]]; then
-  prepare "cargo build --example dkv-refmanager" cargo build --example dkv-refmanager
-fi
-if [[ $rebuild -eq 1 || ! -f dist/Clustron.Dkv/Clustron.Dkv.psd1 ]]; then
-  prepare "powershell/assemble.sh" bash powershell/assemble.sh
-fi
+# Always brought up to date (no-ops when nothing changed), so a run never tests a stale library, manager or dist/.
+prepare "cargo build --release (library, reference manager)" cargo build --release --lib --example dkv-refmanager
+prepare "powershell/assemble.sh" bash powershell/assemble.sh
+export DKV_TEST_REFMANAGER="$ROOT/target/release/examples/dkv-refmanager"
 exec dotnet pwsh -NoProfile -NonInteractive -File tests/powershell/Invoke-DkvPester.ps1 \
   -ResultFile "$LOGS/pester.xml" "$@"
