@@ -13,6 +13,7 @@ pub mod node_stop;
 pub mod operation;
 pub mod plan;
 pub mod results;
+pub mod retry;
 pub mod safety;
 pub mod session;
 pub mod store_info;
