@@ -9,6 +9,7 @@ use clustron_dkv::deadline::{CancelToken, Deadline};
 use clustron_dkv::discovery::discover;
 use clustron_dkv::node_stop::NodeStop;
 use clustron_dkv::operation::DEFAULT_THROTTLE;
+use clustron_dkv::retry::{Asker, Open};
 use clustron_dkv::{ResultKind, Session, StopRequest, Targets};
 use std::time::{Duration, Instant};
 
@@ -221,6 +222,7 @@ impl Bench {
             STORE,
             &self.deadline(),
             &CancelToken::new(),
+            &Open,
             &quiet,
         )
         .map_err(|e| format!("discovery: {}", e.message))?;
@@ -252,15 +254,20 @@ impl Bench {
         let cancel = CancelToken::new();
         let started = Instant::now();
         let outcome = NodeStop {
-            transport: &self.targets.transport,
+            asker: Asker {
+                transport: &self.targets.transport,
+                deadline: &deadline,
+                cancel: &cancel,
+                gate: &Open,
+                log: &quiet,
+            },
             manager: &self.targets.managers[index],
+            managers: &self.targets.managers,
             store: STORE,
             instance: &instance,
             force: !graceful,
             check_safety: !graceful,
-            deadline: &deadline,
-            cancel: &cancel,
-            log: &quiet,
+            shares: 1,
             progress: &no_progress,
         }
         .run();

@@ -3,6 +3,7 @@ use crate::address::ManagerEndpoint;
 use crate::deadline::{CancelToken, Deadline};
 use crate::error::{DkvError, ErrorKind};
 use crate::names::encode_segment;
+use crate::retry::{Admitted, Gate};
 use crate::transport::{CallError, Logger, Transport};
 use crate::wire::{self, StoreDoc};
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub fn discover(
     store: &str,
     deadline: &Deadline,
     cancel: &CancelToken,
+    gate: &dyn Gate,
     log: Logger,
 ) -> Result<Discovered, DkvError> {
     let mut reasons: Vec<String> = Vec::new();
@@ -41,7 +43,8 @@ pub fn discover(
         }
         // A manager that accepts and never answers must not eat the whole budget: the others get their turn.
         let attempt = deadline.share(managers.len() - i, DISCOVERY_FLOOR);
-        match transport.call("GET", manager, &store_path(store), None, &attempt, log) {
+        let admit = || Admitted::ask(gate, false);
+        match transport.call_admitted("GET", manager, &store_path(store), None, &attempt, log, admit) {
             Ok(reply) if reply.status == 200 => match wire::parse::<StoreDoc>(&reply.body) {
                 Ok(doc) => return Ok(Discovered { manager: manager.clone(), store: doc }),
                 Err(problem) => reasons.push(format!("{}: {}", manager, problem)),
@@ -57,6 +60,16 @@ pub fn discover(
                 reasons.push(format!("{}: no answer within {}", manager, attempt.budget_text()));
             }
             Err(CallError::Failed(reason)) => reasons.push(format!("{}: {}", manager, reason)),
+            Err(CallError::OutOfTime) => {
+                timed_out = true;
+                break;
+            }
+            Err(CallError::Cancelled) => {
+                return Err(DkvError::new(
+                    ErrorKind::Cancelled,
+                    format!("Cancelled while discovering store '{}'.", store),
+                ))
+            }
         }
     }
     if not_found == managers.len() && !managers.is_empty() {

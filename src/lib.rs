@@ -14,6 +14,7 @@ pub mod operation;
 pub mod plan;
 pub mod results;
 pub mod route;
+pub mod retry;
 pub mod safety;
 pub mod session;
 pub mod store_info;

@@ -1,24 +1,29 @@
 //! Stopping one node through its manager: the safety check, the stop request, and the graceful wait.
 use crate::address::ManagerEndpoint;
-use crate::deadline::{Backoff, CancelToken, Deadline};
+use crate::deadline::Backoff;
 use crate::discovery::store_path;
 use crate::names::encode_segment;
 use crate::results::ResultKind;
+use crate::retry::{Asked, Asker, Attempt, Patience};
 use crate::safety::{self, Safety, Waited};
-use crate::transport::{CallError, Logger, Transport};
+use crate::transport::Reply;
 use crate::wire::{self, StopDoc, StoreDoc};
 
 pub struct NodeStop<'a> {
-    pub transport: &'a Transport,
+    /// Transport, deadline, cancellation, the operation's gate and log.
+    pub asker: Asker<'a>,
     pub manager: &'a ManagerEndpoint,
+    /// Every targeted manager: the store document is cluster-wide, so another one can report this node's status
+    /// when its own manager stops answering after accepting the stop.
+    pub managers: &'a [ManagerEndpoint],
     pub store: &'a str,
     pub instance: &'a str,
     pub force: bool,
     /// Off during a passive whole-store stop, whose store-level check was made once before.
     pub check_safety: bool,
-    pub deadline: &'a Deadline,
-    pub cancel: &'a CancelToken,
-    pub log: Logger<'a>,
+    /// This node and the nodes waiting behind it in the same sequence: a silent manager may take only this
+    /// node's share of the time left (`retry::Patience`).
+    pub shares: usize,
     /// The node's latest state, for progress snapshots.
     pub progress: &'a dyn Fn(String),
 }
@@ -45,31 +50,77 @@ pub fn stop_path(store: &str, instance: &str, force: bool) -> String {
     )
 }
 
+/// A manager's answer to a stop request.
+enum StopAnswer {
+    /// 200 or 202 with a readable body.
+    Accepted(u16, StopDoc),
+    Other(Reply),
+}
+
+fn read_stop(reply: &Reply) -> Result<StopAnswer, String> {
+    match reply.status {
+        200 | 202 => match wire::parse::<StopDoc>(&reply.body) {
+            Ok(doc) => Ok(StopAnswer::Accepted(reply.status, doc)),
+            Err(problem) => Err(format!("the manager answered {} with an {}", reply.status, problem)),
+        },
+        _ => Ok(StopAnswer::Other(reply.clone())),
+    }
+}
+
+/// A poll needs the store document; anything else says nothing about the node.
+fn read_store(reply: &Reply) -> Result<StoreDoc, String> {
+    match reply.status {
+        200 => wire::parse::<StoreDoc>(&reply.body),
+        status => Err(wire::error_text(status, &reply.body)),
+    }
+}
+
 impl<'a> NodeStop<'a> {
     pub fn run(&self) -> Outcome {
+        let mut patience = Patience::new(self.shares);
         let mut data_risk = None;
         if self.check_safety {
             (self.progress)("Checking safety".to_string());
-            if self.force {
-                data_risk = self.check_once_before_force();
-            } else if let Some(outcome) = self.wait_for_safety() {
-                return outcome;
+            let checked = if self.force {
+                self.check_once_before_force(&mut patience)
+            } else {
+                self.wait_for_safety(&mut patience)
+            };
+            match checked {
+                Ok(risk) => data_risk = risk,
+                Err(outcome) => return outcome,
             }
         }
         (self.progress)(if self.force { "Stopping (forced)" } else { "Stopping" }.to_string());
         let path = stop_path(self.store, self.instance, self.force);
-        let outcome = match self.transport.call("POST", self.manager, &path, None, self.deadline, self.log) {
-            Err(CallError::Timeout) => Outcome::new(
-                ResultKind::Timeout,
-                format!("{}: no answer to the stop request", self.deadline.describe()),
-                0,
-            ),
-            Err(CallError::Failed(reason)) => Outcome::new(ResultKind::Failed, reason, 0),
-            Ok(reply) => match reply.status {
-                200 | 202 => self.accepted(reply.status, &reply.body),
+        let deadline = self.asker.deadline;
+        let outcome = match self.asker.ask(&mut patience, self.manager, "POST", &path, None, true, &read_stop) {
+            Asked::Answer(StopAnswer::Accepted(status, doc)) => self.accepted(status, doc, &mut patience),
+            Asked::Answer(StopAnswer::Other(reply)) => match reply.status {
                 409 => Outcome::new(ResultKind::Success, "Already stopped", 409),
                 status => Outcome::new(ResultKind::Failed, wire::error_text(status, &reply.body), status),
             },
+            Asked::GaveUp(summary) => Outcome::new(
+                ResultKind::Failed,
+                format!(
+                    "no answer from manager {} to the stop request ({}); the node's state is unknown",
+                    self.manager, summary
+                ),
+                0,
+            ),
+            Asked::Timeout { sent: false, .. } => {
+                Outcome::new(ResultKind::Timeout, format!("{} before the stop was sent", deadline.describe()), 0)
+            }
+            Asked::Timeout { last, sent: true } => Outcome::new(
+                ResultKind::Timeout,
+                format!(
+                    "{}: no answer to the stop request ({}); the manager may still stop the node",
+                    deadline.describe(),
+                    last
+                ),
+                0,
+            ),
+            Asked::Cancelled => Outcome::new(ResultKind::Cancelled, "cancelled before the stop was sent", 0),
         };
         match data_risk {
             // A 409 stopped nothing, so it put no data at risk.
@@ -81,55 +132,87 @@ impl<'a> NodeStop<'a> {
         }
     }
 
-    /// Returns the detail of an unsafe store; a forced stop goes ahead regardless, as the operator asked.
-    fn check_once_before_force(&self) -> Option<String> {
-        match safety::check(self.transport, self.manager, self.store, Some(self.instance), self.deadline, self.log) {
-            Safety::Unsafe { detail } => Some(detail),
-            Safety::Unsupported => {
-                (self.log)(self.no_safety_endpoint_note());
-                None
+    /// Returns the detail of an unsafe store; a forced stop goes ahead regardless, as the operator asked. A
+    /// manager that does not answer gets no stop either: it would not answer that.
+    fn check_once_before_force(&self, patience: &mut Patience) -> Result<Option<String>, Outcome> {
+        match safety::check(&self.asker, patience, self.manager, self.store, Some(self.instance)) {
+            Asked::Answer(Safety::Unsafe { detail }) => Ok(Some(detail)),
+            Asked::Answer(Safety::Unsupported) => {
+                (self.asker.log)(self.no_safety_endpoint_note());
+                Ok(None)
             }
-            Safety::Unknown(reason) => {
-                (self.log)(format!("Safety check on {} failed ({}); forcing the stop as asked", self.manager, reason));
-                None
+            Asked::Answer(Safety::Unknown(reason)) => {
+                (self.asker.log)(format!(
+                    "Safety check on {} failed ({}); forcing the stop as asked",
+                    self.manager, reason
+                ));
+                Ok(None)
             }
-            Safety::Safe => None,
+            Asked::Answer(Safety::Safe) => Ok(None),
+            Asked::GaveUp(summary) => Err(self.safety_unanswered(summary, false)),
+            Asked::Timeout { last, .. } => Err(self.safety_unanswered(last, true)),
+            Asked::Cancelled => Err(Outcome::new(ResultKind::Cancelled, "cancelled before the stop was sent", 0)),
         }
     }
 
-    /// Waits for the store to be safe before a graceful stop; returns the row when it never became safe.
-    fn wait_for_safety(&self) -> Option<Outcome> {
+    /// Waits for the store to be safe before a graceful stop; the row when it never became safe.
+    fn wait_for_safety(&self, patience: &mut Patience) -> Result<Option<String>, Outcome> {
         let waited = safety::wait_until_safe(
-            self.transport,
+            &self.asker,
+            patience,
             self.manager,
             self.store,
             Some(self.instance),
-            self.deadline,
-            self.cancel,
-            self.log,
             self.progress,
         );
         match waited {
             Waited::Ready(Safety::Unsupported) => {
-                (self.log)(self.no_safety_endpoint_note());
-                None
+                (self.asker.log)(self.no_safety_endpoint_note());
+                Ok(None)
             }
             Waited::Ready(Safety::Unknown(reason)) => {
-                (self.log)(format!(
+                (self.asker.log)(format!(
                     "Safety check on {} failed ({}); the graceful stop still moves data away first",
                     self.manager, reason
                 ));
-                None
+                Ok(None)
             }
-            Waited::Ready(_) => None,
-            Waited::TimedOut { detail } => Some(Outcome::new(
+            Waited::Ready(_) => Ok(None),
+            Waited::TimedOut { detail } => Err(Outcome::new(
                 ResultKind::Timeout,
-                format!("{}: store not safe, {}; the node was not stopped", self.deadline.describe(), detail),
+                format!("{}: store not safe, {}; the node was not stopped", self.asker.deadline.describe(), detail),
                 0,
             )),
+            Waited::NoAnswer { text, timed_out } => Err(self.safety_unanswered(text, timed_out)),
             Waited::Cancelled => {
-                Some(Outcome::new(ResultKind::Cancelled, "cancelled while waiting for the store to become safe", 0))
+                Err(Outcome::new(ResultKind::Cancelled, "cancelled while waiting for the store to become safe", 0))
             }
+        }
+    }
+
+    /// The row of a node whose manager never answered the safety check: no stop request was sent.
+    fn safety_unanswered(&self, text: String, timed_out: bool) -> Outcome {
+        if timed_out {
+            let reason = if text.is_empty() { String::new() } else { format!(" ({})", text) };
+            Outcome::new(
+                ResultKind::Timeout,
+                format!(
+                    "{}: no answer from manager {} to the safety check{}; the stop was not sent",
+                    self.asker.deadline.describe(),
+                    self.manager,
+                    reason
+                ),
+                0,
+            )
+        } else {
+            Outcome::new(
+                ResultKind::Failed,
+                format!(
+                    "no answer from manager {} to the safety check ({}); the stop was not sent",
+                    self.manager, text
+                ),
+                0,
+            )
         }
     }
 
@@ -137,17 +220,7 @@ impl<'a> NodeStop<'a> {
         format!("Manager {} has no safety endpoint; stopping without a safety check", self.manager)
     }
 
-    fn accepted(&self, status: u16, body: &str) -> Outcome {
-        let doc = match wire::parse::<StopDoc>(body) {
-            Ok(doc) => doc,
-            Err(problem) => {
-                return Outcome::new(
-                    ResultKind::Failed,
-                    format!("the manager answered {} with an {}; the node's state is unknown", status, problem),
-                    status,
-                )
-            }
-        };
+    fn accepted(&self, status: u16, doc: StopDoc, patience: &mut Patience) -> Outcome {
         let reported = doc.status.clone().unwrap_or_default();
         if status == 200 && (reported.is_empty() || reported.eq_ignore_ascii_case("Stopped")) {
             return Outcome::new(ResultKind::Success, non_empty(doc.message, "Stopped"), status);
@@ -155,53 +228,84 @@ impl<'a> NodeStop<'a> {
         if let Some(n) = doc.migrations_remaining {
             (self.progress)(format!("Stopping: {} migrations remaining", n));
         }
-        self.wait_until_stopped(status)
+        self.wait_until_stopped(status, patience)
     }
 
-    /// After 202: poll the store on the same manager until the node reports Stopped. Never turns into a force.
-    fn wait_until_stopped(&self, accepted_status: u16) -> Outcome {
+    /// After 202: poll the store until the node reports Stopped. Never turns into a force. The node's own manager
+    /// is asked first; when it stops answering, the other targeted managers (the store document is cluster-wide),
+    /// staying with the first that answers.
+    fn wait_until_stopped(&self, accepted_status: u16, patience: &mut Patience) -> Outcome {
+        let deadline = self.asker.deadline;
+        let mut pollers: Vec<&ManagerEndpoint> = vec![self.manager];
+        pollers.extend(self.managers.iter().filter(|m| *m != self.manager));
+        let mut current = 0;
+        // "127.0.0.12:7801 stopped answering: connection reset", once another manager had to answer for it.
+        let mut own_silence: Option<String> = None;
         let mut backoff = Backoff::new();
         let mut last_seen = "Stopping".to_string();
         loop {
-            if !self.cancel.sleep(backoff.next_pause(), self.deadline) {
+            if !self.asker.cancel.sleep(backoff.next_pause(), deadline) {
                 return Outcome::new(
                     ResultKind::Cancelled,
                     format!("cancelled while {}; the manager continues the graceful stop", last_seen),
                     accepted_status,
                 );
             }
-            if self.deadline.expired() {
+            if deadline.expired() {
                 return Outcome::new(
                     ResultKind::Timeout,
-                    format!("{}: still {}", self.deadline.describe(), last_seen),
+                    format!("{}: still {}", deadline.describe(), last_seen),
                     accepted_status,
                 );
             }
-            let reply = match self.transport.call(
-                "GET",
-                self.manager,
-                &store_path(self.store),
-                None,
-                self.deadline,
-                self.log,
-            ) {
-                Ok(reply) => reply,
-                Err(err) => {
-                    last_seen = format!("{} (last poll: {})", strip_poll_note(&last_seen), err.describe(self.deadline));
-                    continue;
+            let mut answer = None;
+            for k in 0..pollers.len() {
+                let index = (current + k) % pollers.len();
+                let poller = pollers[index];
+                let path = store_path(self.store);
+                match self.asker.once(patience, poller, "GET", &path, None, false, &read_store) {
+                    Attempt::Answer(doc) => {
+                        current = index;
+                        answer = Some(doc);
+                        break;
+                    }
+                    Attempt::Silent(reason) => {
+                        if index == 0 && own_silence.is_none() {
+                            own_silence = Some(format!("{} stopped answering: {}", self.manager, reason));
+                        }
+                        last_seen = format!("{} (last poll: {}: {})", strip_poll_note(&last_seen), poller, reason);
+                        if !patience.failed(reason) {
+                            return Outcome::new(
+                                ResultKind::Failed,
+                                format!(
+                                    "the stop was accepted ({}), then no targeted manager answered about the node ({}); \
+                                     the manager may still complete the stop",
+                                    accepted_status,
+                                    patience.summary()
+                                ),
+                                accepted_status,
+                            );
+                        }
+                    }
+                    Attempt::Over(Asked::Cancelled) => {
+                        return Outcome::new(
+                            ResultKind::Cancelled,
+                            format!("cancelled while {}; the manager continues the graceful stop", last_seen),
+                            accepted_status,
+                        )
+                    }
+                    Attempt::Over(_) => {
+                        return Outcome::new(
+                            ResultKind::Timeout,
+                            format!("{}: still {}", deadline.describe(), last_seen),
+                            accepted_status,
+                        )
+                    }
                 }
-            };
-            if reply.status != 200 {
-                let text = wire::error_text(reply.status, &reply.body);
-                last_seen = format!("{} (last poll: {})", strip_poll_note(&last_seen), text);
-                continue;
             }
-            let doc = match wire::parse::<StoreDoc>(&reply.body) {
-                Ok(doc) => doc,
-                Err(problem) => {
-                    last_seen = format!("{} (last poll: {})", strip_poll_note(&last_seen), problem);
-                    continue;
-                }
+            let doc = match answer {
+                Some(doc) => doc,
+                None => continue,
             };
             let node = match doc.instances.iter().find(|i| i.name == self.instance) {
                 Some(node) => node,
@@ -209,13 +313,17 @@ impl<'a> NodeStop<'a> {
                     return Outcome::new(
                         ResultKind::Failed,
                         "the node disappeared from the store while stopping; its state is unknown",
-                        reply.status,
+                        accepted_status,
                     )
                 }
             };
             let status = node.status.clone().unwrap_or_else(|| "unknown".to_string());
             if status.eq_ignore_ascii_case("Stopped") {
-                return Outcome::new(ResultKind::Success, "Stopped", accepted_status);
+                let message = match (&own_silence, current) {
+                    (Some(silence), i) if i != 0 => format!("Stopped (reported by {}; {})", pollers[i], silence),
+                    _ => "Stopped".to_string(),
+                };
+                return Outcome::new(ResultKind::Success, message, accepted_status);
             }
             last_seen = match node.migrations_remaining {
                 Some(n) => format!("{}, {} migrations remaining", status, n),

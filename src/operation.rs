@@ -1,5 +1,6 @@
 //! A stop the caller can watch and cancel. One driver thread discovers, plans and fans the work out; callers
 //! poll snapshots (the library never calls back into them from its threads). One deadline bounds everything.
+use crate::address::ManagerEndpoint;
 use crate::deadline::{CancelToken, Deadline};
 use crate::discovery::{discover, Discovered};
 use crate::error::{DkvError, ErrorKind};
@@ -8,12 +9,12 @@ use crate::node_stop::NodeStop;
 use crate::plan::{plan, ManagerGroup, Plan};
 use crate::results::{NodeResult, ResultKind};
 use crate::route::ServerMatcher;
+use crate::retry::{Asked, Asker, Gate, Patience};
 use crate::safety::{self, Safety, Waited};
 use crate::session::Targets;
 use crate::throttle::Permits;
-use crate::transport::{CallError, Transport};
+use crate::transport::{Reply, Transport};
 use crate::wire;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -27,6 +28,11 @@ pub const MAX_WORKERS: usize = 256;
 /// How long past the deadline a caller waits for in-flight requests before unfinished nodes are reported as
 /// TIMEOUT regardless (a request can outlive its timeout only in DNS resolution, which cannot be interrupted).
 const OVERDUE_GRACE: Duration = Duration::from_millis(750);
+
+/// How long a cancel waits for requests admitted just before it to leave this machine. A request is sent the
+/// moment it is admitted, so this only closes the gap between the two; an older request in flight (a hanging
+/// manager) is not waited for: its row says the manager may still complete the stop.
+const SEND_GRACE: Duration = Duration::from_millis(200);
 
 /// Log lines with this prefix are warnings; the module shows them as such.
 pub const WARNING_PREFIX: &str = "WARNING: ";
@@ -80,15 +86,28 @@ struct State {
     finished: bool,
     error: Option<DkvError>,
     node_started: Vec<Option<Instant>>,
+    /// Per node: its stop request was admitted (and so may have reached the manager).
+    sent: Vec<bool>,
+    /// Requests admitted and not yet over, with when they were admitted.
+    in_flight: Vec<(u64, Instant)>,
+    next_ticket: u64,
     discovered: Option<Discovered>,
+}
+
+/// Why the unfinished nodes of an operation end early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Cancelled,
+    FailFast,
 }
 
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
+    /// Set by cancel, by -FailFast after the first FAILED or TIMEOUT, and past the deadline: nothing new starts
+    /// and no request is admitted.
     cancel: CancelToken,
-    /// Set by -FailFast after the first FAILED or TIMEOUT: nothing new starts.
-    halt: AtomicBool,
+    fail_fast: bool,
     deadline: Deadline,
     store: String,
 }
@@ -132,11 +151,14 @@ impl Operation {
                 finished: false,
                 error: None,
                 node_started: Vec::new(),
+                sent: Vec::new(),
+                in_flight: Vec::new(),
+                next_ticket: 1,
                 discovered: None,
             }),
             changed: Condvar::new(),
             cancel: CancelToken::new(),
-            halt: AtomicBool::new(false),
+            fail_fast: request.fail_fast,
             deadline: Deadline::after(targets.timeout),
             store: request.store.clone(),
         }))
@@ -197,10 +219,12 @@ impl Operation {
         }
     }
 
-    /// Nothing new starts, waits end, and every unfinished node is reported CANCELLED now.
+    /// Nothing new starts, no request is sent any more, waits end, and every unfinished node is reported
+    /// CANCELLED now, saying whether its stop request had been sent.
     pub fn cancel(&self) {
-        self.shared.cancel.cancel();
         let mut st = self.shared.lock();
+        // Under the lock, so that no request is admitted between the flag and the rows that describe it.
+        self.shared.cancel.cancel();
         if st.finished {
             return;
         }
@@ -210,15 +234,9 @@ impl Operation {
                 format!("Cancelled while discovering store '{}'.", self.shared.store),
             ));
         }
-        for i in 0..st.nodes.len() {
-            let message = match st.nodes[i].state {
-                NodeState::Done => continue,
-                NodeState::Pending => "cancelled before it started",
-                NodeState::Running => "cancelled while in progress; the manager may still complete the stop",
-            };
-            self.shared.complete(&mut st, i, ResultKind::Cancelled, message.to_string(), 0);
-        }
+        self.shared.end_unfinished(&mut st, End::Cancelled);
         self.shared.finish(&mut st);
+        self.shared.let_admitted_requests_leave(st);
     }
 
     pub fn progress(&self, log_since: u64) -> Progress {
@@ -331,6 +349,69 @@ impl Shared {
         self.changed.notify_all();
     }
 
+    /// Completes every unfinished node as CANCELLED, in words that say whether its stop request was sent.
+    fn end_unfinished(&self, st: &mut State, end: End) {
+        for i in 0..st.nodes.len() {
+            let sent = st.sent.get(i).copied().unwrap_or(false);
+            let message = match (st.nodes[i].state, sent, end) {
+                (NodeState::Done, _, _) => continue,
+                (NodeState::Pending, _, End::Cancelled) => "cancelled before it started",
+                (NodeState::Pending, _, End::FailFast) => "not started: an earlier node failed (-FailFast)",
+                (NodeState::Running, false, End::Cancelled) => "cancelled before the stop was sent",
+                (NodeState::Running, false, End::FailFast) => "not sent: an earlier node failed (-FailFast)",
+                (NodeState::Running, true, End::Cancelled) => {
+                    "cancelled after the stop was sent; the manager may still complete the stop"
+                }
+                (NodeState::Running, true, End::FailFast) => {
+                    "an earlier node failed (-FailFast) after this stop was sent; the manager may still complete it"
+                }
+            };
+            self.complete(st, i, ResultKind::Cancelled, message.to_string(), 0);
+        }
+    }
+
+    /// Admits one request unless the operation is over, or (for a node's request) the node's row is written.
+    fn admit(&self, slot: Option<usize>, stop: bool) -> Option<u64> {
+        let mut st = self.lock();
+        if st.finished || self.cancel.is_cancelled() {
+            return None;
+        }
+        if let Some(i) = slot {
+            if st.nodes.get(i).map_or(true, |n| n.state == NodeState::Done) {
+                return None;
+            }
+            if stop {
+                st.sent[i] = true;
+            }
+        }
+        let ticket = st.next_ticket;
+        st.next_ticket += 1;
+        st.in_flight.push((ticket, Instant::now()));
+        Some(ticket)
+    }
+
+    fn release(&self, ticket: u64) {
+        let mut st = self.lock();
+        st.in_flight.retain(|(t, _)| *t != ticket);
+        self.changed.notify_all();
+    }
+
+    /// Waits until every request admitted in the last SEND_GRACE is over or old enough to have been sent.
+    fn let_admitted_requests_leave(&self, mut st: MutexGuard<'_, State>) {
+        loop {
+            let now = Instant::now();
+            let youngest = st.in_flight.iter().map(|(_, at)| *at).max();
+            let until = match youngest {
+                Some(at) if now < at + SEND_GRACE => at + SEND_GRACE,
+                _ => return,
+            };
+            st = match self.changed.wait_timeout(st, until - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
     fn set_plan(&self, plan: &Plan) {
         let mut st = self.lock();
         if st.finished {
@@ -360,6 +441,7 @@ impl Shared {
             self.complete(&mut st, i, ResultKind::Skipped, skipped.reason.clone(), 0);
         }
         st.node_started = vec![None; st.nodes.len()];
+        st.sent = vec![false; st.nodes.len()];
         self.changed.notify_all();
     }
 
@@ -367,22 +449,22 @@ impl Shared {
         st.nodes.iter().position(|n| n.instance == instance && n.manager == manager)
     }
 
-    /// Marks a node running; false when it must not start (cancelled, halted, finished).
-    fn start_node(&self, instance: &str, manager: &str) -> bool {
+    /// Marks a node running and returns its slot; None when it must not start (cancelled, -FailFast, finished,
+    /// or its row is already written).
+    fn start_node(&self, instance: &str, manager: &str) -> Option<usize> {
         let mut st = self.lock();
         if st.finished || self.cancel.is_cancelled() {
-            return false;
+            return None;
         }
-        match self.slot(&st, instance, manager) {
-            Some(i) => {
-                st.nodes[i].state = NodeState::Running;
-                st.nodes[i].message = "Starting".to_string();
-                st.node_started[i] = Some(Instant::now());
-                self.changed.notify_all();
-                true
-            }
-            None => false,
+        let i = self.slot(&st, instance, manager)?;
+        if st.nodes[i].state != NodeState::Pending {
+            return None;
         }
+        st.nodes[i].state = NodeState::Running;
+        st.nodes[i].message = "Starting".to_string();
+        st.node_started[i] = Some(Instant::now());
+        self.changed.notify_all();
+        Some(i)
     }
 
     fn node_message(&self, instance: &str, manager: &str, message: String) {
@@ -394,16 +476,29 @@ impl Shared {
         }
     }
 
-    fn record(&self, instance: &str, manager: &str, kind: ResultKind, message: String, http_status: u16) {
+    /// Writes a node's row, unless it was written already (TIMEOUT or CANCELLED: a late answer must not
+    /// contradict it). Under -FailFast a failure ends every other unfinished node here, in the same step.
+    fn record(&self, i: usize, kind: ResultKind, message: String, http_status: u16) {
         let mut st = self.lock();
-        if st.finished {
-            return; // already reported as TIMEOUT or CANCELLED: a late answer must not contradict it
+        if st.finished || st.nodes.get(i).map_or(true, |n| n.state == NodeState::Done) {
+            return;
         }
-        if let Some(i) = self.slot(&st, instance, manager) {
+        self.complete(&mut st, i, kind, message, http_status);
+        if self.fail_fast && kind.is_failure() && !self.cancel.is_cancelled() {
+            self.cancel.cancel();
+            self.end_unfinished(&mut st, End::FailFast);
+        }
+    }
+
+    /// Every unfinished node gets the same row: the whole-store preparation failed, so no node was stopped.
+    fn abort_all(&self, kind: ResultKind, message: &str) {
+        let mut st = self.lock();
+        for i in 0..st.nodes.len() {
             if st.nodes[i].state != NodeState::Done {
-                self.complete(&mut st, i, kind, message, http_status);
+                self.complete(&mut st, i, kind, message.to_string(), 0);
             }
         }
+        self.finish(&mut st);
     }
 
     fn complete(&self, st: &mut State, i: usize, kind: ResultKind, message: String, http_status: u16) {
@@ -438,20 +533,44 @@ impl Shared {
         }
         for i in 0..st.nodes.len() {
             if st.nodes[i].state != NodeState::Done {
-                self.complete(st, i, ResultKind::Timeout, self.deadline.describe(), 0);
+                let message = if st.sent.get(i).copied().unwrap_or(false) {
+                    format!("{}; the stop was sent, the manager may still complete it", self.deadline.describe())
+                } else {
+                    format!("{} before the stop was sent", self.deadline.describe())
+                };
+                self.complete(st, i, ResultKind::Timeout, message, 0);
             }
         }
         self.finish(st);
     }
 }
 
+/// The gate of one operation's requests: nothing is admitted once it ended, and a node's requests only while
+/// its row is open.
+struct OperationGate<'a> {
+    shared: &'a Shared,
+    slot: Option<usize>,
+}
+
+impl Gate for OperationGate<'_> {
+    fn admit(&self, stop: bool) -> Option<u64> {
+        self.shared.admit(self.slot, stop)
+    }
+
+    fn release(&self, ticket: u64) {
+        self.shared.release(ticket)
+    }
+}
+
 fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_only: bool) {
     let log = |line: String| shared.log(line);
-    let discovered =
-        match discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &log) {
-            Ok(d) => d,
-            Err(e) => return shared.fail(e),
-        };
+    let gate = OperationGate { shared, slot: None };
+    let found =
+        discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &gate, &log);
+    let discovered = match found {
+        Ok(d) => d,
+        Err(e) => return shared.fail(e),
+    };
     {
         let mut st = shared.lock();
         if st.finished {
@@ -472,17 +591,10 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     shared.set_plan(&plan);
     let mut passive = false;
     if plan.whole_store && !request.force {
-        match prepare_whole_store(shared, &targets.transport, &discovered.manager, &request.store) {
+        match prepare_whole_store(shared, &targets.transport, &targets.managers, &discovered.manager, &request.store) {
             Prepared::Passive => passive = true,
             Prepared::NodeByNode => {}
-            Prepared::Abort(kind, message) => {
-                for group in &plan.groups {
-                    for node in &group.nodes {
-                        shared.record(&node.name, &group.endpoint.display_name(), kind, message.clone(), 0);
-                    }
-                }
-                return shared.finish(&mut shared.lock());
-            }
+            Prepared::Abort(kind, message) => return shared.abort_all(kind, &message),
         }
     }
     shared.set_phase("Stopping");
@@ -493,14 +605,24 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
         targets.transport.clone()
     };
     // A passive store had its one safety check before it went passive; node by node, each stop checks again.
-    let run_group = |group: &ManagerGroup| stop_group(shared, &transport, group, request, !passive);
+    // `after`: nodes waiting behind this group in the same sequence, who share the time left with it.
+    let run_group = |group: &ManagerGroup, after: usize| {
+        stop_group(shared, &transport, &targets.managers, group, request, !passive, after)
+    };
+    let one_by_one = || {
+        let mut after: usize = plan.groups.iter().map(|g| g.nodes.len()).sum();
+        for group in &plan.groups {
+            after -= group.nodes.len();
+            run_group(group, after);
+        }
+    };
     let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
     if request.parallel && workers > 1 {
         // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
         match rayon::ThreadPoolBuilder::new().num_threads(workers).thread_name(|i| format!("dkv-stop-{}", i)).build() {
             Ok(pool) => pool.scope(|scope| {
                 for group in &plan.groups {
-                    scope.spawn(move |_| run_group(group));
+                    scope.spawn(move |_| run_group(group, 0));
                 }
             }),
             Err(e) => {
@@ -508,11 +630,11 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
                     "{}could not start {} threads ({}); stopping managers one by one",
                     WARNING_PREFIX, workers, e
                 ));
-                plan.groups.iter().for_each(run_group);
+                one_by_one();
             }
         }
     } else {
-        plan.groups.iter().for_each(run_group);
+        one_by_one();
     }
     let mut st = shared.lock();
     if passive {
@@ -529,41 +651,42 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     shared.finish(&mut st);
 }
 
-fn stop_group(shared: &Shared, transport: &Transport, group: &ManagerGroup, request: &StopRequest, check_safety: bool) {
+fn stop_group(
+    shared: &Shared,
+    transport: &Transport,
+    managers: &[ManagerEndpoint],
+    group: &ManagerGroup,
+    request: &StopRequest,
+    check_safety: bool,
+    after: usize,
+) {
     let manager = group.endpoint.display_name();
-    for node in &group.nodes {
-        if shared.halt.load(Ordering::SeqCst) {
-            let message = "not started: an earlier node failed (-FailFast)".to_string();
-            shared.record(&node.name, &manager, ResultKind::Cancelled, message, 0);
-            continue;
-        }
+    for (n, node) in group.nodes.iter().enumerate() {
+        let slot = match shared.start_node(&node.name, &manager) {
+            Some(slot) => slot,
+            None => continue, // the operation ended: its rows are written
+        };
         if shared.deadline.expired() {
             let message = format!("{} before the stop was sent", shared.deadline.describe());
-            shared.record(&node.name, &manager, ResultKind::Timeout, message, 0);
-            continue;
-        }
-        if !shared.start_node(&node.name, &manager) {
+            shared.record(slot, ResultKind::Timeout, message, 0);
             continue;
         }
         let log = |line: String| shared.log(line);
         let progress = |message: String| shared.node_message(&node.name, &manager, message);
+        let gate = OperationGate { shared, slot: Some(slot) };
         let outcome = NodeStop {
-            transport,
+            asker: Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log },
             manager: &group.endpoint,
+            managers,
             store: &request.store,
             instance: &node.name,
             force: request.force,
             check_safety,
-            deadline: &shared.deadline,
-            cancel: &shared.cancel,
-            log: &log,
+            shares: group.nodes.len() - n + after,
             progress: &progress,
         }
         .run();
-        if request.fail_fast && outcome.kind.is_failure() {
-            shared.halt.store(true, Ordering::SeqCst);
-        }
-        shared.record(&node.name, &manager, outcome.kind, outcome.message, outcome.http_status);
+        shared.record(slot, outcome.kind, outcome.message, outcome.http_status);
     }
 }
 
@@ -575,63 +698,124 @@ enum Prepared {
 
 /// A whole-store graceful stop: wait until the store is safe, then make it Passive so that stopping nodes keep
 /// their partitions instead of piling them onto the survivors (the rebalancing storm of a one-by-one stop).
+/// Both go through a manager that answers: the discovering one first, then the other targeted managers, each
+/// with the share of the time left of one among those not yet tried and the stops that follow.
 fn prepare_whole_store(
     shared: &Shared,
     transport: &Transport,
-    manager: &crate::address::ManagerEndpoint,
+    managers: &[ManagerEndpoint],
+    first: &ManagerEndpoint,
     store: &str,
 ) -> Prepared {
     let log = |line: String| shared.log(line);
+    let gate = OperationGate { shared, slot: None };
+    let asker = Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log };
     let deadline = &shared.deadline;
+    let mut candidates = vec![first];
+    candidates.extend(managers.iter().filter(|m| *m != first));
+    let mut silent: Vec<String> = Vec::new();
+    let mut next = 0;
+    // The manager `next` did not answer: move on to the next one, or give up when none is left.
+    let mut give_up_on = |next: &mut usize, summary: String, asked: &str| -> Option<Prepared> {
+        let manager = candidates[*next];
+        silent.push(format!("{}: {}", manager, summary));
+        *next += 1;
+        if *next < candidates.len() {
+            log(format!("Manager {} did not answer {} ({}); asking {}", manager, asked, summary, candidates[*next]));
+            return None;
+        }
+        Some(Prepared::Abort(
+            ResultKind::Failed,
+            format!("no targeted manager answered {} ({}); no node was stopped", asked, silent.join("; ")),
+        ))
+    };
     shared.set_phase("Checking safety");
     let progress = |line: String| shared.log(line);
-    match safety::wait_until_safe(transport, manager, store, None, deadline, &shared.cancel, &log, &progress) {
-        Waited::Ready(Safety::Unsupported) => {
-            log(format!("Manager {} has no safety endpoint; stopping without a safety check", manager))
-        }
-        Waited::Ready(Safety::Unknown(reason)) => log(format!(
-            "Safety check on {} failed ({}); continuing, graceful stops move data away first",
-            manager, reason
-        )),
-        Waited::Ready(_) => {}
-        Waited::TimedOut { detail } => {
-            return Prepared::Abort(
-                ResultKind::Timeout,
-                format!("{}: store not safe, {}; no node was stopped", deadline.describe(), detail),
-            )
-        }
-        Waited::Cancelled => {
-            return Prepared::Abort(ResultKind::Cancelled, "cancelled before any node was stopped".into())
+    loop {
+        let manager = candidates[next];
+        let mut patience = Patience::new(candidates.len() - next + 1);
+        match safety::wait_until_safe(&asker, &mut patience, manager, store, None, &progress) {
+            Waited::Ready(Safety::Unsupported) => {
+                log(format!("Manager {} has no safety endpoint; stopping without a safety check", manager));
+                break;
+            }
+            Waited::Ready(Safety::Unknown(reason)) => {
+                log(format!(
+                    "Safety check on {} failed ({}); continuing, graceful stops move data away first",
+                    manager, reason
+                ));
+                break;
+            }
+            Waited::Ready(_) => break,
+            Waited::TimedOut { detail } => {
+                return Prepared::Abort(
+                    ResultKind::Timeout,
+                    format!("{}: store not safe, {}; no node was stopped", deadline.describe(), detail),
+                )
+            }
+            Waited::NoAnswer { text, timed_out: true } => {
+                return Prepared::Abort(
+                    ResultKind::Timeout,
+                    format!(
+                        "{}: no answer from manager {} to the safety check ({}); no node was stopped",
+                        deadline.describe(),
+                        manager,
+                        text
+                    ),
+                )
+            }
+            Waited::NoAnswer { text, timed_out: false } => {
+                if let Some(abort) = give_up_on(&mut next, text, "the safety check") {
+                    return abort;
+                }
+            }
+            Waited::Cancelled => {
+                return Prepared::Abort(ResultKind::Cancelled, "cancelled before any node was stopped".into())
+            }
         }
     }
     shared.set_phase("Making store passive");
     let path = format!("/admin/v1/stores/{}/state", crate::names::encode_segment(store));
-    match transport.call("PUT", manager, &path, Some(r#"{"state":"Passive"}"#), deadline, &log) {
-        Ok(reply) if reply.status == 200 => {
-            log(format!("Store '{}' is Passive: stopping nodes keep their partitions; no migrations", store));
-            Prepared::Passive
+    loop {
+        let manager = candidates[next];
+        let mut patience = Patience::new(candidates.len() - next + 1);
+        let body = Some(r#"{"state":"Passive"}"#);
+        match asker.ask(&mut patience, manager, "PUT", &path, body, false, &|reply: &Reply| Ok(reply.clone())) {
+            Asked::Answer(reply) if reply.status == 200 => {
+                log(format!("Store '{}' is Passive: stopping nodes keep their partitions; no migrations", store));
+                return Prepared::Passive;
+            }
+            Asked::Answer(reply) if safety::is_unsupported(reply.status) => {
+                log(format!(
+                    "{}Manager {} cannot make store '{}' passive; stopping node by node, survivors will absorb \
+                     partitions",
+                    WARNING_PREFIX, manager, store
+                ));
+                return Prepared::NodeByNode;
+            }
+            Asked::Answer(reply) => {
+                return Prepared::Abort(
+                    ResultKind::Failed,
+                    format!(
+                        "could not make the store passive ({}); no node was stopped",
+                        wire::error_text(reply.status, &reply.body)
+                    ),
+                )
+            }
+            Asked::GaveUp(summary) => {
+                if let Some(abort) = give_up_on(&mut next, summary, "the request to make the store passive") {
+                    return abort;
+                }
+            }
+            Asked::Timeout { .. } => {
+                return Prepared::Abort(
+                    ResultKind::Timeout,
+                    format!("{} making the store passive; no node was stopped", deadline.describe()),
+                )
+            }
+            Asked::Cancelled => {
+                return Prepared::Abort(ResultKind::Cancelled, "cancelled before any node was stopped".into())
+            }
         }
-        Ok(reply) if safety::is_unsupported(reply.status) => {
-            log(format!(
-                "{}Manager {} cannot make store '{}' passive; stopping node by node, survivors will absorb partitions",
-                WARNING_PREFIX, manager, store
-            ));
-            Prepared::NodeByNode
-        }
-        Ok(reply) => Prepared::Abort(
-            ResultKind::Failed,
-            format!(
-                "could not make the store passive ({}); no node was stopped",
-                wire::error_text(reply.status, &reply.body)
-            ),
-        ),
-        Err(CallError::Timeout) => Prepared::Abort(
-            ResultKind::Timeout,
-            format!("{} making the store passive; no node was stopped", deadline.describe()),
-        ),
-        Err(CallError::Failed(reason)) => Prepared::Abort(
-            ResultKind::Failed,
-            format!("could not make the store passive ({}); no node was stopped", reason),
-        ),
     }
 }

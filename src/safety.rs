@@ -1,9 +1,10 @@
 //! Asking the manager whether a store (or one member) can lose a node now: no migrations pending, backups in
 //! sync (Hazelcast's isClusterSafe / isMemberSafe). The endpoint is an extension; managers without it fall back.
 use crate::address::ManagerEndpoint;
-use crate::deadline::{Backoff, CancelToken, Deadline};
+use crate::deadline::Backoff;
 use crate::names::encode_segment;
-use crate::transport::{Logger, Transport};
+use crate::retry::{Asked, Asker, Patience};
+use crate::transport::Reply;
 use crate::wire::{self, SafetyDoc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,14 +16,22 @@ pub enum Safety {
     },
     /// The manager has no safety endpoint (404, 405, 501): the documented behaviour applies.
     Unsupported,
-    /// The check itself failed; the reason is logged.
+    /// The manager answered with an error status; the reason is logged.
     Unknown(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Waited {
     Ready(Safety),
-    TimedOut { detail: String },
+    TimedOut {
+        detail: String,
+    },
+    /// The manager did not answer: within its attempts (`timed_out` false, `text` is `retry::Patience::summary`)
+    /// or before the deadline (`text` is the last reason).
+    NoAnswer {
+        text: String,
+        timed_out: bool,
+    },
     Cancelled,
 }
 
@@ -35,23 +44,24 @@ pub fn is_unsupported(status: u16) -> bool {
     matches!(status, 404 | 405 | 501)
 }
 
+/// A safety reply as an answer, or why it is none (a 200 whose body cannot be read: the manager said nothing).
+pub fn read(reply: &Reply, instance: Option<&str>) -> Result<Safety, String> {
+    match reply.status {
+        200 => wire::parse::<SafetyDoc>(&reply.body).map(|doc| judge(&doc, instance)),
+        status if is_unsupported(status) => Ok(Safety::Unsupported),
+        status => Ok(Safety::Unknown(wire::error_text(status, &reply.body))),
+    }
+}
+
+/// Asks once (with the retries the patience allows).
 pub fn check(
-    transport: &Transport,
+    asker: &Asker,
+    patience: &mut Patience,
     manager: &ManagerEndpoint,
     store: &str,
     instance: Option<&str>,
-    deadline: &Deadline,
-    log: Logger,
-) -> Safety {
-    match transport.call("GET", manager, &safety_path(store), None, deadline, log) {
-        Ok(reply) if reply.status == 200 => match wire::parse::<SafetyDoc>(&reply.body) {
-            Ok(doc) => judge(&doc, instance),
-            Err(problem) => Safety::Unknown(problem),
-        },
-        Ok(reply) if is_unsupported(reply.status) => Safety::Unsupported,
-        Ok(reply) => Safety::Unknown(wire::error_text(reply.status, &reply.body)),
-        Err(err) => Safety::Unknown(err.describe(deadline)),
-    }
+) -> Asked<Safety> {
+    asker.ask(patience, manager, "GET", &safety_path(store), None, false, &|reply| read(reply, instance))
 }
 
 fn judge(doc: &SafetyDoc, instance: Option<&str>) -> Safety {
@@ -76,38 +86,43 @@ fn judge(doc: &SafetyDoc, instance: Option<&str>) -> Safety {
     Safety::Unsafe { detail: parts.join(", ") }
 }
 
-/// Polls with backoff until the store is safe, the deadline passes, or the caller cancels. `progress` is told
-/// what is being waited for, so an operator never watches a silent wait.
-#[allow(clippy::too_many_arguments)]
+/// Polls with backoff until the store is safe, the deadline passes, the manager stops answering, or the caller
+/// cancels. `progress` is told what is being waited for, so an operator never watches a silent wait.
 pub fn wait_until_safe(
-    transport: &Transport,
+    asker: &Asker,
+    patience: &mut Patience,
     manager: &ManagerEndpoint,
     store: &str,
     instance: Option<&str>,
-    deadline: &Deadline,
-    cancel: &CancelToken,
-    log: Logger,
     progress: &dyn Fn(String),
 ) -> Waited {
     let mut backoff = Backoff::new();
+    // What the manager last said, for a deadline that passes during a later check.
+    let mut unsafe_detail: Option<String> = None;
     loop {
-        match check(transport, manager, store, instance, deadline, log) {
-            Safety::Unsafe { detail } => {
-                if deadline.expired() {
+        match check(asker, patience, manager, store, instance) {
+            Asked::Answer(Safety::Unsafe { detail }) => {
+                unsafe_detail = Some(detail.clone());
+                if asker.deadline.expired() {
                     return Waited::TimedOut { detail };
                 }
                 progress(format!("Waiting for the store to become safe: {}", detail));
-                if !cancel.sleep(backoff.next_pause(), deadline) {
+                if !asker.cancel.sleep(backoff.next_pause(), asker.deadline) {
                     return Waited::Cancelled;
                 }
-                if deadline.expired() {
+                if asker.deadline.expired() {
                     return Waited::TimedOut { detail };
                 }
             }
-            Safety::Unknown(reason) if deadline.expired() => {
-                return Waited::TimedOut { detail: format!("safety unknown ({})", reason) }
+            Asked::Answer(other) => return Waited::Ready(other),
+            Asked::GaveUp(summary) => return Waited::NoAnswer { text: summary, timed_out: false },
+            Asked::Timeout { last, .. } => {
+                return match unsafe_detail {
+                    Some(detail) => Waited::TimedOut { detail },
+                    None => Waited::NoAnswer { text: last, timed_out: true },
+                }
             }
-            other => return Waited::Ready(other),
+            Asked::Cancelled => return Waited::Cancelled,
         }
     }
 }

@@ -24,12 +24,13 @@ impl Permits {
     pub fn acquire(&self, deadline: &Deadline, cancel: &CancelToken) -> Option<Permit<'_>> {
         let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
         loop {
+            // Cancellation first: a free slot must not carry a request out of an operation that has ended.
+            if deadline.expired() || cancel.is_cancelled() {
+                return None;
+            }
             if *free > 0 {
                 *free -= 1;
                 return Some(Permit { permits: self });
-            }
-            if deadline.expired() || cancel.is_cancelled() {
-                return None;
             }
             // Wake now and then to notice cancellation; a release wakes a waiter at once.
             let pause = std::cmp::min(deadline.remaining(), Duration::from_millis(50));
@@ -81,6 +82,16 @@ mod tests {
         assert!(permits.acquire(&Deadline::after(Duration::from_millis(30)), &cancel).is_none());
         cancel.cancel();
         assert!(permits.acquire(&Deadline::after(Duration::from_secs(5)), &cancel).is_none());
+    }
+
+    #[test]
+    fn a_cancelled_operation_gets_no_permit_even_when_one_is_free() {
+        // A worker that reaches the throttle after cancellation must not go on to send its request.
+        let permits = Permits::new(2);
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        assert!(permits.acquire(&Deadline::after(Duration::from_secs(5)), &cancel).is_none());
+        assert_eq!(permits.available(), 2);
     }
 
     #[test]

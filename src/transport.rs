@@ -22,10 +22,14 @@ pub struct Reply {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallError {
-    /// The operation's deadline passed before an answer came.
+    /// The request was sent, and the deadline passed before an answer came.
     Timeout,
     /// No usable answer: connection refused or reset, DNS failure, a body too large or not UTF-8, a redirect.
     Failed(String),
+    /// Not sent: the deadline had passed before the request could leave. Rows must not claim it was sent.
+    OutOfTime,
+    /// Not sent: the operation was cancelled or over (Ctrl+C, -FailFast, the caller let go).
+    Cancelled,
 }
 
 impl CallError {
@@ -33,6 +37,8 @@ impl CallError {
         match self {
             CallError::Timeout => deadline.describe(),
             CallError::Failed(reason) => reason.clone(),
+            CallError::OutOfTime => format!("{} before the request was sent", deadline.describe()),
+            CallError::Cancelled => "cancelled before the request was sent".to_string(),
         }
     }
 }
@@ -89,16 +95,38 @@ impl Transport {
         deadline: &Deadline,
         log: Logger,
     ) -> Result<Reply, CallError> {
+        self.call_admitted(method, endpoint, path_and_query, body, deadline, log, || Some(()))
+    }
+
+    /// Sends one request if `admit` allows it at the last moment before sending (after any throttle wait), and
+    /// holds what `admit` returned until the request is over: an operation uses this to make sure nothing is sent
+    /// once it has ended, and to know which requests are in flight.
+    #[allow(clippy::too_many_arguments)]
+    pub fn call_admitted<G>(
+        &self,
+        method: &str,
+        endpoint: &ManagerEndpoint,
+        path_and_query: &str,
+        body: Option<&str>,
+        deadline: &Deadline,
+        log: Logger,
+        admit: impl FnOnce() -> Option<G>,
+    ) -> Result<Reply, CallError> {
         let url = format!("{}{}", endpoint.base_url(), path_and_query);
         let _permit = match &self.limit {
             None => None,
             Some((permits, cancel)) => match permits.acquire(deadline, cancel) {
                 Some(permit) => Some(permit),
-                None if cancel.is_cancelled() => {
-                    return Err(CallError::Failed("cancelled before the request was sent".to_string()))
-                }
-                None => return Err(CallError::Timeout),
+                None if cancel.is_cancelled() => return Err(CallError::Cancelled),
+                None => return Err(CallError::OutOfTime),
             },
+        };
+        if deadline.expired() {
+            return Err(CallError::OutOfTime);
+        }
+        let _admitted = match admit() {
+            Some(admitted) => admitted,
+            None => return Err(CallError::Cancelled),
         };
         let started = Instant::now();
         let outcome = self.exchange(method, &url, body, deadline);
@@ -111,10 +139,8 @@ impl Transport {
     }
 
     fn exchange(&self, method: &str, url: &str, body: Option<&str>, deadline: &Deadline) -> Result<Reply, CallError> {
-        let remaining = deadline.remaining();
-        if remaining == Duration::from_millis(0) {
-            return Err(CallError::Timeout);
-        }
+        // The caller checked the deadline just before; a deadline passing in between gives a timeout, not a panic.
+        let remaining = std::cmp::max(deadline.remaining(), Duration::from_millis(1));
         let mut request = self.agent.request(method, url).timeout(remaining);
         if let Some(value) = &self.authorization {
             request = request.set("Authorization", value);

@@ -57,18 +57,24 @@ fn re_running_a_stop_is_safe_409_is_success() {
 }
 
 #[test]
-fn a_hanging_manager_times_out_within_the_deadline() {
+fn a_hanging_manager_costs_only_its_own_node_within_the_deadline() {
+    // Sequential, 4 s for three nodes: the silent manager gets its node's share, and the node behind it is still
+    // stopped (tests/resilience.rs covers the other faults and ten nodes).
     let m = demo_on(4, |_| {});
     m.set_fault(&host(4, 1), Fault::Hang);
     let started = Instant::now();
-    let rows = run(&m, 2, request("OrdersStore"));
+    let rows = run(&m, 4, request("OrdersStore"));
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(3), "returned after {:?}", took);
+    assert!(took < Duration::from_secs(5), "returned after {:?}", took);
     assert_eq!(row(&rows, "orders-1").kind, ResultKind::Success);
     let hung = row(&rows, "orders-2");
-    assert_eq!(hung.kind, ResultKind::Timeout, "{:?}", hung);
-    assert!(hung.message.starts_with("timed out after 2 s"), "{}", hung.message);
-    assert_eq!(row(&rows, "orders-3").kind, ResultKind::Timeout);
+    assert_eq!(hung.kind, ResultKind::Failed, "{:?}", hung);
+    assert!(
+        hung.message.starts_with(&format!("no answer from manager {}", m.address(&host(4, 1)))),
+        "{}",
+        hung.message
+    );
+    assert_eq!(row(&rows, "orders-3").kind, ResultKind::Success, "{:?}", rows);
 }
 
 #[test]
@@ -108,7 +114,7 @@ fn discovery_survives_a_manager_that_resets_or_hangs() {
     let m = demo_on(8, |_| {});
     m.set_fault(&host(8, 0), Fault::Hang);
     let started = Instant::now();
-    // Parallel, so the hung manager's own node cannot hold the others back (sequentially it would, by design).
+    // Parallel: the hung manager's own node runs beside the others.
     let mut req = request("OrdersStore");
     req.parallel = true;
     let rows = run(&m, 6, req);

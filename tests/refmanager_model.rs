@@ -705,3 +705,54 @@ proptest! {
         prop_assert_eq!(acc.migrations_pending, 0);
     }
 }
+
+/// The status a manager answered, None when it reset the connection.
+fn answered(addr: &str, method: &str, target: &str) -> Option<u16> {
+    let mut stream = open(addr, method, target, "");
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    text.split(' ').nth(1).and_then(|s| s.parse().ok())
+}
+
+#[test]
+fn flap_die_after_and_die_after_stop_fail_the_requests_they_say() {
+    let (m, addr) = demo_on(219, |c| c.migration_ms_per_partition = 200);
+    let h = hosts(219);
+    let store = "/admin/v1/stores/OrdersStore";
+    m.set_fault(&h[0], Fault::Flap);
+    let flaps: Vec<Option<u16>> = (0..4).map(|_| answered(&addr[0], "GET", store)).collect();
+    assert_eq!(flaps, vec![Some(200), None, Some(200), None]);
+
+    m.set_fault(&h[1], Fault::DieAfter(2));
+    let dying: Vec<Option<u16>> = (0..4).map(|_| answered(&addr[1], "GET", store)).collect();
+    assert_eq!(dying, vec![Some(200), Some(200), None, None]);
+
+    m.set_fault(&h[2], Fault::DieAfterStop);
+    assert_eq!(answered(&addr[2], "GET", store), Some(200));
+    assert_eq!(answered(&addr[2], "POST", &stop_path("OrdersStore", "orders-3")), Some(202));
+    assert_eq!(answered(&addr[2], "GET", store), None, "dead after accepting the stop");
+    // The accepted stop goes on without its manager: another manager sees it end.
+    m.set_fault(&h[0], Fault::None);
+    wait_stopped(&addr[0], "orders-3");
+    let log = m.requests();
+    let last = log.iter().rev().find(|r| r.manager == h[2]).unwrap();
+    assert_eq!((last.status, last.fault.as_str()), (0, "reset"));
+}
+
+#[test]
+fn a_fault_mix_draws_per_request_and_reset_clears_it() {
+    let (m, addr) = demo_on(220, |_| {});
+    let h = hosts(220);
+    m.seed_faults(7);
+    m.set_fault_mix(&h[0], &[(Fault::None, 1), (Fault::Status500, 1)]);
+    let statuses: Vec<Option<u16>> =
+        (0..40).map(|_| answered(&addr[0], "GET", "/admin/v1/stores/OrdersStore")).collect();
+    let ok = statuses.iter().filter(|s| **s == Some(200)).count();
+    let failed = statuses.iter().filter(|s| **s == Some(500)).count();
+    assert_eq!(ok + failed, 40, "{statuses:?}");
+    assert!(ok > 5 && failed > 5, "both drawn: {statuses:?}");
+    m.reset();
+    assert!((0..10).all(|_| answered(&addr[0], "GET", "/admin/v1/stores/OrdersStore") == Some(200)));
+}

@@ -22,6 +22,13 @@ pub enum Fault {
     Reset,
     /// Real status line and headers (with Content-Length), then the body one byte per second.
     Drip,
+    /// Every other connection is reset (the 2nd, 4th, ...); the others are answered normally.
+    Flap,
+    /// Answers this many requests normally, then resets every request (a manager that died).
+    DieAfter(u64),
+    /// Normal until it answers a stop request with 202; from then on every request is reset (the manager died
+    /// mid-stop) until the fault is changed or the server reset.
+    DieAfterStop,
 }
 
 impl fmt::Display for Fault {
@@ -34,6 +41,9 @@ impl fmt::Display for Fault {
             Fault::Malformed => f.write_str("malformed"),
             Fault::Reset => f.write_str("reset"),
             Fault::Drip => f.write_str("drip"),
+            Fault::Flap => f.write_str("flap"),
+            Fault::DieAfter(n) => write!(f, "die-after:{n}"),
+            Fault::DieAfterStop => f.write_str("die-after-stop"),
         }
     }
 }
@@ -51,13 +61,20 @@ impl FromStr for Fault {
             "malformed" => Ok(Fault::Malformed),
             "reset" => Ok(Fault::Reset),
             "drip" => Ok(Fault::Drip),
-            _ => match lower.strip_prefix("latency:") {
-                Some(ms) => ms
+            "flap" => Ok(Fault::Flap),
+            "die-after-stop" => Ok(Fault::DieAfterStop),
+            _ => match (lower.strip_prefix("latency:"), lower.strip_prefix("die-after:")) {
+                (Some(ms), _) => ms
                     .parse::<u64>()
                     .map(Fault::Latency)
                     .map_err(|_| format!("invalid latency {ms:?} in fault {text:?}: expected milliseconds")),
-                None => Err(format!(
-                    "unknown fault {text:?}: expected none, hang, 500, malformed, reset, drip or latency:MS"
+                (_, Some(n)) => n
+                    .parse::<u64>()
+                    .map(Fault::DieAfter)
+                    .map_err(|_| format!("invalid count {n:?} in fault {text:?}: expected a number of requests")),
+                (None, None) => Err(format!(
+                    "unknown fault {text:?}: expected none, hang, 500, malformed, reset, drip, flap, die-after:N, \
+                     die-after-stop or latency:MS"
                 )),
             },
         }

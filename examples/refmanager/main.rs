@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: dkv-refmanager [--hosts H1,H2,...] [--port N] [--layout demo|PATH.json] \
-[--migration-ms N] [--stop-delay-ms N] [--fault HOST=none|hang|500|malformed|reset|drip|latency:MS]... \
+[--migration-ms N] [--stop-delay-ms N] \
+[--fault HOST=none|hang|500|malformed|reset|drip|latency:MS|flap|die-after:N|die-after-stop]... \
 [--no-safety-endpoint] [--no-state-endpoint] [--ready-file PATH] [--quiet] [--tls-cert PEM --tls-key PEM]";
 
 struct Cli {

@@ -113,6 +113,12 @@ pub(crate) struct Shared {
     quiet: bool,
     cluster: Mutex<Cluster>,
     faults: Mutex<Vec<Fault>>,
+    /// Per host: faults drawn at random per request (weights), used while the host's own fault is `none`.
+    mixes: Mutex<Vec<Vec<(Fault, u32)>>>,
+    /// xorshift64 state for the draws: seeded, so a run can be repeated.
+    rng: Mutex<u64>,
+    /// Per host: requests seen, for `flap` and `die-after:N`.
+    flaps: Vec<AtomicU64>,
     log: Mutex<Vec<LoggedRequest>>,
     next_seq: AtomicU64,
     connections: Mutex<Vec<JoinHandle<()>>>,
@@ -138,15 +144,64 @@ impl Shared {
 
     pub(crate) fn set_fault(&self, host_index: usize, fault: Fault) {
         lock(&self.faults)[host_index] = fault;
+        // `flap` and `die-after:N` count from the moment they are set.
+        self.flaps[host_index].store(0, Ordering::SeqCst);
     }
 
+    /// The fault for one request: the host's own fault (a `flap` resolved to `reset` every other request), else
+    /// one drawn from the host's mix.
     fn fault(&self, host_index: usize) -> Fault {
-        lock(&self.faults)[host_index]
+        match lock(&self.faults)[host_index] {
+            Fault::Flap => {
+                let seen = self.flaps[host_index].fetch_add(1, Ordering::SeqCst);
+                if seen % 2 == 1 {
+                    Fault::Reset
+                } else {
+                    Fault::None
+                }
+            }
+            Fault::DieAfter(answered) => {
+                if self.flaps[host_index].fetch_add(1, Ordering::SeqCst) < answered {
+                    Fault::None
+                } else {
+                    Fault::Reset
+                }
+            }
+            Fault::None => self.draw(host_index),
+            fault => fault,
+        }
+    }
+
+    fn draw(&self, host_index: usize) -> Fault {
+        let mixes = lock(&self.mixes);
+        let mix = &mixes[host_index];
+        let total: u64 = mix.iter().map(|(_, w)| u64::from(*w)).sum();
+        if total == 0 {
+            return Fault::None;
+        }
+        let mut pick = next_random(&mut lock(&self.rng)) % total;
+        for (fault, weight) in mix {
+            if pick < u64::from(*weight) {
+                return *fault;
+            }
+            pick -= u64::from(*weight);
+        }
+        Fault::None
+    }
+
+    pub(crate) fn set_mix(&self, host_index: usize, mix: &[(Fault, u32)]) {
+        lock(&self.mixes)[host_index] = mix.to_vec();
     }
 
     pub(crate) fn clear_faults(&self) {
         for fault in lock(&self.faults).iter_mut() {
             *fault = Fault::None;
+        }
+        for mix in lock(&self.mixes).iter_mut() {
+            mix.clear();
+        }
+        for count in &self.flaps {
+            count.store(0, Ordering::SeqCst);
         }
     }
 
@@ -262,6 +317,9 @@ impl RefManager {
             quiet: cfg.quiet,
             cluster: Mutex::new(Cluster::new(&cfg.layout, timing)),
             faults: Mutex::new(vec![Fault::None; cfg.hosts.len()]),
+            mixes: Mutex::new(vec![Vec::new(); cfg.hosts.len()]),
+            rng: Mutex::new(0x9E37_79B9_7F4A_7C15),
+            flaps: cfg.hosts.iter().map(|_| AtomicU64::new(0)).collect(),
             log: Mutex::new(Vec::new()),
             next_seq: AtomicU64::new(1),
             connections: Mutex::new(Vec::new()),
@@ -322,6 +380,26 @@ impl RefManager {
             Some(index) => self.shared.set_fault(index, fault),
             None => panic!("set_fault: {host:?} is not one of the served hosts {:?}", self.shared.hosts),
         }
+    }
+
+    /// Faults drawn at random per request on `host`, by weight (`(Fault::None, 5)` keeps some requests clean);
+    /// used while the host's own fault is `none`. An empty mix turns it off. Panics on a host not served.
+    pub fn set_fault_mix(&self, host: &str, mix: &[(Fault, u32)]) {
+        match self.shared.host_index(host) {
+            Some(index) => self.shared.set_mix(index, mix),
+            None => panic!("set_fault_mix: {host:?} is not one of the served hosts {:?}", self.shared.hosts),
+        }
+    }
+
+    /// Seeds the draws of `set_fault_mix`, so that a run can be repeated.
+    pub fn seed_faults(&self, seed: u64) {
+        // xorshift must not start at 0.
+        *lock(&self.shared.rng) = seed | 1;
+    }
+
+    /// Milliseconds since the server started: the clock of `LoggedRequest::start_ms`.
+    pub fn now_ms(&self) -> u64 {
+        self.shared.now_ms()
     }
 
     pub fn requests(&self) -> Vec<LoggedRequest> {
@@ -396,6 +474,15 @@ impl Drop for RefManager {
     fn drop(&mut self) {
         self.stop_threads();
     }
+}
+
+fn next_random(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    x
 }
 
 fn host_port(host: &str, port: u16) -> String {
@@ -558,9 +645,13 @@ fn serve_connection(shared: &Shared, host_index: usize, mut stream: TcpStream) {
             drip(shared, &mut stream, &response);
             response.status
         }
-        Fault::None => {
+        Fault::None | Fault::Flap | Fault::DieAfter(_) | Fault::DieAfterStop => {
             let response = routes::handle_admin(shared, host_index, &request);
             let _ = http::write_response(&mut stream, &response);
+            if fault == Fault::DieAfterStop && request.method == "POST" && response.status == 202 {
+                // Dies having accepted the stop: the cluster carries on stopping the node without it.
+                shared.set_fault(host_index, Fault::Reset);
+            }
             response.status
         }
     };
