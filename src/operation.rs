@@ -308,12 +308,7 @@ impl Drop for FinishOnDrop<'_> {
             if std::thread::panicking() && st.error.is_none() && !st.planned {
                 st.error = Some(DkvError::new(ErrorKind::Internal, "internal error in the stop operation"));
             }
-            for i in 0..st.nodes.len() {
-                if st.nodes[i].state != NodeState::Done {
-                    self.0.complete(&mut st, i, ResultKind::Failed, "internal error: the stop was abandoned".into(), 0);
-                }
-            }
-            self.0.finish(&mut st);
+            self.0.finish_unfinished(&mut st, ResultKind::Failed, "internal error: the stop was abandoned");
         }
     }
 }
@@ -490,15 +485,15 @@ impl Shared {
         }
     }
 
-    /// Every unfinished node gets the same row: the whole-store preparation failed, so no node was stopped.
-    fn abort_all(&self, kind: ResultKind, message: &str) {
-        let mut st = self.lock();
+    /// Every unfinished node gets the same row, and the operation is over (a failed whole-store preparation, a
+    /// driver that panicked).
+    fn finish_unfinished(&self, st: &mut State, kind: ResultKind, message: &str) {
         for i in 0..st.nodes.len() {
             if st.nodes[i].state != NodeState::Done {
-                self.complete(&mut st, i, kind, message.to_string(), 0);
+                self.complete(st, i, kind, message.to_string(), 0);
             }
         }
-        self.finish(&mut st);
+        self.finish(st);
     }
 
     fn complete(&self, st: &mut State, i: usize, kind: ResultKind, message: String, http_status: u16) {
@@ -594,7 +589,7 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
         match prepare_whole_store(shared, &targets.transport, &targets.managers, &discovered.manager, &request.store) {
             Prepared::Passive => passive = true,
             Prepared::NodeByNode => {}
-            Prepared::Abort(kind, message) => return shared.abort_all(kind, &message),
+            Prepared::Abort(kind, message) => return shared.finish_unfinished(&mut shared.lock(), kind, &message),
         }
     }
     shared.set_phase("Stopping");
