@@ -85,6 +85,8 @@ impl Patience {
     /// never past the operation's deadline. The window opens at the first unanswered attempt.
     pub fn attempt(&mut self, deadline: &Deadline) -> Deadline {
         let now = Instant::now();
+        // The silence starts with the first attempt that goes unanswered, not when its wait ends.
+        self.silent_since.get_or_insert(now);
         let shares = self.shares as u32;
         let end =
             *self.window_end.get_or_insert_with(|| now + std::cmp::max(deadline.remaining() / shares, ATTEMPT_FLOOR));
@@ -103,7 +105,6 @@ impl Patience {
     /// Counts an attempt without an answer; true while another attempt is allowed.
     pub fn failed(&mut self, reason: String) -> bool {
         let now = Instant::now();
-        self.silent_since.get_or_insert(now);
         self.failures += 1;
         self.last = reason;
         self.failures < MAX_ATTEMPTS && self.window_end.map_or(true, |end| now < end)
@@ -245,6 +246,18 @@ mod tests {
         assert!(!p.failed("refused".into()));
         assert!(p.summary().starts_with("3 attempts in "), "{}", p.summary());
         assert!(p.summary().ends_with("; last: refused"), "{}", p.summary());
+    }
+
+    #[test]
+    fn the_summary_counts_the_time_the_unanswered_attempts_took() {
+        // The first attempt's own wait is part of the silence: "1 attempt in 0.0 s" after a 1 s wait misleads.
+        let mut p = Patience::new(1);
+        let deadline = Deadline::after(Duration::from_secs(30));
+        p.attempt(&deadline);
+        std::thread::sleep(Duration::from_millis(150));
+        p.failed("no answer within 0.15 s".into());
+        let summary = p.summary();
+        assert!(summary.starts_with("1 attempt in 0.1 s") || summary.starts_with("1 attempt in 0.2 s"), "{}", summary);
     }
 
     #[test]
