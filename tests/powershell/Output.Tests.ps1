@@ -63,8 +63,8 @@ Describe 'The default table' {
         (ConvertTo-Lf $child.Output) | Should -BeExactly $expected
     }
 
-    It 'shows every result in full: a later TIMEOUT or CANCELLED row is not cut to the width of the first rows' -Tag Windows {
-        # orders-1 is reported at once, orders-2 two seconds later (its manager hangs) and orders-3 CANCELLED
+    It 'shows every result in full: a later FAILED or CANCELLED row is not cut to the width of the first rows' -Tag Windows {
+        # orders-1 is reported at once, orders-2 a second later (its manager hangs, and gets its share of the time) and orders-3 CANCELLED
         # (-FailFast): the formatter has sized the columns from orders-1 alone by then. The script block catches
         # -FailFast's terminating error so Out-String, like Out-Default at a prompt, prints the rows it received.
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
@@ -74,9 +74,9 @@ Describe 'The default table' {
                 try { Stop-DkvStore -Name OrdersStore -FailFast -TimeoutSec 2 -ErrorAction SilentlyContinue -WarningAction SilentlyContinue }
                 catch { $script:Caught = $_ }
             } | Out-String -Width 120)
-        $script:Caught.FullyQualifiedErrorId | Should -BeExactly 'StopTimedOut,Stop-DkvStore'
+        $script:Caught.FullyQualifiedErrorId | Should -BeExactly 'StopFailed,Stop-DkvStore'
         $text | Should -Match '(?m)^127\.0\.0\.11:\d+ StopInstance:orders-1 SUCCESS   Stopped$'
-        $text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:orders-2 TIMEOUT   timed out after 2 s'
+        $text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:orders-2 FAILED    no answer from manager 127\.0\.0\.12:\d+ to the stop request'
         $text | Should -Match '(?m)^127\.0\.0\.13:\d+ StopInstance:orders-3 CANCELLED \S'
     }
 
