@@ -197,3 +197,29 @@ Describe 'Error records in the console' -Tag ChildProcess {
         @($text | Where-Object { $_ -match '^\S+: ' }).Count | Should -Be 1 -Because ($text -join "`n")
     }
 }
+
+Describe 'ConfirmationUnavailable: -Confirm where the console cannot prompt' -Tag ChildProcess {
+    # Only a pwsh that cannot prompt shows it, so a child pwsh started with -NonInteractive reports all four views.
+    It 'is one record of Stop-DkvStore in catch, $Error, -ErrorVariable and the console, and nothing is sent' {
+        Reset-DkvTestManager -Manager $script:Manager
+        $managers = (Get-DkvTestAddressList -Manager $script:Manager) -join ','
+        $script = @"
+try { Stop-DkvStore -Name OrdersStore -Managers $managers -Confirm -ErrorAction Stop } catch { 'catch=' + `$_.FullyQualifiedErrorId }
+`$Error.Clear()
+Stop-DkvStore -Name OrdersStore -Managers $managers -Confirm -ErrorVariable captured -ErrorAction SilentlyContinue
+'error=' + `$Error.Count + ' ' + `$Error[0].FullyQualifiedErrorId
+'variable=' + @(`$captured).Count + ' ' + `$captured[0].ErrorRecord.FullyQualifiedErrorId
+[Console]::Error.WriteLine('=== console')
+Stop-DkvStore -Name OrdersStore -Managers $managers -Confirm
+"@
+        $run = Invoke-DkvChildPwsh -Script $script
+        $run.Output | Should -Match '(?m)^catch=ConfirmationUnavailable,Stop-DkvStore\r?$'
+        $run.Output | Should -Match '(?m)^error=1 ConfirmationUnavailable,Stop-DkvStore\r?$'
+        $run.Output | Should -Match '(?m)^variable=1 ConfirmationUnavailable,Stop-DkvStore\r?$'
+        $console = ($run.Error -split '=== console')[-1]
+        @($console -split "`r?`n" | Where-Object { $_ -match '^\S+: ' }).Count | Should -Be 1 -Because $console
+        $console | Should -Match '(?m)^Stop-DkvStore: '
+        (($console -replace '(?m)^\s*\|\s?', '') -replace '\s+', ' ') | Should -BeLike '*cannot prompt*Nothing was stopped*'
+        @(Get-DkvTestLog -Manager $script:Manager) | Should -BeNullOrEmpty
+    }
+}
