@@ -32,5 +32,8 @@ prepare "dotnet restore tests/powershell/tools/Tools.csproj (Pester)" dotnet res
 prepare "cargo build --release (library, reference manager)" cargo build --release --lib --example dkv-refmanager
 prepare "powershell/assemble.sh" bash powershell/assemble.sh
 export DKV_TEST_REFMANAGER="$ROOT/target/release/examples/dkv-refmanager"
+# A throw-away CA for Https.Tests.ps1, trusted the way OpenSSL is told on Linux (the library honours SSL_CERT_FILE).
+prepare "test PKI (tests/support/make-test-pki.sh)" bash tests/support/make-test-pki.sh "$ROOT/target/test-pki"
+export DKV_TEST_PKI="$ROOT/target/test-pki" SSL_CERT_FILE="$ROOT/target/test-pki/trusted-ca.pem"
 exec dotnet pwsh -NoProfile -NonInteractive -File tests/powershell/Invoke-DkvPester.ps1 \
   -ResultFile "$LOGS/pester.xml" "$@"

@@ -167,6 +167,32 @@ DKV_TEST_MANAGER_PORT=$(cat "$READY" 2>/dev/null)
 export DKV_TEST_MANAGER_PORT
 step "reference manager (Linux) on $HOSTS port $DKV_TEST_MANAGER_PORT"
 
+# --- two https managers for Https.Tests.ps1 (the demo layout, also on 127.0.0.1 for "localhost"): one with a
+# certificate from a throw-away CA that this prefix's LocalMachine\Root store is made to trust (as an admin would
+# with Import-Certificate), one ("rogue") with the same names from a CA nobody trusts.
+PKI="$OUT/pki"
+bash "$ROOT/tests/support/make-test-pki.sh" "$PKI" >"$LOGS/pki.log" 2>&1 9>&- || give_up "make the test PKI" "$LOGS/pki.log"
+bash "$ROOT/tests/windows/trust-ca.sh" add "$PKI/trusted-ca.pem" >"$LOGS/trust-ca.log" 2>&1 9>&- ||
+  give_up "trust the test CA in $WINEPREFIX" "$LOGS/trust-ca.log"
+TLS_PIDS=()
+start_tls_manager() { # cert key -> prints the port
+  local ready="$OUT/tls-$RANDOM.port"
+  rm -f "$ready"
+  "$REFMANAGER" --hosts "$HOSTS,127.0.0.1" --port 0 --layout demo --ready-file "$ready" --quiet \
+    --tls-cert "$1" --tls-key "$2" >>"$LOGS/refmanager-tls.log" 2>&1 9>&- &
+  TLS_PIDS+=($!)
+  for _ in $(seq 1 200); do [ -s "$ready" ] && break; sleep 0.05; done
+  cat "$ready" 2>/dev/null
+}
+stop_managers() { stop_refmanager; for pid in "${TLS_PIDS[@]}"; do kill "$pid" 2>/dev/null; done; }
+trap stop_managers EXIT
+DKV_TEST_TLS_PORT=$(start_tls_manager "$PKI/server.pem" "$PKI/server.key")
+DKV_TEST_TLS_ROGUE_PORT=$(start_tls_manager "$PKI/rogue.pem" "$PKI/rogue.key")
+[ -n "$DKV_TEST_TLS_PORT" ] && [ -n "$DKV_TEST_TLS_ROGUE_PORT" ] ||
+  give_up "start the https reference managers" "$LOGS/refmanager-tls.log"
+export DKV_TEST_TLS_PORT DKV_TEST_TLS_ROGUE_PORT
+step "https reference managers (Linux) on port $DKV_TEST_TLS_PORT (trusted CA) and $DKV_TEST_TLS_ROGUE_PORT (untrusted CA)"
+
 # --- the Pester run in pwsh.exe under Wine
 # The suite, and this pass's own checks that it really runs in pwsh on Windows .NET with the DLL.
 TESTS=()
