@@ -175,19 +175,19 @@ bash "$ROOT/tests/support/make-test-pki.sh" "$PKI" >"$LOGS/pki.log" 2>&1 9>&- ||
 bash "$ROOT/tests/windows/trust-ca.sh" add "$PKI/trusted-ca.pem" >"$LOGS/trust-ca.log" 2>&1 9>&- ||
   give_up "trust the test CA in $WINEPREFIX" "$LOGS/trust-ca.log"
 TLS_PIDS=()
-start_tls_manager() { # cert key -> prints the port
-  local ready="$OUT/tls-$RANDOM.port"
-  rm -f "$ready"
-  "$REFMANAGER" --hosts "$HOSTS,127.0.0.1" --port 0 --layout demo --ready-file "$ready" --quiet \
+start_tls_manager() { # cert key ready-file (not called in $(...): a subshell's TLS_PIDS would be lost)
+  rm -f "$3"
+  "$REFMANAGER" --hosts "$HOSTS,127.0.0.1" --port 0 --layout demo --ready-file "$3" --quiet \
     --tls-cert "$1" --tls-key "$2" >>"$LOGS/refmanager-tls.log" 2>&1 9>&- &
   TLS_PIDS+=($!)
-  for _ in $(seq 1 200); do [ -s "$ready" ] && break; sleep 0.05; done
-  cat "$ready" 2>/dev/null
+  for _ in $(seq 1 200); do [ -s "$3" ] && break; sleep 0.05; done
 }
-stop_managers() { stop_refmanager; for pid in "${TLS_PIDS[@]}"; do kill "$pid" 2>/dev/null; done; }
+stop_managers() { stop_refmanager; for pid in "${TLS_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done; }
 trap stop_managers EXIT
-DKV_TEST_TLS_PORT=$(start_tls_manager "$PKI/server.pem" "$PKI/server.key")
-DKV_TEST_TLS_ROGUE_PORT=$(start_tls_manager "$PKI/rogue.pem" "$PKI/rogue.key")
+start_tls_manager "$PKI/server.pem" "$PKI/server.key" "$OUT/tls-trusted.port"
+start_tls_manager "$PKI/rogue.pem" "$PKI/rogue.key" "$OUT/tls-rogue.port"
+DKV_TEST_TLS_PORT=$(cat "$OUT/tls-trusted.port" 2>/dev/null)
+DKV_TEST_TLS_ROGUE_PORT=$(cat "$OUT/tls-rogue.port" 2>/dev/null)
 [ -n "$DKV_TEST_TLS_PORT" ] && [ -n "$DKV_TEST_TLS_ROGUE_PORT" ] ||
   give_up "start the https reference managers" "$LOGS/refmanager-tls.log"
 export DKV_TEST_TLS_PORT DKV_TEST_TLS_ROGUE_PORT

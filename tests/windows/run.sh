@@ -186,7 +186,6 @@ start_https() { # hosts cert ready-file
     [ -s "$3" ] && break
     sleep 0.05
   done
-  cat "$3" 2>/dev/null
 }
 if bash "$ROOT/tests/support/make-test-pki.sh" "$PKI" >"$OUT/pki.log" 2>&1 &&
   bash "$ROOT/tests/windows/trust-ca.sh" add "$PKI/trusted-ca.pem" >"$OUT/trust-ca.log" 2>&1; then
@@ -195,8 +194,11 @@ else
   cat "$OUT/pki.log" "$OUT/trust-ca.log" 2>/dev/null | tail -20; fail "make and trust the test CA"; finish
 fi
 rm -f "$OUT/https-trusted.port" "$OUT/https-rogue.port"
-TRUSTED_PORT=$(start_https 127.0.0.11,127.0.0.1,127.0.0.14 server "$OUT/https-trusted.port")
-ROGUE_PORT=$(start_https 127.0.0.11,127.0.0.1 rogue "$OUT/https-rogue.port")
+# Not in $(...): a subshell's HTTPS_PIDS would be lost, and the managers never stopped.
+start_https 127.0.0.11,127.0.0.1,127.0.0.14 server "$OUT/https-trusted.port"
+start_https 127.0.0.11,127.0.0.1 rogue "$OUT/https-rogue.port"
+TRUSTED_PORT=$(cat "$OUT/https-trusted.port" 2>/dev/null)
+ROGUE_PORT=$(cat "$OUT/https-rogue.port" 2>/dev/null)
 if [ -n "$TRUSTED_PORT" ] && [ -n "$ROGUE_PORT" ]; then
   pass "https reference managers: trusted CA on port $TRUSTED_PORT, untrusted CA on port $ROGUE_PORT"
 else
