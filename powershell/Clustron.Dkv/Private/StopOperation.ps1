@@ -86,6 +86,22 @@ function Write-DkvStopProgress {
     $Cmdlet.WriteProgress($record)
 }
 
+function Close-DkvFailedOperation {
+    # An operation the library reports as failed as a whole is over: one error for its target, written now, or
+    # returned under -FailFast for the caller to throw after this turn's rows.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][psobject]$Operation,
+        [Parameter(Mandatory)][psobject]$Failure,
+        [switch]$FailFast
+    )
+    $Operation.Over = $true
+    $record = ConvertTo-DkvErrorRecord -Failure $Failure -TargetObject $Operation.Target
+    if ($FailFast) { return $record }
+    $Cmdlet.WriteError($record)
+}
+
 function Receive-DkvStopUpdate {
     # One turn for one operation: new log lines, a progress snapshot, new rows. Returns the first failure record
     # under -FailFast (after writing the rows of this turn) so the caller can terminate.
@@ -97,13 +113,7 @@ function Receive-DkvStopUpdate {
     )
     $handle = $Operation.Handle
     $call = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($handle, [long]$Operation.LogSince)
-    if ($null -ne $call.Failure) {
-        $Operation.Over = $true
-        $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $Operation.Target
-        if ($FailFast) { return $record }
-        $Cmdlet.WriteError($record)
-        return
-    }
+    if ($null -ne $call.Failure) { return (Close-DkvFailedOperation -Cmdlet $Cmdlet -Operation $Operation -Failure $call.Failure -FailFast:$FailFast) }
     try { $snapshot = Read-DkvProgress -Progress $call.Value }
     finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($call.Value) }
     $Operation.Progress = $snapshot
@@ -114,14 +124,8 @@ function Receive-DkvStopUpdate {
     }
 
     $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($handle)
-    if ($null -ne $call.Failure) {
-        # The operation failed before any node (discovery, selection): one error for this store.
-        $Operation.Over = $true
-        $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $Operation.Target
-        if ($FailFast) { return $record }
-        $Cmdlet.WriteError($record)
-        return
-    }
+    # The operation failed before any node (discovery, selection): one error for this store.
+    if ($null -ne $call.Failure) { return (Close-DkvFailedOperation -Cmdlet $Cmdlet -Operation $Operation -Failure $call.Failure -FailFast:$FailFast) }
     try { $rows = @(Read-DkvResultRows -Results $call.Value) }
     finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($call.Value) }
 
