@@ -527,34 +527,42 @@ fn bind_all(hosts: &[String], port: u16) -> io::Result<(u16, Vec<TcpListener>)> 
     Err(last_error.unwrap_or_else(|| io::Error::new(io::ErrorKind::AddrInUse, "no common free port")))
 }
 
-fn accept_loop(shared: Arc<Shared>, host_index: usize, listener: TcpListener) {
+/// Hands each accepted connection to `each` until shutdown. An accept error (typically out of file descriptors)
+/// backs off instead of spinning.
+fn accept_each(shared: &Shared, listener: TcpListener, mut each: impl FnMut(TcpStream)) {
     for stream in listener.incoming() {
         if shared.shutdown.load(Ordering::SeqCst) {
             break;
         }
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(_) => {
-                // Typically out of file descriptors: back off instead of spinning.
-                thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
+        match stream {
+            Ok(stream) => each(stream),
+            Err(_) => thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// Keeps a connection thread to be joined at shutdown, joining the finished ones first so the list stays short.
+fn track_connection(shared: &Shared, handle: thread::JoinHandle<()>) {
+    let mut connections = lock(&shared.connections);
+    let (finished, running): (Vec<_>, Vec<_>) = connections.drain(..).partition(|h| h.is_finished());
+    *connections = running;
+    connections.push(handle);
+    drop(connections);
+    for handle in finished {
+        let _ = handle.join();
+    }
+}
+
+fn accept_loop(shared: Arc<Shared>, host_index: usize, listener: TcpListener) {
+    accept_each(&shared, listener, |stream| {
         let worker = Arc::clone(&shared);
         let spawned = thread::Builder::new()
             .name("refmanager-conn".to_string())
             .spawn(move || serve_connection(&worker, host_index, stream));
         if let Ok(handle) = spawned {
-            let mut connections = lock(&shared.connections);
-            let (finished, running): (Vec<_>, Vec<_>) = connections.drain(..).partition(|h| h.is_finished());
-            *connections = running;
-            drop(connections);
-            for handle in finished {
-                let _ = handle.join();
-            }
-            lock(&shared.connections).push(handle);
+            track_connection(&shared, handle);
         }
-    }
+    });
 }
 
 /// The TLS front of one host: a relay thread per connection, joined like the http connections.
@@ -564,25 +572,15 @@ fn tls_accept_loop(
     backend: SocketAddr,
     acceptor: Arc<native_tls::TlsAcceptor>,
 ) {
-    for stream in listener.incoming() {
-        if shared.shutdown.load(Ordering::SeqCst) {
-            break;
-        }
-        let stream = match stream {
-            Ok(stream) => stream,
-            Err(_) => {
-                thread::sleep(Duration::from_millis(10));
-                continue;
-            }
-        };
+    accept_each(&shared, listener, |stream| {
         let (worker, acceptor) = (Arc::clone(&shared), Arc::clone(&acceptor));
         let spawned = thread::Builder::new()
             .name("refmanager-tls".to_string())
             .spawn(move || tls::relay(stream, backend, &acceptor, &worker.shutdown));
         if let Ok(handle) = spawned {
-            lock(&shared.connections).push(handle);
+            track_connection(&shared, handle);
         }
-    }
+    });
 }
 
 fn serve_connection(shared: &Shared, host_index: usize, mut stream: TcpStream) {
