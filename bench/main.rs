@@ -1,7 +1,6 @@
 //! dkv-bench: timings of the native core against the reference manager (see bench/README.md). Ratios are
 //! computed from figures measured in this one run; nothing here asserts a speed.
-#[path = "../examples/refmanager/server.rs"]
-mod refmanager;
+use dkv_refmanager as refmanager;
 
 mod child;
 mod cluster;

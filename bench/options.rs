@@ -21,7 +21,7 @@ scenario 2 (scale):
   --scale-sequential     without -Parallel (default parallel)
   --throttle N           parallel throttle, 0 = the library default of 32 (default 0)
   --scale-stop-delay-ms  the managers' stop delay (default 50)
-  --refmanager PATH      dkv-refmanager binary (default: next to this program)
+  --refmanager PATH      dkv-refmanager binary (default: target/<profile>/dkv-refmanager, beside examples/)
 scenario 3 (roundtrip):
   --iterations N         timed stops of each kind (default 1000)
   --warmup N             untimed stops first (default 50)";
@@ -41,7 +41,8 @@ pub struct Options {
 fn default_refmanager() -> PathBuf {
     std::env::current_exe()
         .ok()
-        .and_then(|p| p.parent().map(|dir| dir.join("dkv-refmanager")))
+        // This bench is an example (target/<profile>/examples/); the reference manager is a workspace binary one up.
+        .and_then(|p| p.parent().and_then(|examples| examples.parent()).map(|dir| dir.join("dkv-refmanager")))
         .unwrap_or_else(|| PathBuf::from("dkv-refmanager"))
 }
 

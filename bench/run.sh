@@ -32,7 +32,8 @@ if [[ ! -f .cargo/config.toml ]]; then
 fi
 
 echo "== building (release)"
-cargo build --release --lib --example dkv-bench --example dkv-refmanager
+cargo build --release --lib --example dkv-bench
+cargo build --release -p dkv-refmanager
 powershell/assemble.sh --release
 module_bench=""
 if command -v dotnet >/dev/null 2>&1; then
@@ -60,7 +61,7 @@ echo "== dkv-bench ${bench[*]:1}"
 if [[ -n $module_bench ]]; then
     echo
     echo "== DkvModuleBench ${module[*]}"
-    "$module_bench" --module "$repo/dist/Clustron.Dkv" --refmanager "$target/release/examples/dkv-refmanager" \
+    "$module_bench" --module "$repo/dist/Clustron.Dkv" --refmanager "$target/release/dkv-refmanager" \
         "${module[@]}" | tee "$logs/module.log"
 fi
 

@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 [ -d "$HOME/.cargo/bin" ] && case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
 bash .ci/install.sh >/dev/null
 cargo build --release --quiet
-cargo build --release --quiet --example dkv-refmanager
+cargo build --release --quiet -p dkv-refmanager
 bash powershell/assemble.sh --release >/dev/null
 
 work=$(mktemp -d)
 port=${DKV_DEMO_PORT:-7801}
-target/release/examples/dkv-refmanager --hosts 127.0.0.11,127.0.0.12,127.0.0.13 --port "$port" --layout demo \
+target/release/dkv-refmanager --hosts 127.0.0.11,127.0.0.12,127.0.0.13 --port "$port" --layout demo \
   --ready-file "$work/ready" >"$work/manager.log" 2>&1 &
 manager=$!
 trap 'kill $manager 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -1,8 +1,7 @@
 //! The reference manager itself: its data accounting (the "stopping without losing data" proofs), its HTTP
 //! behaviour and its faults, over real sockets with a minimal client of its own (no clustron_dkv code involved).
 #[allow(dead_code, unused_imports)]
-#[path = "../examples/refmanager/server.rs"]
-mod refmanager;
+use dkv_refmanager as refmanager;
 
 use proptest::prelude::*;
 use refmanager::model::{StopOutcome, Store, StoreState, Timing};

@@ -39,9 +39,9 @@ counted() { # name command...
 }
 
 bash .ci/cargo-source.sh
-check rust-build cargo build --all-targets --release
+check rust-build cargo build --workspace --all-targets --release
 check rust-fmt cargo fmt --all -- --check
-check rust-clippy cargo clippy --all-targets -- -D warnings
+check rust-clippy cargo clippy --workspace --all-targets -- -D warnings
 if git rev-parse --git-dir >/dev/null 2>&1; then
   check header-drift git diff --exit-code -- include/clustron_dkv.h
 fi
@@ -50,7 +50,7 @@ if [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ]; then
 fi
 
 echo "=== rust-tests"
-cargo test --release 2>&1 | tee "$LOGS/rust-tests.log" | grep -E '^(test result|failures:|---- )|panicked' | tail -40
+cargo test --workspace --release 2>&1 | tee "$LOGS/rust-tests.log" | grep -E '^(test result|failures:|---- )|panicked' | tail -40
 rust_rc=${PIPESTATUS[0]}
 rp=$(awk '/^test result/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^passed/) s += $i } END { print s + 0 }' "$LOGS/rust-tests.log")
 rf=$(awk '/^test result/ { for (i = 1; i < NF; i++) if ($(i+1) ~ /^failed/) s += $i } END { print s + 0 }' "$LOGS/rust-tests.log")

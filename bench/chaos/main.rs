@@ -3,8 +3,7 @@
 //!
 //! `dkv-chaos [--stops N] [--seed S] [--managers M] [--quiet]`: ends with `chaos: N passed, N failed` (one per
 //! stop, plus one for the leak check), exit 1 on any invariant violation.
-#[path = "../../examples/refmanager/server.rs"]
-mod refmanager;
+use dkv_refmanager as refmanager;
 
 use clustron_dkv::{NodeResult, Operation, ResultKind, Session, StopRequest, Targets};
 use refmanager::{Config, Fault, InstanceLayout, Layout, LoggedRequest, RefManager, StoreLayout};

@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -f target/release/libclustron_dkv.so ] || cargo build --release --quiet
-[ -x target/release/examples/dkv-refmanager ] || cargo build --release --quiet --example dkv-refmanager
+[ -x target/release/dkv-refmanager ] || cargo build --release --quiet -p dkv-refmanager
 work=$(mktemp -d)
 cc -std=c99 -Wall -Wextra -Werror -I include examples/c/stop_orders.c -L target/release -lclustron_dkv \
   -o "$work/stop_orders"
-target/release/examples/dkv-refmanager --hosts 127.0.0.11,127.0.0.12,127.0.0.13 --port 0 --layout demo --quiet \
+target/release/dkv-refmanager --hosts 127.0.0.11,127.0.0.12,127.0.0.13 --port 0 --layout demo --quiet \
   --ready-file "$work/port" >"$work/manager.log" 2>&1 &
 manager=$!
 trap 'kill $manager 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -11,7 +11,7 @@ SRC="$ROOT/tests/c"
 CYCLES=${DKV_C_CYCLES:-1000}
 HOSTS=127.0.0.11,127.0.0.12,127.0.0.13
 LIB_DIR="$ROOT/target/release"
-REFMANAGER="$ROOT/target/debug/examples/dkv-refmanager"
+REFMANAGER="$ROOT/target/debug/dkv-refmanager"
 mkdir -p "$OUT"
 
 passed=0
@@ -29,8 +29,8 @@ if [ "${DKV_C_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$LIB_DIR/libclustron_dkv.so" ] |
   if ! "${CARGO:-cargo}" build --release --lib >"$OUT/cargo-lib.log" 2>&1; then
     tail -20 "$OUT/cargo-lib.log"; fail "cargo build --release --lib"; finish
   fi
-  if ! "${CARGO:-cargo}" build --example dkv-refmanager >"$OUT/cargo-refmanager.log" 2>&1; then
-    tail -20 "$OUT/cargo-refmanager.log"; fail "cargo build --example dkv-refmanager"; finish
+  if ! "${CARGO:-cargo}" build -p dkv-refmanager >"$OUT/cargo-refmanager.log" 2>&1; then
+    tail -20 "$OUT/cargo-refmanager.log"; fail "cargo build -p dkv-refmanager"; finish
   fi
 fi
 

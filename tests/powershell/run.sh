@@ -29,9 +29,10 @@ prepare() { # description, command...: a failed preparation is one failure
 prepare "dotnet tool restore (pwsh)" dotnet tool restore
 prepare "dotnet restore tests/powershell/tools/Tools.csproj (Pester)" dotnet restore tests/powershell/tools/Tools.csproj
 # Always brought up to date (no-ops when nothing changed), so a run never tests a stale library, manager or dist/.
-prepare "cargo build --release (library, reference manager)" cargo build --release --lib --example dkv-refmanager
+prepare "cargo build --release (library)" cargo build --release --lib
+prepare "cargo build --release (reference manager)" cargo build --release -p dkv-refmanager
 prepare "powershell/assemble.sh" bash powershell/assemble.sh
-export DKV_TEST_REFMANAGER="$ROOT/target/release/examples/dkv-refmanager"
+export DKV_TEST_REFMANAGER="$ROOT/target/release/dkv-refmanager"
 # A throw-away CA for Https.Tests.ps1, trusted the way OpenSSL is told on Linux (the library honours SSL_CERT_FILE).
 prepare "test PKI (tests/support/make-test-pki.sh)" bash tests/support/make-test-pki.sh "$ROOT/target/test-pki"
 export DKV_TEST_PKI="$ROOT/target/test-pki" SSL_CERT_FILE="$ROOT/target/test-pki/trusted-ca.pem"

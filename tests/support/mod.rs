@@ -2,8 +2,7 @@
 #![allow(dead_code, unused_imports)]
 
 #[allow(unused_imports)]
-#[path = "../../examples/refmanager/server.rs"]
-pub mod refmanager;
+pub use dkv_refmanager as refmanager;
 
 use clustron_dkv::{NodeResult, Operation, ResultKind, Session, StopRequest, Targets};
 pub use refmanager::{Config, Fault, InstanceLayout, Layout, LoggedRequest, RefManager, StoreLayout, TlsFiles};

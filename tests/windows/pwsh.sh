@@ -25,7 +25,7 @@ LOGS="$OUT/logs"
 PROJECT="$ROOT/tests/windows/pwsh/WinPwsh.csproj"
 DLL="$ROOT/dist/Clustron.Dkv/runtimes/win-x64/native/clustron_dkv.dll"
 BUILT_DLL="$ROOT/target/windows/x86_64-pc-windows-gnu/release/clustron_dkv.dll"
-REFMANAGER="$ROOT/target/release/examples/dkv-refmanager"
+REFMANAGER="$ROOT/target/release/dkv-refmanager"
 HOSTS=127.0.0.11,127.0.0.12,127.0.0.13
 PACKAGES="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 PESTER="$PACKAGES/pester/5.7.1/tools/Pester.psd1"
@@ -73,9 +73,9 @@ if [ ! -f "$DLL" ] || { [ -f "$BUILT_DLL" ] && [ "$BUILT_DLL" -nt "$DLL" ]; }; t
 fi
 [ -f "$DLL" ] || give_up "no $DLL: build it with 'bash tests/windows/run.sh', then 'bash powershell/assemble.sh'"
 # Always brought up to date (a no-op when nothing changed), so the run never talks to a stale manager.
-step "${CARGO:-cargo} build --release --example dkv-refmanager"
-"${CARGO:-cargo}" build --release --example dkv-refmanager >"$LOGS/cargo-refmanager.log" 2>&1 9>&- ||
-  give_up "cargo build --release --example dkv-refmanager" "$LOGS/cargo-refmanager.log"
+step "${CARGO:-cargo} build --release -p dkv-refmanager"
+"${CARGO:-cargo}" build --release -p dkv-refmanager >"$LOGS/cargo-refmanager.log" 2>&1 9>&- ||
+  give_up "cargo build --release -p dkv-refmanager" "$LOGS/cargo-refmanager.log"
 if [ ! -f "$PESTER" ]; then
   step "dotnet restore tests/powershell/tools/Tools.csproj (Pester)"
   dotnet restore tests/powershell/tools/Tools.csproj >"$LOGS/restore-tools.log" 2>&1 9>&- ||

@@ -23,7 +23,7 @@ WINESERVER=/usr/lib/wine/wineserver
 CC=x86_64-w64-mingw32-gcc
 CYCLES=${DKV_WIN_CYCLES:-200}
 HOSTS=127.0.0.11,127.0.0.12,127.0.0.13
-REFMANAGER="$ROOT/target/debug/examples/dkv-refmanager"
+REFMANAGER="$ROOT/target/debug/dkv-refmanager"
 mkdir -p "$OUT"
 
 passed=0
@@ -118,8 +118,8 @@ fi
 
 # --- the Linux reference manager, on an ephemeral port; stopped however this script ends
 if [ ! -x "$REFMANAGER" ] || [ "${DKV_WIN_SKIP_REFMANAGER_BUILD:-0}" != 1 ]; then
-  if ! "${CARGO:-cargo}" build --example dkv-refmanager >"$OUT/cargo-refmanager.log" 2>&1; then
-    tail -20 "$OUT/cargo-refmanager.log"; fail "cargo build --example dkv-refmanager"; finish
+  if ! "${CARGO:-cargo}" build -p dkv-refmanager >"$OUT/cargo-refmanager.log" 2>&1; then
+    tail -20 "$OUT/cargo-refmanager.log"; fail "cargo build -p dkv-refmanager"; finish
   fi
 fi
 READY="$OUT/refmanager.port"

@@ -69,10 +69,10 @@ function Start-DkvTestManager {
     }
     $binary = $env:DKV_TEST_REFMANAGER
     if (-not $binary) {
-        $binary = [System.IO.Path]::Combine((Get-DkvTestRepo), 'target', 'debug', 'examples', 'dkv-refmanager')
+        $binary = [System.IO.Path]::Combine((Get-DkvTestRepo), 'target', 'debug', 'dkv-refmanager')
     }
     if (-not [System.IO.File]::Exists($binary)) {
-        throw "The reference manager is not built ($binary): run 'cargo build --example dkv-refmanager'."
+        throw "The reference manager is not built ($binary): run 'cargo build -p dkv-refmanager'."
     }
     $directory = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'dkv-refmanager-' + [Guid]::NewGuid().ToString('N'))
     $null = [System.IO.Directory]::CreateDirectory($directory)

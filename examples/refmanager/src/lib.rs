@@ -1,31 +1,20 @@
 //! Reference Clustron manager: several fake managers (one per loopback host, one shared port) serving one
 //! shared cluster model over real HTTP, with injectable faults and a request log.
 //!
-//! Used by the `dkv-refmanager` example binary and, in-process, by integration tests through
-//! `#[path = "../examples/refmanager/server.rs"] mod refmanager;`. See README.md next to this file.
-#![allow(clippy::duplicated_attributes)]
-#![allow(dead_code)]
+//! Used by the `dkv-refmanager` binary and, in-process, by the library's integration tests, benches and chaos soak
+//! (a dev-dependency of the root package). See README.md in the crate's folder.
 
-#[path = "faults.rs"]
 mod faults;
-#[path = "http.rs"]
 mod http;
-#[path = "layout.rs"]
 mod layout;
-#[path = "model.rs"]
-pub(crate) mod model;
-#[path = "routes.rs"]
+pub mod model;
 mod routes;
-#[path = "tls.rs"]
 mod tls;
 
 pub use faults::Fault;
-pub use tls::TlsFiles;
-// Re-exported for the tests that include this file; the example binary needs only some of them.
-#[allow(unused_imports)]
 pub use layout::{InstanceLayout, Layout, StoreLayout, DEMO_LAYOUT_JSON};
-#[allow(unused_imports)]
 pub use model::{Accounting, InstanceAccounting};
+pub use tls::TlsFiles;
 
 use model::{Cluster, Timing};
 use serde::Serialize;

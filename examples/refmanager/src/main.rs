@@ -1,8 +1,6 @@
 //! `dkv-refmanager`: reference Clustron managers on loopback hosts, for trying and testing the admin tooling.
 //! Flags and behaviour: see README.md next to this file.
-mod server;
-
-use server::{Config, Fault, Layout, RefManager, TlsFiles};
+use dkv_refmanager::{Config, Fault, Layout, RefManager, TlsFiles};
 use std::process::exit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
