@@ -5,7 +5,7 @@
 # Environment (set by tests/powershell/run.sh or tests/windows/pwsh.sh; all optional):
 #   DKV_TEST_REPO            repository root (default: two folders above this file)
 #   DKV_TEST_MODULE          the module to import (default: <repo>/dist/Clustron.Dkv)
-#   DKV_TEST_REFMANAGER      the dkv-refmanager binary (default: <repo>/target/debug/examples/dkv-refmanager)
+#   DKV_TEST_REFMANAGER      the dkv-refmanager binary (default: <repo>/target/debug/dkv-refmanager)
 #   DKV_TEST_MANAGER_PORT    use an already running reference manager on this port (127.0.0.11-13, demo layout)
 #                            instead of starting one; tests that need their own flags are then skipped (tag
 #                            OwnManager), because a running manager cannot change its flags.
