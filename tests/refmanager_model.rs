@@ -4,7 +4,7 @@
 use dkv_refmanager as refmanager;
 
 use proptest::prelude::*;
-use refmanager::model::{StopOutcome, Store, StoreState, Timing};
+use refmanager::model::{StartOutcome, StopOutcome, Store, StoreState, Timing};
 use refmanager::{Accounting, Config, Fault, InstanceLayout, Layout, RefManager, StoreLayout};
 use serde_json::Value;
 use std::io::{ErrorKind, Read, Write};
@@ -583,7 +583,7 @@ fn remaining(s: &Store, node: usize) -> (String, u64) {
 
 #[test]
 fn migrations_complete_one_per_interval_then_the_stop_delay_runs() {
-    let timing = Timing { migration_ms: 100, stop_delay_ms: 50 };
+    let timing = Timing { migration_ms: 100, stop_delay_ms: 50, start_delay_ms: 40 };
     let mut s = store(3, 12, 1, timing);
     let outcome = s.stop(0, false, 1_000);
     assert!(matches!(outcome, StopOutcome::Stopping { migrations_remaining: 8, .. }), "{outcome:?}");
@@ -603,7 +603,7 @@ fn migrations_complete_one_per_interval_then_the_stop_delay_runs() {
 
 #[test]
 fn going_passive_mid_handoff_persists_the_rest_and_freezes_rebuilds_until_active() {
-    let timing = Timing { migration_ms: 100, stop_delay_ms: 0 };
+    let timing = Timing { migration_ms: 100, stop_delay_ms: 0, start_delay_ms: 40 };
     let mut s = store(4, 12, 1, timing);
     let held = s.accounting().per_instance[0].held;
     s.stop(0, false, 0);
@@ -634,12 +634,104 @@ fn going_passive_mid_handoff_persists_the_rest_and_freezes_rebuilds_until_active
     assert_eq!(s.safety_json()["safe"], true);
 }
 
+#[test]
+fn a_node_started_after_a_passive_whole_store_stop_takes_its_partitions_back_without_migration() {
+    let timing = Timing { migration_ms: 100, stop_delay_ms: 10, start_delay_ms: 40 };
+    let mut s = store(3, 12, 1, timing);
+    let held: Vec<u32> = s.accounting().per_instance.iter().map(|n| n.held).collect();
+    s.set_state(StoreState::Passive, 0);
+    for node in 0..3 {
+        s.stop(node, false, 0);
+    }
+    s.advance(100);
+    let stopped = s.accounting();
+    assert!(stopped.per_instance.iter().all(|n| n.status == "Stopped"), "{stopped:?}");
+    assert_eq!((stopped.persisted_only, stopped.lost, stopped.migrations), (12, 0, 0), "{stopped:?}");
+
+    for node in 0..3 {
+        assert_eq!(s.start(node, 1_000), StartOutcome::Starting);
+    }
+    s.advance(1_039);
+    assert!(s.accounting().per_instance.iter().all(|n| n.status == "Starting" && n.held == 0));
+    s.advance(1_040);
+    let back = s.accounting();
+    assert_eq!(back.per_instance.iter().map(|n| n.held).collect::<Vec<_>>(), held, "{back:?}");
+    assert_eq!(back.per_instance.iter().map(|n| n.restored).collect::<Vec<_>>(), held, "{back:?}");
+    assert_eq!((back.live_partitions, back.persisted_only, back.lost, back.migrations), (12, 0, 0, 0), "{back:?}");
+    s.set_state(StoreState::Active, 1_040);
+    s.advance(10_000);
+    let active = s.accounting();
+    assert_eq!((active.migrations, active.migrations_pending), (0, 0), "nothing to migrate: {active:?}");
+    assert_eq!(s.safety_json()["safe"], true);
+}
+
+#[test]
+fn a_node_started_after_a_forced_stop_gets_its_backups_recreated_by_migrations() {
+    let timing = Timing { migration_ms: 100, stop_delay_ms: 10, start_delay_ms: 40 };
+    let mut s = store(2, 6, 1, timing);
+    assert_eq!(s.stop(1, true, 0), StopOutcome::Stopped);
+    assert_eq!(s.accounting().lost, 0, "every partition had a copy on node 0");
+    assert_eq!(s.start(1, 0), StartOutcome::Starting);
+    s.advance(40);
+    assert_eq!(s.accounting().migrations_pending, 6, "each partition is one backup short");
+    assert_eq!(s.safety_json()["safe"], false);
+    s.advance(40 + 6 * 100);
+    let acc = s.accounting();
+    assert_eq!((acc.migrations, acc.migrations_pending, acc.lost), (6, 0, 0), "{acc:?}");
+    assert_eq!((acc.per_instance[1].held, acc.per_instance[1].restored, acc.per_instance[1].rejoins), (6, 0, 1));
+    assert_eq!(s.safety_json()["safe"], true);
+}
+
+#[test]
+fn starting_a_running_or_stopping_node_changes_nothing_and_a_starting_one_stays_starting() {
+    let timing = Timing { migration_ms: 100, stop_delay_ms: 10, start_delay_ms: 40 };
+    let mut s = store(3, 12, 1, timing);
+    assert_eq!(s.start(0, 0), StartOutcome::AlreadyRunning);
+    s.stop(0, false, 0);
+    assert_eq!(s.start(0, 1), StartOutcome::StillStopping);
+    assert_eq!(remaining(&s, 0).0, "Stopping");
+    s.advance(100_000);
+    assert_eq!(s.start(0, 100_000), StartOutcome::Starting);
+    assert_eq!(s.start(0, 100_020), StartOutcome::Starting, "a second start does not restart the clock");
+    s.advance(100_040);
+    assert_eq!(remaining(&s, 0).0, "Running");
+    assert_eq!(s.accounting().per_instance[0].rejoins, 1);
+}
+
+#[test]
+fn start_over_http_is_202_then_running_409_when_running_and_404_on_an_old_manager() {
+    let (m, addr) = demo_on(221, |c| c.start_delay_ms = 60);
+    let start_path = "/admin/v1/stores/OrdersStore/instances/orders-1/start";
+    let running = post(&addr[0], start_path);
+    assert_eq!((running.status, running.error_code()), (409, "AlreadyRunning".to_string()), "{}", running.body);
+    assert_eq!(post(&addr[0], &stop_path("OrdersStore", "orders-1")).status, 202);
+    let stopping = post(&addr[0], start_path);
+    assert_eq!((stopping.status, stopping.error_code()), (409, "InstanceStopping".to_string()), "{}", stopping.body);
+    wait_stopped(&addr[0], "orders-1");
+    let wrong_manager = post(&addr[1], start_path);
+    assert_eq!((wrong_manager.status, wrong_manager.error_code()), (404, "NotHosted".to_string()));
+    let started = post(&addr[0], start_path);
+    assert_eq!(started.status, 202, "{}", started.body);
+    assert_eq!(started.json()["status"], "Starting");
+    assert_eq!(status_of(&addr[0], "OrdersStore", "orders-1").0, "Starting");
+    wait_until("orders-1 is Running", || status_of(&addr[0], "OrdersStore", "orders-1").0 == "Running");
+    let acc = m.accounting("OrdersStore").expect("accounting");
+    assert_eq!((node(&acc, "orders-1").rejoins, acc.lost), (1, 0), "{acc:?}");
+    assert_conserved(&acc);
+
+    let (_old, old) = demo_on(222, |c| c.start_endpoint = false);
+    let missing = post(&old[0], start_path);
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_ne!(missing.error_code(), "InstanceNotFound", "an unknown route, not an unknown instance");
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Graceful(usize),
     Forced(usize),
     Passive,
     Active,
+    Start(usize),
     Wait(u64),
 }
 
@@ -649,6 +741,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..4usize).prop_map(Op::Forced),
         1 => Just(Op::Passive),
         1 => Just(Op::Active),
+        2 => (0..4usize).prop_map(Op::Start),
         3 => (0..300u64).prop_map(Op::Wait),
     ]
 }
@@ -661,7 +754,7 @@ proptest! {
         backups in 0..3u32,
         ops in proptest::collection::vec(op(), 0..25),
     ) {
-        let timing = Timing { migration_ms: 10, stop_delay_ms: 15 };
+        let timing = Timing { migration_ms: 10, stop_delay_ms: 15, start_delay_ms: 40 };
         let mut s = store(nodes, partitions, backups, timing);
         let mut now = 0;
         let mut forced = false;
@@ -679,6 +772,16 @@ proptest! {
                 }
                 Op::Passive => s.set_state(StoreState::Passive, now),
                 Op::Active => s.set_state(StoreState::Active, now),
+                Op::Start(i) if i < nodes => {
+                    let before = remaining(&s, i).0;
+                    let outcome = s.start(i, now);
+                    let expected = match before.as_str() {
+                        "Running" => StartOutcome::AlreadyRunning,
+                        "Stopping" => StartOutcome::StillStopping,
+                        _ => StartOutcome::Starting,
+                    };
+                    prop_assert_eq!(outcome, expected);
+                }
                 Op::Wait(ms) => { now += ms; s.advance(now); }
                 _ => {}
             }
@@ -691,7 +794,7 @@ proptest! {
             }
             for n in &acc.per_instance {
                 prop_assert!(n.held <= n.peak && n.peak <= partitions, "{:?}", acc);
-                if n.status == "Stopped" {
+                if n.status == "Stopped" || n.status == "Starting" {
                     prop_assert_eq!(n.held, 0, "{:?}", acc);
                 }
             }
@@ -700,7 +803,7 @@ proptest! {
         s.set_state(StoreState::Active, now);
         s.advance(now + 1_000_000);
         let acc = s.accounting();
-        prop_assert!(acc.per_instance.iter().all(|n| n.status != "Stopping"), "{:?}", acc);
+        prop_assert!(acc.per_instance.iter().all(|n| n.status != "Stopping" && n.status != "Starting"), "{:?}", acc);
         prop_assert_eq!(acc.migrations_pending, 0);
     }
 }

@@ -35,10 +35,14 @@ pub struct Config {
     pub migration_ms_per_partition: u64,
     /// How long a node takes to report Stopped once it has nothing left to hand off.
     pub stop_delay_ms: u64,
+    /// How long a started node takes to rejoin and report Running.
+    pub start_delay_ms: u64,
     /// `false` answers the safety endpoint with 404, like a manager that predates it.
     pub safety_endpoint: bool,
     /// `false` answers the state endpoint with 404, like a manager that predates it.
     pub state_endpoint: bool,
+    /// `false` answers the start endpoint with 404, like a manager that predates it.
+    pub start_endpoint: bool,
     /// `false` prints one line per request to stdout.
     pub quiet: bool,
     /// Serve https with this certificate and key instead of http (see tls.rs).
@@ -48,6 +52,7 @@ pub struct Config {
 pub const DEMO_HOSTS: [&str; 3] = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
 pub const DEFAULT_MIGRATION_MS: u64 = 20;
 pub const DEFAULT_STOP_DELAY_MS: u64 = 50;
+pub const DEFAULT_START_DELAY_MS: u64 = 80;
 
 impl Config {
     /// The demo layout on 127.0.0.11-13, a free port, fast migrations, both extension endpoints, quiet.
@@ -62,8 +67,10 @@ impl Config {
             layout,
             migration_ms_per_partition: DEFAULT_MIGRATION_MS,
             stop_delay_ms: DEFAULT_STOP_DELAY_MS,
+            start_delay_ms: DEFAULT_START_DELAY_MS,
             safety_endpoint: true,
             state_endpoint: true,
+            start_endpoint: true,
             quiet: true,
             tls: None,
         }
@@ -99,6 +106,7 @@ pub(crate) struct Shared {
     port: u16,
     safety_endpoint: bool,
     state_endpoint: bool,
+    start_endpoint: bool,
     quiet: bool,
     cluster: Mutex<Cluster>,
     faults: Mutex<Vec<Fault>>,
@@ -217,6 +225,10 @@ impl Shared {
         self.state_endpoint
     }
 
+    pub(crate) fn start_endpoint(&self) -> bool {
+        self.start_endpoint
+    }
+
     fn log_arrival(&self, host_index: usize, request: &http::Request, fault: Fault) -> u64 {
         let mut log = lock(&self.log);
         let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
@@ -295,7 +307,11 @@ impl RefManager {
         }
         cfg.layout.validate()?;
         let (port, listeners) = bind_all(&cfg.hosts, cfg.port)?;
-        let timing = Timing { migration_ms: cfg.migration_ms_per_partition, stop_delay_ms: cfg.stop_delay_ms };
+        let timing = Timing {
+            migration_ms: cfg.migration_ms_per_partition,
+            stop_delay_ms: cfg.stop_delay_ms,
+            start_delay_ms: cfg.start_delay_ms,
+        };
         let shared = Arc::new(Shared {
             started: Instant::now(),
             shutdown: AtomicBool::new(false),
@@ -303,6 +319,7 @@ impl RefManager {
             port,
             safety_endpoint: cfg.safety_endpoint,
             state_endpoint: cfg.state_endpoint,
+            start_endpoint: cfg.start_endpoint,
             quiet: cfg.quiet,
             cluster: Mutex::new(Cluster::new(&cfg.layout, timing)),
             faults: Mutex::new(vec![Fault::None; cfg.hosts.len()]),

@@ -6,9 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const USAGE: &str = "usage: dkv-refmanager [--hosts H1,H2,...] [--port N] [--layout demo|PATH.json] \
-[--migration-ms N] [--stop-delay-ms N] \
+[--migration-ms N] [--stop-delay-ms N] [--start-delay-ms N] \
 [--fault HOST=none|hang|500|malformed|reset|drip|latency:MS|flap|die-after:N|die-after-stop]... \
-[--no-safety-endpoint] [--no-state-endpoint] [--ready-file PATH] [--quiet] [--tls-cert PEM --tls-key PEM]";
+[--no-safety-endpoint] [--no-state-endpoint] [--no-start-endpoint] [--ready-file PATH] [--quiet] [--tls-cert PEM --tls-key PEM]";
 
 struct Cli {
     config: Config,
@@ -79,6 +79,7 @@ fn parse_args(args: Vec<String>) -> Cli {
             }
             "--migration-ms" => config.migration_ms_per_partition = parse_number("--migration-ms", &value),
             "--stop-delay-ms" => config.stop_delay_ms = parse_number("--stop-delay-ms", &value),
+            "--start-delay-ms" => config.start_delay_ms = parse_number("--start-delay-ms", &value),
             "--fault" => {
                 let (host, fault) = value
                     .split_once('=')
@@ -88,6 +89,7 @@ fn parse_args(args: Vec<String>) -> Cli {
             }
             "--no-safety-endpoint" => config.safety_endpoint = false,
             "--no-state-endpoint" => config.state_endpoint = false,
+            "--no-start-endpoint" => config.start_endpoint = false,
             "--ready-file" => ready_file = Some(value),
             "--quiet" => config.quiet = true,
             "--tls-cert" => tls_cert = Some(value),

@@ -39,7 +39,9 @@ enum Status {
     Running,
     Stopping,
     Stopped,
-    /// Any other status a layout names (e.g. "Starting"): shown as is, holds no data.
+    /// Started, rejoining: holds no data until it reports Running.
+    Starting,
+    /// Any other status a layout names: shown as is, holds no data.
     Other(String),
 }
 
@@ -49,6 +51,7 @@ impl Status {
             "Running" => Status::Running,
             "Stopping" => Status::Stopping,
             "Stopped" => Status::Stopped,
+            "Starting" => Status::Starting,
             other => Status::Other(other.to_string()),
         }
     }
@@ -58,6 +61,7 @@ impl Status {
             Status::Running => "Running",
             Status::Stopping => "Stopping",
             Status::Stopped => "Stopped",
+            Status::Starting => "Starting",
             Status::Other(text) => text,
         }
     }
@@ -69,7 +73,13 @@ struct Node {
     status: Status,
     /// When a Stopping node reports Stopped: set once it has nothing left to hand off.
     stops_at: Option<u64>,
+    /// When a Starting node reports Running (and rejoins).
+    starts_at: Option<u64>,
     peak: u32,
+    /// Partitions this node loaded back from its own disk when it rejoined (no migration needed).
+    restored: u32,
+    /// Times this node rejoined after a start.
+    rejoins: u32,
     migrated_out: u32,
     received: u32,
 }
@@ -86,6 +96,8 @@ enum Task {
 pub struct Timing {
     pub migration_ms: u64,
     pub stop_delay_ms: u64,
+    /// How long a started node takes to rejoin and report Running.
+    pub start_delay_ms: u64,
 }
 
 /// What a stop request did, for the HTTP answer.
@@ -97,6 +109,17 @@ pub enum StopOutcome {
     Stopped,
     /// 409.
     AlreadyStopped,
+}
+
+/// What a start request did, for the HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartOutcome {
+    /// 202: the node is starting (or already was); poll the store until it reports Running.
+    Starting,
+    /// 409 AlreadyRunning: nothing to do (a re-run is safe).
+    AlreadyRunning,
+    /// 409 InstanceStopping: a graceful stop is still running; start it once it reports Stopped.
+    StillStopping,
 }
 
 /// Data accounting of one store, for the loss and pile-up proofs.
@@ -133,6 +156,9 @@ pub struct InstanceAccounting {
     pub persisted: u32,
     pub migrated_out: u32,
     pub received: u32,
+    /// Partitions loaded back from this node's own disk when it rejoined.
+    pub restored: u32,
+    pub rejoins: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -163,9 +189,12 @@ impl Store {
                 layout: instance.clone(),
                 status: Status::from_layout(&instance.status),
                 stops_at: None,
+                starts_at: None,
                 peak: 0,
                 migrated_out: 0,
                 received: 0,
+                restored: 0,
+                rejoins: 0,
             })
             .collect();
         let running: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].status == Status::Running).collect();
@@ -226,9 +255,21 @@ impl Store {
                 .filter(|&i| self.nodes[i].status == Status::Stopping)
                 .filter_map(|i| self.nodes[i].stops_at.map(|t| (t, i)))
                 .min();
-            match (task_due, stop_due) {
-                (Some(t), stop) if t <= now && stop.map_or(true, |(s, _)| t <= s) => self.complete_head(t),
-                (_, Some((t, node))) if t <= now => self.finish_stop(node, t),
+            let start_due = (0..self.nodes.len())
+                .filter(|&i| self.nodes[i].status == Status::Starting)
+                .filter_map(|i| self.nodes[i].starts_at.map(|t| (t, i)))
+                .min();
+            // Node events (stops, then rejoins) due no later than the head migration happen first.
+            let node_due = match (stop_due, start_due) {
+                (Some(stop), Some(start)) if start.0 < stop.0 => Some((start, false)),
+                (Some(stop), _) => Some((stop, true)),
+                (None, Some(start)) => Some((start, false)),
+                (None, None) => None,
+            };
+            match (task_due, node_due) {
+                (Some(t), event) if t <= now && event.map_or(true, |((at, _), _)| t <= at) => self.complete_head(t),
+                (_, Some(((t, node), true))) if t <= now => self.finish_stop(node, t),
+                (_, Some(((t, node), false))) if t <= now => self.finish_start(node, t),
                 _ => break,
             }
         }
@@ -259,6 +300,54 @@ impl Store {
         // Leaving Passive restarts the frozen head migration from scratch.
         self.head = None;
         self.settle(now);
+    }
+
+    /// `POST .../instances/{instance}/start`: a stopped node starts and rejoins after `timing.start_delay_ms`.
+    pub fn start(&mut self, node: usize, now: u64) -> StartOutcome {
+        self.advance(now);
+        match self.nodes[node].status {
+            Status::Running => StartOutcome::AlreadyRunning,
+            Status::Starting => StartOutcome::Starting,
+            Status::Stopping => StartOutcome::StillStopping,
+            Status::Stopped | Status::Other(_) => {
+                self.nodes[node].status = Status::Starting;
+                self.nodes[node].stops_at = None;
+                self.nodes[node].starts_at = Some(now + self.timing.start_delay_ms);
+                StartOutcome::Starting
+            }
+        }
+    }
+
+    /// The node reports Running. A partition its own disk holds comes back into memory without a migration while
+    /// the partition is short of copies: what a Passive store keeps it for, since nothing was re-replicated while
+    /// the node was away. Where the others already re-created the copies (Active store), the disk copy is
+    /// superseded and dropped. Partitions still short of backups get them by migrations (frozen while Passive).
+    fn finish_start(&mut self, node: usize, at: u64) {
+        self.nodes[node].status = Status::Running;
+        self.nodes[node].starts_at = None;
+        self.nodes[node].rejoins += 1;
+        let wanted = (self.layout.backups as usize + 1).min(self.running_count());
+        for partition in 0..self.persisted.len() {
+            if !self.persisted[partition].contains(&node) {
+                continue;
+            }
+            self.persisted[partition].retain(|&n| n != node);
+            let running_copies =
+                self.live[partition].iter().filter(|&&n| self.nodes[n].status == Status::Running).count();
+            if running_copies < wanted {
+                self.live[partition].push(node);
+                self.nodes[node].restored += 1;
+            }
+        }
+        for partition in 0..self.live.len() {
+            if self.needs_rebuild(partition) && !self.queue.contains(&Task::Rebuild { partition }) {
+                self.queue.push_back(Task::Rebuild { partition });
+            }
+        }
+        let held = self.held(node);
+        let peak = &mut self.nodes[node].peak;
+        *peak = (*peak).max(held);
+        self.settle(at);
     }
 
     fn graceful_stop(&mut self, node: usize, now: u64) -> StopOutcome {
@@ -513,6 +602,8 @@ impl Store {
                     persisted: self.persisted.iter().filter(|p| p.contains(&i)).count() as u32,
                     migrated_out: self.nodes[i].migrated_out,
                     received: self.nodes[i].received,
+                    restored: self.nodes[i].restored,
+                    rejoins: self.nodes[i].rejoins,
                 })
                 .collect(),
         }

@@ -1,7 +1,7 @@
 //! Maps requests to the cluster model: the manager API of docs/manager-api.md and the `/_control` endpoints.
 use super::faults::Fault;
 use super::http::{percent_decode, Request, Response};
-use super::model::{StopOutcome, Store, StoreState};
+use super::model::{Cluster, StartOutcome, StopOutcome, Store, StoreState};
 use super::Shared;
 use serde_json::{json, Value};
 
@@ -54,6 +54,10 @@ pub(crate) fn handle_admin(shared: &Shared, host_index: usize, request: &Request
         },
         ["admin", "v1", "stores", store, "instances", instance, "stop"] => match method {
             "POST" => stop(shared, host_index, store, instance, request),
+            _ => method_not_allowed("POST"),
+        },
+        ["admin", "v1", "stores", store, "instances", instance, "start"] if shared.start_endpoint() => match method {
+            "POST" => start(shared, host_index, store, instance),
             _ => method_not_allowed("POST"),
         },
         _ => not_found(&request.path),
@@ -117,27 +121,12 @@ fn stop(shared: &Shared, host_index: usize, store_name: &str, instance: &str, re
         Some(v) if v == "false" || v == "0" || v.is_empty() => false,
         Some(v) => return Response::error(400, "BadRequest", &format!("invalid force value {v:?}")),
     };
-    let host = &shared.hosts()[host_index];
     let mut cluster = shared.cluster();
     let now = shared.now_ms();
-    let store = match cluster.store(store_name, now) {
-        Some(store) => store,
-        None => return store_not_found(store_name),
+    let (store, node) = match hosted_instance(shared, &mut cluster, host_index, store_name, instance, now) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
-    let node = match store.find(instance) {
-        Some(node) => node,
-        None => {
-            let message = format!(
-                "store '{store_name}' has no instance '{instance}' (instances: {})",
-                store.instance_names().join(", ")
-            );
-            return Response::error(404, "InstanceNotFound", &message);
-        }
-    };
-    if !same_machine(store.server(node), host) {
-        let message = format!("instance '{instance}' runs on {}, not on this manager ({host})", store.server(node));
-        return Response::error(404, "NotHosted", &message);
-    }
     match store.stop(node, force, now) {
         StopOutcome::Stopped => {
             Response::json(200, &json!({"instance": instance, "status": "Stopped", "message": "Stopped"}))
@@ -153,6 +142,56 @@ fn stop(shared: &Shared, host_index: usize, store_name: &str, instance: &str, re
             &format!("instance '{instance}' of store '{store_name}' is already stopped"),
         ),
     }
+}
+
+fn start(shared: &Shared, host_index: usize, store_name: &str, instance: &str) -> Response {
+    let mut cluster = shared.cluster();
+    let now = shared.now_ms();
+    let (store, node) = match hosted_instance(shared, &mut cluster, host_index, store_name, instance, now) {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match store.start(node, now) {
+        StartOutcome::Starting => Response::json(
+            202,
+            &json!({"instance": instance, "status": "Starting", "message": "Starting: rejoining the cluster"}),
+        ),
+        StartOutcome::AlreadyRunning => Response::error(
+            409,
+            "AlreadyRunning",
+            &format!("instance '{instance}' of store '{store_name}' is already running"),
+        ),
+        StartOutcome::StillStopping => Response::error(
+            409,
+            "InstanceStopping",
+            &format!("instance '{instance}' of store '{store_name}' is still stopping; start it once it is Stopped"),
+        ),
+    }
+}
+
+/// The store and the index of one of its instances that this manager hosts, or the manager's 404.
+fn hosted_instance<'c>(
+    shared: &Shared,
+    cluster: &'c mut Cluster,
+    host_index: usize,
+    store_name: &str,
+    instance: &str,
+    now: u64,
+) -> Result<(&'c mut Store, usize), Response> {
+    let host = &shared.hosts()[host_index];
+    let store = cluster.store(store_name, now).ok_or_else(|| store_not_found(store_name))?;
+    let node = store.find(instance).ok_or_else(|| {
+        let message = format!(
+            "store '{store_name}' has no instance '{instance}' (instances: {})",
+            store.instance_names().join(", ")
+        );
+        Response::error(404, "InstanceNotFound", &message)
+    })?;
+    if !same_machine(store.server(node), host) {
+        let message = format!("instance '{instance}' runs on {}, not on this manager ({host})", store.server(node));
+        return Err(Response::error(404, "NotHosted", &message));
+    }
+    Ok((store, node))
 }
 
 pub(crate) fn handle_control(shared: &Shared, request: &Request) -> Response {
