@@ -12,6 +12,7 @@ use crate::retry::{Asked, Asker, Gate, Patience};
 use crate::route::ServerMatcher;
 use crate::safety::{self, Safety, Waited};
 use crate::session::Targets;
+use crate::store_poll::StorePolls;
 use crate::throttle::Permits;
 use crate::transport::{Reply, Transport};
 use crate::wire;
@@ -601,8 +602,10 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     };
     // A passive store had its one safety check before it went passive; node by node, each stop checks again.
     // `after`: nodes waiting behind this group in the same sequence, who share the time left with it.
+    // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
+    let polls = StorePolls::new();
     let run_group = |group: &ManagerGroup, after: usize| {
-        stop_group(shared, &transport, &targets.managers, group, request, !passive, after)
+        stop_group(shared, &transport, &targets.managers, &polls, group, request, !passive, after)
     };
     let one_by_one = || {
         let mut after: usize = plan.groups.iter().map(|g| g.nodes.len()).sum();
@@ -646,10 +649,12 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     shared.finish(&mut st);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn stop_group(
     shared: &Shared,
     transport: &Transport,
     managers: &[ManagerEndpoint],
+    polls: &StorePolls,
     group: &ManagerGroup,
     request: &StopRequest,
     check_safety: bool,
@@ -674,6 +679,7 @@ fn stop_group(
             manager: &group.endpoint,
             managers,
             store: &request.store,
+            polls,
             instance: &node.name,
             force: request.force,
             check_safety,
