@@ -463,11 +463,12 @@ impl Shared {
         Some(i)
     }
 
-    fn node_message(&self, instance: &str, manager: &str, message: String) {
+    /// By slot: a search by name at every progress line made a whole-store stop quadratic (issue 13, S2).
+    fn node_message(&self, slot: usize, message: String) {
         let mut st = self.lock();
-        if let Some(i) = self.slot(&st, instance, manager) {
-            if st.nodes[i].state == NodeState::Running {
-                st.nodes[i].message = message;
+        if let Some(node) = st.nodes.get_mut(slot) {
+            if node.state == NodeState::Running {
+                node.message = message;
             }
         }
     }
@@ -596,7 +597,7 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     shared.set_phase("Stopping");
     let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
     let transport = if request.parallel {
-        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone())
+        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
     } else {
         targets.transport.clone()
     };
@@ -672,7 +673,7 @@ fn stop_group(
             continue;
         }
         let log = |line: String| shared.log(line);
-        let progress = |message: String| shared.node_message(&node.name, &manager, message);
+        let progress = |message: String| shared.node_message(slot, message);
         let gate = OperationGate { shared, slot: Some(slot) };
         let outcome = NodeStop {
             asker: Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log },

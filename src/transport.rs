@@ -59,8 +59,9 @@ pub struct TransportOptions {
 pub struct Transport {
     agent: ureq::Agent,
     authorization: Option<String>,
-    /// With -Parallel: the operation's throttle, and its cancellation so a waiting request can give up.
-    limit: Option<(Arc<Permits>, CancelToken)>,
+    /// With -Parallel: the operation's throttle, its cancellation so a waiting request can give up, and its
+    /// deadline, which bounds the wait for a slot.
+    limit: Option<(Arc<Permits>, CancelToken, Deadline)>,
 }
 
 impl Default for Transport {
@@ -81,9 +82,10 @@ impl Transport {
         Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
     }
 
-    /// The same connections and credentials, with every request first taking one of `permits`.
-    pub fn throttled(&self, permits: Arc<Permits>, cancel: CancelToken) -> Transport {
-        Transport { limit: Some((permits, cancel)), ..self.clone() }
+    /// The same connections and credentials, with every request first taking one of `permits`, waiting for one
+    /// until `cancel` or the operation's `deadline`.
+    pub fn throttled(&self, permits: Arc<Permits>, cancel: CancelToken, deadline: Deadline) -> Transport {
+        Transport { limit: Some((permits, cancel, deadline)), ..self.clone() }
     }
 
     /// Sends one request. `path_and_query` is already encoded (see `names::encode_segment`).
@@ -114,14 +116,19 @@ impl Transport {
         admit: impl FnOnce() -> Option<G>,
     ) -> Result<Reply, CallError> {
         let url = format!("{}{}", endpoint.base_url(), path_and_query);
-        let _permit = match &self.limit {
-            None => None,
-            Some((permits, cancel)) => match permits.acquire(deadline, cancel) {
-                Some(permit) => Some(permit),
+        let queued = Instant::now();
+        let (_permit, postponed) = match &self.limit {
+            None => (None, None),
+            // Waiting for a slot is not the manager's silence: the wait is bounded by the operation's deadline,
+            // and the attempt gets its whole budget once it may be sent (with many managers and a small throttle
+            // the wait can outlast an attempt's share, which made rows say TIMEOUT long before the deadline).
+            Some((permits, cancel, operation)) => match permits.acquire(operation, cancel) {
+                Some(permit) => (Some(permit), Some(deadline.postponed(queued.elapsed(), operation))),
                 None if cancel.is_cancelled() => return Err(CallError::Cancelled),
                 None => return Err(CallError::OutOfTime),
             },
         };
+        let deadline = postponed.as_ref().unwrap_or(deadline);
         if deadline.expired() {
             return Err(CallError::OutOfTime);
         }
