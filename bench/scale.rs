@@ -185,10 +185,10 @@ fn raise_open_files(wanted: u64) -> Result<(), String> {
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
         return Err(format!("getrlimit: {}", std::io::Error::last_os_error()));
     }
-    if limit.rlim_cur as u64 >= wanted {
+    if limit.rlim_cur >= wanted {
         return Ok(());
     }
-    let raised = std::cmp::min(wanted, limit.rlim_max as u64);
+    let raised = std::cmp::min(wanted, limit.rlim_max);
     if raised < wanted {
         return Err(format!(
             "{} managers need about {} open files, the hard limit is {}: raise it (ulimit -Hn) or use fewer",
@@ -197,7 +197,7 @@ fn raise_open_files(wanted: u64) -> Result<(), String> {
             limit.rlim_max
         ));
     }
-    let new = libc::rlimit { rlim_cur: raised as libc::rlim_t, rlim_max: limit.rlim_max };
+    let new = libc::rlimit { rlim_cur: raised, rlim_max: limit.rlim_max };
     // SAFETY: setrlimit reads the struct we own.
     if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } != 0 {
         return Err(format!("setrlimit: {}", std::io::Error::last_os_error()));

@@ -32,12 +32,6 @@ impl Deadline {
         self.start.elapsed()
     }
 
-    /// The same budget starting `by` later, never past `limit`: an attempt that had to queue for a throttle slot
-    /// gets its whole time once it may be sent.
-    pub fn postponed(&self, by: Duration, limit: &Deadline) -> Deadline {
-        Deadline { start: self.start + by, at: std::cmp::min(self.at + by, limit.at), total: self.total }
-    }
-
     /// A deadline for one of `parties` attempts that share what is left: an equal share, at least `floor`,
     /// never past this deadline.
     pub fn share(&self, parties: usize, floor: Duration) -> Deadline {
@@ -154,17 +148,6 @@ mod tests {
         assert!(short > Duration::from_millis(900) && short <= Duration::from_secs(1), "{:?}", short);
         let tiny = Deadline::after(Duration::from_millis(300)).share(3, Duration::from_secs(1)).remaining();
         assert!(tiny <= Duration::from_millis(300));
-    }
-
-    #[test]
-    fn a_postponed_deadline_keeps_its_budget_but_not_past_the_limit() {
-        let limit = Deadline::after(Duration::from_secs(10));
-        let attempt = Deadline::after(Duration::from_secs(2));
-        let later = attempt.postponed(Duration::from_secs(3), &limit);
-        assert!(later.remaining() > Duration::from_millis(4_900) && later.remaining() <= Duration::from_secs(5));
-        assert_eq!(later.budget_text(), "2 s");
-        let capped = attempt.postponed(Duration::from_secs(30), &limit);
-        assert!(capped.remaining() <= Duration::from_secs(10));
     }
 
     #[test]

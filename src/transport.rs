@@ -98,12 +98,16 @@ impl Transport {
         deadline: &Deadline,
         log: Logger,
     ) -> Result<Reply, CallError> {
-        self.call_admitted(method, endpoint, path_and_query, body, deadline, log, || Some(()))
+        self.call_admitted(method, endpoint, path_and_query, body, || *deadline, log, || Some(()))
     }
 
     /// Sends one request if `admit` allows it at the last moment before sending (after any throttle wait), and
     /// holds what `admit` returned until the request is over: an operation uses this to make sure nothing is sent
-    /// once it has ended, and to know which requests are in flight.
+    /// once it has ended, and to know which requests are in flight. `attempt` gives the request's deadline once
+    /// it has a throttle slot: waiting for a slot is not the manager's silence, so it is bounded by the
+    /// operation's deadline and spends none of the attempt's time (with many managers and a small throttle the
+    /// wait can outlast an attempt's share, which made rows say TIMEOUT, or a manager silent, long before the
+    /// deadline).
     #[allow(clippy::too_many_arguments)]
     pub fn call_admitted<G>(
         &self,
@@ -111,24 +115,20 @@ impl Transport {
         endpoint: &ManagerEndpoint,
         path_and_query: &str,
         body: Option<&str>,
-        deadline: &Deadline,
+        attempt: impl FnOnce() -> Deadline,
         log: Logger,
         admit: impl FnOnce() -> Option<G>,
     ) -> Result<Reply, CallError> {
         let url = format!("{}{}", endpoint.base_url(), path_and_query);
-        let queued = Instant::now();
-        let (_permit, postponed) = match &self.limit {
-            None => (None, None),
-            // Waiting for a slot is not the manager's silence: the wait is bounded by the operation's deadline,
-            // and the attempt gets its whole budget once it may be sent (with many managers and a small throttle
-            // the wait can outlast an attempt's share, which made rows say TIMEOUT long before the deadline).
+        let _permit = match &self.limit {
+            None => None,
             Some((permits, cancel, operation)) => match permits.acquire(operation, cancel) {
-                Some(permit) => (Some(permit), Some(deadline.postponed(queued.elapsed(), operation))),
+                Some(permit) => Some(permit),
                 None if cancel.is_cancelled() => return Err(CallError::Cancelled),
                 None => return Err(CallError::OutOfTime),
             },
         };
-        let deadline = postponed.as_ref().unwrap_or(deadline);
+        let deadline = &attempt();
         if deadline.expired() {
             return Err(CallError::OutOfTime);
         }
