@@ -123,8 +123,8 @@ pub fn run(args: &ChildArgs) -> Result<ChildReport, String> {
     let started = Instant::now();
     let rows = Operation::run(targets, request).map_err(|e| e.message)?;
     let wall = started.elapsed();
-    let cpu = procstat::cpu_time().saturating_sub(cpu_before);
-    let (threads_peak, thread_samples) = sampler.finish();
+    let (threads_peak, thread_samples, sampler_cpu) = sampler.finish();
+    let cpu = procstat::cpu_time().saturating_sub(cpu_before).saturating_sub(sampler_cpu);
     all_succeeded("scaled stop", &rows, args.expect_rows)?;
     Ok(ChildReport {
         wall_ms: wall.as_secs_f64() * 1000.0,

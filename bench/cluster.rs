@@ -2,12 +2,23 @@
 //! reference manager's CLI.
 use crate::refmanager::{InstanceLayout, Layout, StoreLayout};
 
-/// `count` loopback hosts `127.0.<subnet>.1 ..`; each bench scenario has its own subnet so runs never collide.
+/// Hosts that fit one loopback /24: `127.0.<subnet>.1 ..`.
+const ONE_SUBNET: usize = 254;
+
+/// The most hosts `hosts` hands out: `127.<subnet>.0.1 .. 127.<subnet>.255.254`.
+pub const MAX_HOSTS: usize = 256 * ONE_SUBNET;
+
+/// `count` loopback hosts of the bench scenario `subnet`: `127.0.<subnet>.1 ..` up to 254 of them, beyond that
+/// `127.<subnet>.<y>.<z>` (z 1-254), all of 127.0.0.0/8 being loopback on Linux. Each scenario has its own subnet
+/// so runs never collide.
 pub fn hosts(subnet: u8, count: usize) -> Result<Vec<String>, String> {
-    if count == 0 || count > 254 {
-        return Err(format!("{} managers do not fit one loopback /24 (1 to 254)", count));
+    if count == 0 || count > MAX_HOSTS {
+        return Err(format!("{} managers: the bench places 1 to {} on loopback addresses", count, MAX_HOSTS));
     }
-    Ok((1..=count).map(|i| format!("127.0.{}.{}", subnet, i)).collect())
+    if count <= ONE_SUBNET {
+        return Ok((1..=count).map(|i| format!("127.0.{}.{}", subnet, i)).collect());
+    }
+    Ok((0..count).map(|i| format!("127.{}.{}.{}", subnet, i / ONE_SUBNET, i % ONE_SUBNET + 1)).collect())
 }
 
 /// `per_manager` nodes on each host, named `node-<manager>-<n>`, in manager-major order.
@@ -35,4 +46,25 @@ pub fn layout_json(store: &StoreLayout) -> Result<String, String> {
 /// `host:port` for every host, the form `Session::connect` takes.
 pub fn addresses(hosts: &[String], port: u16) -> Vec<String> {
     hosts.iter().map(|h| format!("{}:{}", h, port)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_fill_a_subnet_then_spread_over_127_subnet_y_z() {
+        assert_eq!(hosts(201, 2).unwrap(), vec!["127.0.201.1", "127.0.201.2"]);
+        assert_eq!(hosts(201, 254).unwrap().last().unwrap(), "127.0.201.254");
+        let wide = hosts(201, 1000).unwrap();
+        assert_eq!(wide.len(), 1000);
+        assert_eq!(wide[0], "127.201.0.1");
+        assert_eq!(wide[253], "127.201.0.254");
+        assert_eq!(wide[254], "127.201.1.1");
+        assert_eq!(wide[999], "127.201.3.238");
+        let distinct: std::collections::HashSet<&String> = wide.iter().collect();
+        assert_eq!(distinct.len(), 1000);
+        assert!(hosts(201, 0).is_err());
+        assert!(hosts(201, MAX_HOSTS + 1).is_err());
+    }
 }

@@ -15,8 +15,9 @@ scenario 1 (parallel):
   --reps N               repetitions of discovery, one stop and each parallel run (default 3)
   --seq-reps N           repetitions of the sequential run (default 1)
 scenario 2 (scale):
-  --sizes LIST           node counts (default 100,250,500,1000)
-  --per-manager N        nodes per manager (default 10)
+  --sizes LIST           node counts (default 100,1000,10000)
+  --per-manager N        nodes per manager (default 10; managers beyond 254 use 127.201.y.z)
+  --forced-max-nodes N   forced stops only up to this many nodes (default 1000)
   --scale-model LIST     graceful,forced: the kind of stop (default graceful)
   --scale-sequential     without -Parallel (default parallel)
   --throttle N           parallel throttle, 0 = the library default of 32 (default 0)
@@ -74,7 +75,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             timeout_sec: 120,
         },
         scale_opts: ScaleOptions {
-            sizes: vec![100, 250, 500, 1000],
+            sizes: vec![100, 1_000, 10_000],
             per_manager: 10,
             force: false,
             parallel: true,
@@ -82,6 +83,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             stop_delay_ms: 50,
             timeout_sec: 120,
             refmanager: default_refmanager(),
+            forced_max_nodes: 1_000,
         },
         roundtrip_opts: RoundTripOptions { iterations: 1000, warmup: 50 },
     };
@@ -134,6 +136,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 opts.scale_opts.sizes = value.split(',').map(|s| positive(flag, s.trim())).collect::<Result<_, _>>()?
             }
             "--per-manager" => opts.scale_opts.per_manager = positive(flag, value)?,
+            "--forced-max-nodes" => opts.scale_opts.forced_max_nodes = number(flag, value)?,
             "--scale-model" => {
                 opts.scale_forced = value
                     .split(',')

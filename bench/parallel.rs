@@ -10,6 +10,7 @@ use clustron_dkv::discovery::discover;
 use clustron_dkv::node_stop::NodeStop;
 use clustron_dkv::operation::DEFAULT_THROTTLE;
 use clustron_dkv::retry::{Asker, Open};
+use clustron_dkv::store_poll::StorePolls;
 use clustron_dkv::{ResultKind, Session, StopRequest, Targets};
 use std::time::{Duration, Instant};
 
@@ -264,6 +265,7 @@ impl Bench {
             manager: &self.targets.managers[index],
             managers: &self.targets.managers,
             store: STORE,
+            polls: &StorePolls::new(),
             instance: &instance,
             force: !graceful,
             check_safety: !graceful,

@@ -1,6 +1,7 @@
-//! Scenario 2: how wall time, peak memory and threads of the client grow with the store, from 100 nodes on 10
-//! managers to 1,000 nodes on 100. The managers run in a `dkv-refmanager` process and the client in a fresh
-//! process per size, so each figure is the client's alone.
+//! Scenario 2: how wall time, CPU, peak memory and threads of the client grow with the store, from 100 nodes on
+//! 10 managers to 10,000 nodes on 1,000 (issue 13: at most 1.5x the growth of the node count). The managers run
+//! in one `dkv-refmanager` process, which serves every loopback address, and the client in a fresh process per
+//! size, so each figure is the client's alone.
 use crate::child::{ChildArgs, ChildReport};
 use crate::cluster;
 use crate::report::Ratio;
@@ -24,7 +25,13 @@ pub struct ScaleOptions {
     pub stop_delay_ms: u64,
     pub timeout_sec: i64,
     pub refmanager: PathBuf,
+    /// Forced stops are measured up to this many nodes: each one's safety answer lists every node, so their
+    /// client work grows with the square of the store (docs/performance.md).
+    pub forced_max_nodes: usize,
 }
+
+/// Growth goal of issue 13: client CPU, memory and threads at most this times the growth of the node count.
+const GROWTH_GOAL: f64 = 1.5;
 
 struct Measured {
     nodes: usize,
@@ -49,6 +56,14 @@ pub fn run(opts: &ScaleOptions, ratios: &mut Vec<Ratio>) -> Result<(), String> {
     println!("   managers: {} in its own process; client: a fresh process per size", opts.refmanager.display());
     let mut measured = Vec::new();
     for &nodes in &opts.sizes {
+        if opts.force && nodes > opts.forced_max_nodes {
+            println!(
+                "   {} nodes: skipped for forced stops (above --forced-max-nodes {}: each forced stop's safety \
+                 answer lists every node)",
+                nodes, opts.forced_max_nodes
+            );
+            continue;
+        }
         let managers = (nodes + opts.per_manager - 1) / opts.per_manager;
         let (report, manager_cpu_ms) = measure(opts, nodes, managers)?;
         measured.push(Measured { nodes: managers * opts.per_manager, managers, report, manager_cpu_ms });
@@ -80,6 +95,7 @@ pub fn run(opts: &ScaleOptions, ratios: &mut Vec<Ratio>) -> Result<(), String> {
     }
     print!("{}", table.render());
     println!("   threads: sampled every 2 ms from /proc/self/task, the sampler itself not counted");
+    print_growth(&measured);
     println!();
     if let (Some(first), Some(last)) = (measured.first(), measured.last()) {
         if measured.len() > 1 {
@@ -93,30 +109,106 @@ pub fn run(opts: &ScaleOptions, ratios: &mut Vec<Ratio>) -> Result<(), String> {
                 format!("the store grew {:.1}x; wall time of the whole-store stop, largest over smallest", growth),
             ));
             ratios.push(Ratio::new(
-                format!("S2 {}: client CPU growth", label),
-                last.report.cpu_ms,
-                first.report.cpu_ms,
-                "client CPU time (user+system) during the stop, largest over smallest",
+                format!("S2 {}: managers' CPU growth", label),
+                last.manager_cpu_ms,
+                first.manager_cpu_ms,
+                "CPU of the reference managers' process during the stop, largest over smallest: the wall time's floor",
             ));
-            ratios.push(Ratio::new(
-                format!("S2 {}: peak memory growth", label),
-                last.report.hwm_kb as f64,
-                first.report.hwm_kb as f64,
-                "VmHWM of the client process at the end, largest over smallest",
-            ));
-            ratios.push(Ratio::new(
-                format!("S2 {}: peak thread growth", label),
-                last.report.threads_peak as f64,
-                first.report.threads_peak as f64,
-                "most client threads seen at once, largest over smallest",
-            ));
+            let per_node = |figure: &dyn Fn(&Measured) -> f64| {
+                (figure(last) / last.nodes as f64) / (figure(first) / first.nodes as f64)
+            };
+            ratios.push(
+                Ratio::new(
+                    format!("S2 {}: client CPU growth / node growth", label),
+                    per_node(&|m| m.report.cpu_ms),
+                    1.0,
+                    "client CPU (user+system) during the stop, largest over smallest, over the growth of the nodes",
+                )
+                .at_most(GROWTH_GOAL),
+            );
+            ratios.push(
+                Ratio::new(
+                    format!("S2 {}: peak memory growth / node growth", label),
+                    per_node(&|m| m.report.hwm_kb as f64),
+                    1.0,
+                    "VmHWM (peak RSS) of the client process at the end, largest over smallest, over the node growth",
+                )
+                .at_most(GROWTH_GOAL),
+            );
+            ratios.push(
+                Ratio::new(
+                    format!("S2 {}: peak thread growth / node growth", label),
+                    per_node(&|m| m.report.threads_peak as f64),
+                    1.0,
+                    "most client threads seen at once, largest over smallest, over the growth of the nodes",
+                )
+                .at_most(GROWTH_GOAL),
+            );
         }
+    }
+    Ok(())
+}
+
+/// Each size against the smallest: how much every figure grew, and that growth over the node count's.
+fn print_growth(measured: &[Measured]) {
+    let first = match measured.first() {
+        Some(first) if measured.len() > 1 => first,
+        _ => return,
+    };
+    println!(
+        "   growth against {} nodes (figure growth / node growth in brackets; goal <= {})",
+        first.nodes, GROWTH_GOAL
+    );
+    let mut table =
+        Table::new(&["nodes", "node growth", "wall", "client CPU", "managers CPU", "VmHWM", "threads peak"]);
+    for m in &measured[1..] {
+        let nodes = m.nodes as f64 / first.nodes as f64;
+        let cell = |now: f64, then: f64| format!("{:.2}x ({:.2})", now / then, now / then / nodes);
+        table.row(vec![
+            m.nodes.to_string(),
+            format!("{:.1}x", nodes),
+            cell(m.report.wall_ms, first.report.wall_ms),
+            cell(m.report.cpu_ms, first.report.cpu_ms),
+            cell(m.manager_cpu_ms, first.manager_cpu_ms),
+            cell(m.report.hwm_kb as f64, first.report.hwm_kb as f64),
+            cell(m.report.threads_peak as f64, first.report.threads_peak as f64),
+        ]);
+    }
+    print!("{}", table.render());
+}
+
+/// Raises this process's soft limit of open files (inherited by the managers' process, which holds a listener
+/// per address and a socket per connection) to `wanted`, or to the hard limit when that is lower.
+fn raise_open_files(wanted: u64) -> Result<(), String> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(format!("getrlimit: {}", std::io::Error::last_os_error()));
+    }
+    if limit.rlim_cur >= wanted {
+        return Ok(());
+    }
+    let raised = std::cmp::min(wanted, limit.rlim_max);
+    if raised < wanted {
+        return Err(format!(
+            "{} managers need about {} open files, the hard limit is {}: raise it (ulimit -Hn) or use fewer",
+            wanted / 2,
+            wanted,
+            limit.rlim_max
+        ));
+    }
+    let new = libc::rlimit { rlim_cur: raised, rlim_max: limit.rlim_max };
+    // SAFETY: setrlimit reads the struct we own.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &new) } != 0 {
+        return Err(format!("setrlimit: {}", std::io::Error::last_os_error()));
     }
     Ok(())
 }
 
 fn measure(opts: &ScaleOptions, nodes: usize, managers: usize) -> Result<(ChildReport, f64), String> {
     let hosts = cluster::hosts(SUBNET, managers)?;
+    // A listener per manager, a socket per connection in flight (the throttle bounds those), and some spare.
+    raise_open_files(2 * managers as u64 + 1024)?;
     let store = cluster::store_layout(STORE, &hosts, opts.per_manager);
     let scratch = std::env::temp_dir().join(format!("dkv-bench-{}-{}", std::process::id(), nodes));
     std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {}", scratch.display(), e))?;

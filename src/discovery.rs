@@ -44,7 +44,7 @@ pub fn discover(
         // A manager that accepts and never answers must not eat the whole budget: the others get their turn.
         let attempt = deadline.share(managers.len() - i, DISCOVERY_FLOOR);
         let admit = || Admitted::ask(gate, false);
-        match transport.call_admitted("GET", manager, &store_path(store), None, &attempt, log, admit) {
+        match transport.call_admitted("GET", manager, &store_path(store), None, || attempt, log, admit) {
             Ok(reply) if reply.status == 200 => match wire::parse::<StoreDoc>(&reply.body) {
                 Ok(doc) => return Ok(Discovered { manager: manager.clone(), store: doc }),
                 Err(problem) => reasons.push(format!("{}: {}", manager, problem)),

@@ -18,6 +18,7 @@ pub mod route;
 pub mod safety;
 pub mod session;
 pub mod store_info;
+pub mod store_poll;
 pub mod throttle;
 pub mod tls;
 pub mod transport;

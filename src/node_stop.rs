@@ -6,8 +6,10 @@ use crate::names::encode_segment;
 use crate::results::ResultKind;
 use crate::retry::{Asked, Asker, Attempt, Patience};
 use crate::safety::{self, Safety, Waited};
+use crate::store_poll::{Look, StorePolls};
 use crate::transport::Reply;
 use crate::wire::{self, StopDoc, StoreDoc};
+use std::time::Instant;
 
 pub struct NodeStop<'a> {
     /// Transport, deadline, cancellation, the operation's gate and log.
@@ -17,6 +19,8 @@ pub struct NodeStop<'a> {
     /// when its own manager stops answering after accepting the stop.
     pub managers: &'a [ManagerEndpoint],
     pub store: &'a str,
+    /// The store polls of the operation, shared by every node waiting for its graceful stop (store_poll.rs).
+    pub polls: &'a StorePolls,
     pub instance: &'a str,
     pub force: bool,
     /// Off during a passive whole-store stop, whose store-level check was made once before.
@@ -231,9 +235,10 @@ impl<'a> NodeStop<'a> {
         self.wait_until_stopped(status, patience)
     }
 
-    /// After 202: poll the store until the node reports Stopped. Never turns into a force. The node's own manager
-    /// is asked first; when it stops answering, the other targeted managers (the store document is cluster-wide),
-    /// staying with the first that answers.
+    /// After 202: poll the store until the node reports Stopped. Never turns into a force. A document another
+    /// waiting node fetched after this node's previous look serves it too (store_poll.rs); otherwise this node
+    /// fetches, asking its own manager first; when that one stops answering, the other targeted managers (the
+    /// store document is cluster-wide), staying with the first that answers.
     fn wait_until_stopped(&self, accepted_status: u16, patience: &mut Patience) -> Outcome {
         let deadline = self.asker.deadline;
         let mut pollers: Vec<&ManagerEndpoint> = vec![self.manager];
@@ -243,33 +248,48 @@ impl<'a> NodeStop<'a> {
         let mut own_silence: Option<String> = None;
         let mut backoff = Backoff::new();
         let mut last_seen = "Stopping".to_string();
+        // Only documents fetched after this moment can tell: the stop was accepted just now.
+        let mut since = Instant::now();
+        let path = store_path(self.store);
+        let cancelled = |last_seen: &str| {
+            Outcome::new(
+                ResultKind::Cancelled,
+                format!("cancelled while {}; the manager continues the graceful stop", last_seen),
+                accepted_status,
+            )
+        };
+        let timed_out = |last_seen: &str| {
+            Outcome::new(ResultKind::Timeout, format!("{}: still {}", deadline.describe(), last_seen), accepted_status)
+        };
         loop {
             if !self.asker.cancel.sleep(backoff.next_pause(), deadline) {
-                return Outcome::new(
-                    ResultKind::Cancelled,
-                    format!("cancelled while {}; the manager continues the graceful stop", last_seen),
-                    accepted_status,
-                );
+                return cancelled(&last_seen);
             }
             if deadline.expired() {
-                return Outcome::new(
-                    ResultKind::Timeout,
-                    format!("{}: still {}", deadline.describe(), last_seen),
-                    accepted_status,
-                );
+                return timed_out(&last_seen);
             }
             let mut answer = None;
             for k in 0..pollers.len() {
+                let fetch = match self.polls.look(since, self.asker.cancel, deadline) {
+                    Look::Ready(fetched) => {
+                        patience.answered();
+                        answer = Some(fetched);
+                        break;
+                    }
+                    Look::Over if self.asker.cancel.is_cancelled() => return cancelled(&last_seen),
+                    Look::Over => return timed_out(&last_seen),
+                    Look::Fetch(fetch) => fetch,
+                };
                 let index = (current + k) % pollers.len();
                 let poller = pollers[index];
-                let path = store_path(self.store);
                 match self.asker.once(patience, poller, "GET", &path, None, false, &read_store) {
                     Attempt::Answer(doc) => {
                         current = index;
-                        answer = Some(doc);
+                        answer = Some(fetch.publish(poller, doc));
                         break;
                     }
                     Attempt::Silent(reason) => {
+                        drop(fetch);
                         if index == 0 && own_silence.is_none() {
                             own_silence = Some(format!("{} stopped answering: {}", self.manager, reason));
                         }
@@ -287,27 +307,16 @@ impl<'a> NodeStop<'a> {
                             );
                         }
                     }
-                    Attempt::Over(Asked::Cancelled) => {
-                        return Outcome::new(
-                            ResultKind::Cancelled,
-                            format!("cancelled while {}; the manager continues the graceful stop", last_seen),
-                            accepted_status,
-                        )
-                    }
-                    Attempt::Over(_) => {
-                        return Outcome::new(
-                            ResultKind::Timeout,
-                            format!("{}: still {}", deadline.describe(), last_seen),
-                            accepted_status,
-                        )
-                    }
+                    Attempt::Over(Asked::Cancelled) => return cancelled(&last_seen),
+                    Attempt::Over(_) => return timed_out(&last_seen),
                 }
             }
-            let doc = match answer {
-                Some(doc) => doc,
+            let fetched = match answer {
+                Some(fetched) => fetched,
                 None => continue,
             };
-            let node = match doc.instances.iter().find(|i| i.name == self.instance) {
+            since = fetched.started;
+            let node = match fetched.instance(self.instance) {
                 Some(node) => node,
                 None => {
                     return Outcome::new(
@@ -319,8 +328,10 @@ impl<'a> NodeStop<'a> {
             };
             let status = node.status.clone().unwrap_or_else(|| "unknown".to_string());
             if status.eq_ignore_ascii_case("Stopped") {
-                let message = match (&own_silence, current) {
-                    (Some(silence), i) if i != 0 => format!("Stopped (reported by {}; {})", pollers[i], silence),
+                let message = match &own_silence {
+                    Some(silence) if fetched.reporter != *self.manager => {
+                        format!("Stopped (reported by {}; {})", fetched.reporter, silence)
+                    }
                     _ => "Stopped".to_string(),
                 };
                 return Outcome::new(ResultKind::Success, message, accepted_status);

@@ -12,6 +12,7 @@ use crate::retry::{Asked, Asker, Gate, Patience};
 use crate::route::ServerMatcher;
 use crate::safety::{self, Safety, Waited};
 use crate::session::Targets;
+use crate::store_poll::StorePolls;
 use crate::throttle::Permits;
 use crate::transport::{Reply, Transport};
 use crate::wire;
@@ -462,11 +463,12 @@ impl Shared {
         Some(i)
     }
 
-    fn node_message(&self, instance: &str, manager: &str, message: String) {
+    /// By slot: a search by name at every progress line made a whole-store stop quadratic (issue 13, S2).
+    fn node_message(&self, slot: usize, message: String) {
         let mut st = self.lock();
-        if let Some(i) = self.slot(&st, instance, manager) {
-            if st.nodes[i].state == NodeState::Running {
-                st.nodes[i].message = message;
+        if let Some(node) = st.nodes.get_mut(slot) {
+            if node.state == NodeState::Running {
+                node.message = message;
             }
         }
     }
@@ -595,14 +597,16 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     shared.set_phase("Stopping");
     let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
     let transport = if request.parallel {
-        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone())
+        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
     } else {
         targets.transport.clone()
     };
     // A passive store had its one safety check before it went passive; node by node, each stop checks again.
     // `after`: nodes waiting behind this group in the same sequence, who share the time left with it.
+    // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
+    let polls = StorePolls::new();
     let run_group = |group: &ManagerGroup, after: usize| {
-        stop_group(shared, &transport, &targets.managers, group, request, !passive, after)
+        stop_group(shared, &transport, &targets.managers, &polls, group, request, !passive, after)
     };
     let one_by_one = || {
         let mut after: usize = plan.groups.iter().map(|g| g.nodes.len()).sum();
@@ -646,10 +650,12 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
     shared.finish(&mut st);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn stop_group(
     shared: &Shared,
     transport: &Transport,
     managers: &[ManagerEndpoint],
+    polls: &StorePolls,
     group: &ManagerGroup,
     request: &StopRequest,
     check_safety: bool,
@@ -667,13 +673,14 @@ fn stop_group(
             continue;
         }
         let log = |line: String| shared.log(line);
-        let progress = |message: String| shared.node_message(&node.name, &manager, message);
+        let progress = |message: String| shared.node_message(slot, message);
         let gate = OperationGate { shared, slot: Some(slot) };
         let outcome = NodeStop {
             asker: Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log },
             manager: &group.endpoint,
             managers,
             store: &request.store,
+            polls,
             instance: &node.name,
             force: request.force,
             check_safety,

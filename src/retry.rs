@@ -174,9 +174,15 @@ impl<'a> Asker<'a> {
         stop: bool,
         read: &dyn Fn(&Reply) -> Result<T, String>,
     ) -> Attempt<T> {
-        let attempt = patience.attempt(self.deadline);
+        // The attempt's time (and a silence's window) starts once a throttle slot is free (transport.rs).
+        let mut attempt = *self.deadline;
+        let deadline = self.deadline;
+        let timed = || {
+            attempt = patience.attempt(deadline);
+            attempt
+        };
         let admit = || Admitted::ask(self.gate, stop);
-        let outcome = self.transport.call_admitted(method, manager, path, body, &attempt, self.log, admit);
+        let outcome = self.transport.call_admitted(method, manager, path, body, timed, self.log, admit);
         let reason = match outcome {
             Ok(reply) => match read(&reply) {
                 Ok(answer) => {

@@ -9,8 +9,9 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Larger bodies are refused: a manager's answers are small, and a runaway body must not exhaust memory.
-pub const MAX_BODY_BYTES: u64 = 1024 * 1024;
+/// Larger bodies are refused: a runaway body must not exhaust memory. The largest answer is the store document,
+/// about 140 bytes per node: 1.4 MB for the 10,000 nodes of bench S2 (issue 13); 8 MiB leaves room for ~60,000.
+pub const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!("clustron-dkv/", env!("CARGO_PKG_VERSION"));
 
@@ -58,8 +59,9 @@ pub struct TransportOptions {
 pub struct Transport {
     agent: ureq::Agent,
     authorization: Option<String>,
-    /// With -Parallel: the operation's throttle, and its cancellation so a waiting request can give up.
-    limit: Option<(Arc<Permits>, CancelToken)>,
+    /// With -Parallel: the operation's throttle, its cancellation so a waiting request can give up, and its
+    /// deadline, which bounds the wait for a slot.
+    limit: Option<(Arc<Permits>, CancelToken, Deadline)>,
 }
 
 impl Default for Transport {
@@ -80,9 +82,10 @@ impl Transport {
         Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
     }
 
-    /// The same connections and credentials, with every request first taking one of `permits`.
-    pub fn throttled(&self, permits: Arc<Permits>, cancel: CancelToken) -> Transport {
-        Transport { limit: Some((permits, cancel)), ..self.clone() }
+    /// The same connections and credentials, with every request first taking one of `permits`, waiting for one
+    /// until `cancel` or the operation's `deadline`.
+    pub fn throttled(&self, permits: Arc<Permits>, cancel: CancelToken, deadline: Deadline) -> Transport {
+        Transport { limit: Some((permits, cancel, deadline)), ..self.clone() }
     }
 
     /// Sends one request. `path_and_query` is already encoded (see `names::encode_segment`).
@@ -95,12 +98,16 @@ impl Transport {
         deadline: &Deadline,
         log: Logger,
     ) -> Result<Reply, CallError> {
-        self.call_admitted(method, endpoint, path_and_query, body, deadline, log, || Some(()))
+        self.call_admitted(method, endpoint, path_and_query, body, || *deadline, log, || Some(()))
     }
 
     /// Sends one request if `admit` allows it at the last moment before sending (after any throttle wait), and
     /// holds what `admit` returned until the request is over: an operation uses this to make sure nothing is sent
-    /// once it has ended, and to know which requests are in flight.
+    /// once it has ended, and to know which requests are in flight. `attempt` gives the request's deadline once
+    /// it has a throttle slot: waiting for a slot is not the manager's silence, so it is bounded by the
+    /// operation's deadline and spends none of the attempt's time (with many managers and a small throttle the
+    /// wait can outlast an attempt's share, which made rows say TIMEOUT, or a manager silent, long before the
+    /// deadline).
     #[allow(clippy::too_many_arguments)]
     pub fn call_admitted<G>(
         &self,
@@ -108,19 +115,20 @@ impl Transport {
         endpoint: &ManagerEndpoint,
         path_and_query: &str,
         body: Option<&str>,
-        deadline: &Deadline,
+        attempt: impl FnOnce() -> Deadline,
         log: Logger,
         admit: impl FnOnce() -> Option<G>,
     ) -> Result<Reply, CallError> {
         let url = format!("{}{}", endpoint.base_url(), path_and_query);
         let _permit = match &self.limit {
             None => None,
-            Some((permits, cancel)) => match permits.acquire(deadline, cancel) {
+            Some((permits, cancel, operation)) => match permits.acquire(operation, cancel) {
                 Some(permit) => Some(permit),
                 None if cancel.is_cancelled() => return Err(CallError::Cancelled),
                 None => return Err(CallError::OutOfTime),
             },
         };
+        let deadline = &attempt();
         if deadline.expired() {
             return Err(CallError::OutOfTime);
         }

@@ -113,7 +113,7 @@ fn run_case(id: &str) -> String {
         "B27" => address("http://mgr/admin"),
         "B28" => address("admin@mgr"),
         "B29" => {
-            let s = RawServer::start("127.0.42.1", |_| json_response(200, &"x".repeat(2 * 1024 * 1024)));
+            let s = RawServer::start("127.0.42.1", |_| json_response(200, &"x".repeat(9 * 1024 * 1024)));
             discover_via(&s, "S").replace(&s.address, "127.0.42.1:PORT")
         }
         "B30" => {

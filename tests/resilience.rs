@@ -173,7 +173,11 @@ fn a_flapping_manager_still_gets_its_node_stopped() {
         let rows = run(&m, 10, req);
         assert!(rows.iter().all(|r| r.kind == ResultKind::Success), "parallel={}: {:?}", parallel, rows);
         let log = m.requests();
-        assert!(log.iter().any(|r| r.manager == host(base, 1) && r.fault == "reset"), "{:?}", log);
+        // In parallel the nodes share their polls (store_poll.rs): another manager may answer every one of them,
+        // and the flapping manager then sees only the stop request, which may be the one that goes through.
+        if !parallel {
+            assert!(log.iter().any(|r| r.manager == host(base, 1) && r.fault == "reset"), "{:?}", log);
+        }
         assert_eq!(m.instance_status("OrdersStore", "orders-2").as_deref(), Some("Stopped"));
     }
 }

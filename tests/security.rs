@@ -91,12 +91,12 @@ fn redirects_are_refused_with_the_target_named() {
 #[test]
 fn oversized_and_non_json_bodies_are_refused() {
     let big = RawServer::start("127.0.41.14", |_| {
-        let body = "x".repeat(2 * 1024 * 1024);
+        let body = "x".repeat(9 * 1024 * 1024);
         json_response(200, &body)
     });
     let targets = Targets::resolve(None, &[big.address.as_str()], None, Some(5)).unwrap();
     let e = Operation::run(targets, support::request("S")).unwrap_err();
-    assert!(e.message.contains("larger than 1048576 bytes"), "{}", e.message);
+    assert!(e.message.contains("larger than 8388608 bytes"), "{}", e.message);
 
     let html = RawServer::start("127.0.41.15", |_| {
         b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 13\r\n\r\n<html></html>".to_vec()

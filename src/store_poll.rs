@@ -1,0 +1,261 @@
+//! One store poll shared by every node of an operation that waits for its graceful stop.
+//!
+//! The store document is cluster-wide and lists every node, so fetching it once per waiting node made a
+//! whole-store stop's polling grow with the square of the store (each of N nodes reading N entries). Here a
+//! fetch is shared: a node that wakes for its next poll takes the newest document fetched after its previous
+//! look (after its 202 for the first), joins a fetch already under way that started after that, and only
+//! otherwise fetches itself. About one fetch per poll interval then serves all the waiting nodes, whichever
+//! manager answered it.
+//!
+//! Only documents fetched *after* a node's previous look serve it: a document fetched before its stop was
+//! accepted could not say it stopped. The node that fetches sends the request itself, through its own gate,
+//! patience and managers (retry.rs), so admission, deadline and cancellation are those of any request; the
+//! others send nothing while they wait. A fetch that hangs holds its joiners at most JOIN_LIMIT: then they fetch
+//! themselves, so a silent manager keeps costing only its own nodes.
+use crate::address::ManagerEndpoint;
+use crate::deadline::{CancelToken, Deadline};
+use crate::wire::{InstanceDoc, StoreDoc};
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long a node waits for another node's fetch before it fetches itself: a manager that answers within a
+/// second is slow, not dead (retry::ATTEMPT_FLOOR).
+const JOIN_LIMIT: Duration = crate::retry::ATTEMPT_FLOOR;
+
+/// How often a node waiting for another's fetch looks at cancellation (a finished fetch wakes it at once). It
+/// sends nothing after a cancel anyway (the gate), so this only bounds how long its thread lingers; with hundreds
+/// of waiting nodes, shorter wakes cost seconds of CPU.
+const WAKE: Duration = Duration::from_millis(100);
+
+/// A store document one node fetched, for every waiting node.
+pub struct Fetched {
+    /// When the fetch began (before it was sent): the document is no older than this.
+    pub started: Instant,
+    /// The manager that answered.
+    pub reporter: ManagerEndpoint,
+    doc: StoreDoc,
+    /// Instance name -> position in `doc.instances`, so each node finds its entry without reading the list.
+    index: HashMap<String, usize>,
+}
+
+impl Fetched {
+    fn new(started: Instant, reporter: ManagerEndpoint, doc: StoreDoc) -> Fetched {
+        let mut index = HashMap::with_capacity(doc.instances.len());
+        for (i, instance) in doc.instances.iter().enumerate() {
+            // The first entry of a name wins, as a search from the start of the list would find it.
+            index.entry(instance.name.clone()).or_insert(i);
+        }
+        Fetched { started, reporter, doc, index }
+    }
+
+    pub fn instance(&self, name: &str) -> Option<&InstanceDoc> {
+        self.index.get(name).and_then(|&i| self.doc.instances.get(i))
+    }
+}
+
+/// What a waiting node does next.
+pub enum Look<'a> {
+    /// A document fetched after the node's previous look.
+    Ready(Arc<Fetched>),
+    /// None is fresh enough or on its way: this node fetches, and hands the answer over with `Fetch::publish`.
+    Fetch(Fetch<'a>),
+    /// Cancelled, or past the deadline, while waiting for another node's fetch.
+    Over,
+}
+
+#[derive(Default)]
+struct State {
+    latest: Option<Arc<Fetched>>,
+    /// Fetches under way: (id, when it began).
+    in_flight: Vec<(u64, Instant)>,
+    next_id: u64,
+}
+
+/// The shared polls of one operation (one store).
+#[derive(Default)]
+pub struct StorePolls {
+    state: Mutex<State>,
+    fetched: Condvar,
+}
+
+/// A fetch this node makes for every waiting node; dropped without `publish` (no answer, cancelled), it frees
+/// its joiners to fetch themselves.
+pub struct Fetch<'a> {
+    polls: &'a StorePolls,
+    id: u64,
+    started: Instant,
+}
+
+impl StorePolls {
+    pub fn new() -> StorePolls {
+        StorePolls::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The next document for a node whose previous look was at `since`: one already fetched, one on its way
+    /// (waited for, up to JOIN_LIMIT after it began), or a fetch of its own.
+    pub fn look(&self, since: Instant, cancel: &CancelToken, deadline: &Deadline) -> Look<'_> {
+        let mut st = self.lock();
+        loop {
+            if let Some(latest) = st.latest.as_ref().filter(|f| f.started > since) {
+                return Look::Ready(Arc::clone(latest));
+            }
+            if cancel.is_cancelled() || deadline.expired() {
+                return Look::Over;
+            }
+            let now = Instant::now();
+            let joinable = st
+                .in_flight
+                .iter()
+                .filter(|(_, began)| *began > since && now < *began + JOIN_LIMIT)
+                .map(|(_, began)| *began + JOIN_LIMIT)
+                .max();
+            let give_up_at = match joinable {
+                Some(at) => at,
+                None => {
+                    let id = st.next_id;
+                    st.next_id += 1;
+                    st.in_flight.push((id, now));
+                    return Look::Fetch(Fetch { polls: self, id, started: now });
+                }
+            };
+            let pause = std::cmp::min(WAKE, std::cmp::min(give_up_at, deadline.at()).saturating_duration_since(now));
+            st = match self.fetched.wait_timeout(st, std::cmp::max(pause, Duration::from_millis(1))) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+}
+
+impl Fetch<'_> {
+    /// Hands the answer to every waiting node; returns it for this one.
+    pub fn publish(self, reporter: &ManagerEndpoint, doc: StoreDoc) -> Arc<Fetched> {
+        let fetched = Arc::new(Fetched::new(self.started, reporter.clone(), doc));
+        let mut st = self.polls.lock();
+        // Fetches can overlap; a slow old one must not replace a newer document.
+        if st.latest.as_ref().map_or(true, |latest| latest.started < fetched.started) {
+            st.latest = Some(Arc::clone(&fetched));
+        }
+        fetched
+        // Dropping self here takes the fetch off the list and wakes the joiners.
+    }
+}
+
+impl Drop for Fetch<'_> {
+    fn drop(&mut self) {
+        let mut st = self.polls.lock();
+        st.in_flight.retain(|(id, _)| *id != self.id);
+        self.polls.fetched.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::ManagerEndpoint;
+
+    fn doc(names: &[&str]) -> StoreDoc {
+        let instances: Vec<String> =
+            names.iter().map(|n| format!(r#"{{"name":"{}","server":"127.0.0.1","status":"Stopping"}}"#, n)).collect();
+        let body = format!(r#"{{"name":"S","instances":[{}]}}"#, instances.join(","));
+        crate::wire::parse(&body).unwrap()
+    }
+
+    fn manager() -> ManagerEndpoint {
+        ManagerEndpoint::parse("127.0.0.1:7801", 7801).unwrap()
+    }
+
+    fn long() -> Deadline {
+        Deadline::after(Duration::from_secs(30))
+    }
+
+    #[test]
+    fn a_document_serves_only_nodes_that_looked_before_it_was_fetched() {
+        let polls = StorePolls::new();
+        let cancel = CancelToken::new();
+        let before = Instant::now();
+        let fetch = match polls.look(before, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        let fetched = fetch.publish(&manager(), doc(&["a", "b"]));
+        assert_eq!(fetched.instance("b").map(|i| i.name.as_str()), Some("b"));
+        assert!(fetched.instance("c").is_none());
+        // A node that looked before the fetch began takes it without a request.
+        assert!(matches!(polls.look(before, &cancel, &long()), Look::Ready(_)));
+        // One whose previous look was that very document (or a 202 after it began) needs a newer one.
+        assert!(matches!(polls.look(fetched.started, &cancel, &long()), Look::Fetch(_)));
+    }
+
+    #[test]
+    fn a_fetch_under_way_is_joined_and_a_dropped_one_frees_its_joiners() {
+        let polls = Arc::new(StorePolls::new());
+        let cancel = CancelToken::new();
+        let since = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let fetch = match polls.look(since, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        let joiner = {
+            let polls = Arc::clone(&polls);
+            let cancel = cancel.clone();
+            std::thread::spawn(move || match polls.look(since, &cancel, &long()) {
+                Look::Ready(f) => f.instance("a").is_some(),
+                _ => false,
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        fetch.publish(&manager(), doc(&["a"]));
+        assert!(joiner.join().unwrap(), "the joiner got the fetched document");
+        // A fetch that ends without an answer: its joiner fetches itself.
+        let since = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let failing = match polls.look(since, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("a newer document is needed"),
+        };
+        let joiner = {
+            let polls = Arc::clone(&polls);
+            let cancel = cancel.clone();
+            std::thread::spawn(move || matches!(polls.look(since, &cancel, &long()), Look::Fetch(_)))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        drop(failing);
+        assert!(joiner.join().unwrap(), "the joiner fetches itself");
+    }
+
+    #[test]
+    fn a_hanging_fetch_holds_its_joiners_no_longer_than_the_join_limit() {
+        let polls = StorePolls::new();
+        let cancel = CancelToken::new();
+        let since = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let _hanging = match polls.look(since, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        let waited = Instant::now();
+        assert!(matches!(polls.look(since, &cancel, &long()), Look::Fetch(_)));
+        assert!(waited.elapsed() >= JOIN_LIMIT - Duration::from_millis(50), "{:?}", waited.elapsed());
+    }
+
+    #[test]
+    fn a_joiner_stops_waiting_on_cancel() {
+        let polls = StorePolls::new();
+        let cancel = CancelToken::new();
+        let since = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let _fetch = match polls.look(since, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        cancel.cancel();
+        assert!(matches!(polls.look(since, &cancel, &long()), Look::Over));
+    }
+}
