@@ -1,6 +1,8 @@
 # Hand-marshalling between PowerShell and the C ABI: UTF-8 strings in and out, out-parameter slots, and reading the
 # structs of include/clustron_dkv.h. Everything allocated here belongs to a scope (a List[IntPtr]) that the caller
 # frees in a finally block, so no path (error, Ctrl+C, -WhatIf) leaks.
+# The helpers called for every call and every string (scopes, UTF-8 in and out) are plain functions, not
+# [CmdletBinding()]: a stop reads dozens of strings, and an advanced function call costs several times a plain one.
 
 # Pointer size; the offsets below are computed from it. The module refuses 32-bit processes at import (the u64
 # fields would be aligned differently there), so in practice this is 8.
@@ -11,13 +13,11 @@ $script:DkvPtr = [IntPtr]::Size
 $script:DkvLive = @{ Allocations = 0; Operations = 0 }
 
 function New-DkvNativeScope {
-    [CmdletBinding()]
     param()
     , [System.Collections.Generic.List[IntPtr]]::new()
 }
 
 function Close-DkvNativeScope {
-    [CmdletBinding()]
     param([System.Collections.Generic.List[IntPtr]]$Scope)
     if ($null -eq $Scope) { return }
     foreach ($pointer in $Scope) {
@@ -53,9 +53,8 @@ function New-DkvOutSlot {
 
 function New-DkvUtf8 {
     # NULL for $null, so optional arguments (dkv_stop_begin's instance) pass straight through.
-    [CmdletBinding()]
     param(
-        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
+        [System.Collections.Generic.List[IntPtr]]$Scope,
         # [object], not [string]: a [string] parameter turns $null into '', and '' is not "no instance".
         [AllowNull()][object]$Text
     )
@@ -98,8 +97,6 @@ function New-DkvUtf8Array {
 }
 
 function Read-DkvUtf8 {
-    [CmdletBinding()]
-    [OutputType([string])]
     param([IntPtr]$Pointer)
     if ($Pointer -eq [IntPtr]::Zero) { return $null }
     # Marshal.PtrToStringUTF8 is missing from .NET Framework (Windows PowerShell 5.1). $script:DkvAssumeDesktop
@@ -115,20 +112,17 @@ function Read-DkvUtf8 {
 }
 
 function Read-DkvPointerField {
-    [CmdletBinding()]
     param([IntPtr]$Base, [int]$Index)
     [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr)
 }
 
 function Read-DkvStringField {
-    [CmdletBinding()]
     param([IntPtr]$Base, [int]$Index)
     Read-DkvUtf8 -Pointer ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr))
 }
 
 function Read-DkvSize {
     # size_t as a non-negative int: no realistic count exceeds it.
-    [CmdletBinding()]
     param([IntPtr]$Base, [int]$Offset)
     [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Base, $Offset)
 }
@@ -143,12 +137,12 @@ function Read-DkvResultRows {
     for ($i = 0; $i -lt $count; $i++) {
         $row = [IntPtr]::Add($items, $i * $rowSize)
         [pscustomobject]@{
-            Manager    = Read-DkvStringField -Base $row -Index 0
-            Action     = Read-DkvStringField -Base $row -Index 1
-            Result     = Read-DkvStringField -Base $row -Index 2
-            Message    = Read-DkvStringField -Base $row -Index 3
-            Store      = Read-DkvStringField -Base $row -Index 4
-            Instance   = Read-DkvStringField -Base $row -Index 5
+            Manager    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 0))
+            Action     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $script:DkvPtr))
+            Result     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 2 * $script:DkvPtr))
+            Message    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 3 * $script:DkvPtr))
+            Store      = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 4 * $script:DkvPtr))
+            Instance   = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 5 * $script:DkvPtr))
             DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, 6 * $script:DkvPtr)
             Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 8)
             HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 12)
@@ -194,16 +188,16 @@ function Read-DkvProgress {
     $nodeList = for ($i = 0; $i -lt $nodeCount; $i++) {
         $node = [IntPtr]::Add($nodes, $i * $nodeSize)
         [pscustomobject]@{
-            Instance = Read-DkvStringField -Base $node -Index 0
-            Manager  = Read-DkvStringField -Base $node -Index 1
-            Message  = Read-DkvStringField -Base $node -Index 2
+            Instance = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 0))
+            Manager  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $p))
+            Message  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 2 * $p))
             State    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p)
             Kind     = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p + 4)
         }
     }
     $log = Read-DkvPointerField -Base $fields -Index 3
     $logCount = Read-DkvSize -Base $fields -Offset (4 * $p)
-    $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvStringField -Base $log -Index $i }
+    $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($log, $i * $p)) }
     [pscustomobject]@{
         Total    = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 0)
         Done     = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 8)

@@ -1,14 +1,16 @@
 # Running a stop: dkv_stop_begin, then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
 # statements) ends the wait within a turn. Each turn streams the new log lines (verbose/warning), a progress
 # record, and the rows finished so far. The finally block cancels and frees every operation on every path.
+# A stop that is over within its first turn writes no progress record: a bar would only flash, and two records
+# cost more than the rest of a one-node stop. The per-turn and per-row helpers are plain functions (an advanced
+# function call costs several times a plain one).
 
 $script:DkvStopFlags = @{ Force = [uint32]1; Parallel = [uint32]2; FailFast = [uint32]4 }
 $script:DkvWaitTurnMs = 100
 $script:DkvProgressActivityId = 0x444B
 
 function ConvertTo-DkvStopResult {
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][psobject]$Row)
+    param([psobject]$Row)
     [pscustomobject]@{
         PSTypeName = 'Clustron.Dkv.StopResult'
         Manager    = $Row.Manager
@@ -105,10 +107,9 @@ function Close-DkvFailedOperation {
 function Receive-DkvStopUpdate {
     # One turn for one operation: new log lines, a progress snapshot, new rows. Returns the first failure record
     # under -FailFast (after writing the rows of this turn) so the caller can terminate.
-    [CmdletBinding()]
     param(
-        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
-        [Parameter(Mandatory)][psobject]$Operation,
+        [System.Management.Automation.PSCmdlet]$Cmdlet,
+        [psobject]$Operation,
         [switch]$FailFast
     )
     $handle = $Operation.Handle
@@ -188,12 +189,16 @@ function Invoke-DkvStopBatch {
             if ($open.Count -eq 0) { break }
             # Only one operation blocks per turn, so a turn stays short however many run.
             $null = Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($open[0].Handle, [int]$script:DkvWaitTurnMs)
+            $running = $false
             foreach ($operation in $open) {
                 $failure = Receive-DkvStopUpdate -Cmdlet $Cmdlet -Operation $operation -FailFast:$failFast
                 if ($null -ne $failure) { $Cmdlet.ThrowTerminatingError($failure) }
+                if (-not $operation.Over) { $running = $true }
             }
-            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations
-            $progressShown = $true
+            if ($running -or $progressShown) {
+                Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations
+                $progressShown = $true
+            }
         }
         if ($progressShown) {
             Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Completed
