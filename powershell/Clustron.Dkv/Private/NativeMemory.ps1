@@ -129,12 +129,14 @@ function Read-DkvSize {
 
 function Read-DkvResultRows {
     # DkvResults {items, len}; DkvResult: 6 string pointers, u64 duration_ms, i32 kind, i32 http_status.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][IntPtr]$Results)
-    $items = Read-DkvPointerField -Base $Results -Index 0
-    $count = Read-DkvSize -Base $Results -Offset $script:DkvPtr
+    # Read on every turn of a stop: a plain function, fields read inline. Rows before -First are skipped (a stop
+    # reads only the rows finished since its last turn); -Count returns how many rows there are, reading none.
+    param([IntPtr]$Results, [int]$First = 0, [switch]$Count)
+    $items = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Results, 0)
+    $total = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Results, $script:DkvPtr)
+    if ($Count) { return $total }
     $rowSize = 6 * $script:DkvPtr + 16
-    for ($i = 0; $i -lt $count; $i++) {
+    for ($i = $First; $i -lt $total; $i++) {
         $row = [IntPtr]::Add($items, $i * $rowSize)
         [pscustomobject]@{
             Manager    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 0))
@@ -177,17 +179,21 @@ function Read-DkvStoreInfo {
 function Read-DkvProgress {
     # DkvProgress {u64 total, u64 done, u64 failed, phase, nodes, nodes_len, log, log_len, u64 log_first,
     # i32 finished, i32 reserved}; DkvNodeProgress {instance, manager, message, i32 state, i32 kind}.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][IntPtr]$Progress)
+    # Read on every turn of a stop: a plain function, fields read inline.
+    param([IntPtr]$Progress)
     $p = $script:DkvPtr
     # The pointer-sized fields start after the three u64 counters.
     $fields = [IntPtr]::Add($Progress, 24)
-    $nodes = Read-DkvPointerField -Base $fields -Index 1
-    $nodeCount = Read-DkvSize -Base $fields -Offset (2 * $p)
+    $nodes = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, $p)
+    $nodeCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 2 * $p)
     $nodeSize = 3 * $p + 8
-    $nodeList = for ($i = 0; $i -lt $nodeCount; $i++) {
+    # Only the first node still running (state 1) is read: the progress record names it, and a 64-node stop
+    # would otherwise build 64 objects on every turn.
+    $running = $null
+    for ($i = 0; $i -lt $nodeCount -and $null -eq $running; $i++) {
         $node = [IntPtr]::Add($nodes, $i * $nodeSize)
-        [pscustomobject]@{
+        if ([System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p) -ne 1) { continue }
+        $running = [pscustomobject]@{
             Instance = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 0))
             Manager  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $p))
             Message  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 2 * $p))
@@ -195,15 +201,15 @@ function Read-DkvProgress {
             Kind     = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p + 4)
         }
     }
-    $log = Read-DkvPointerField -Base $fields -Index 3
-    $logCount = Read-DkvSize -Base $fields -Offset (4 * $p)
+    $log = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, 3 * $p)
+    $logCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 4 * $p)
     $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($log, $i * $p)) }
     [pscustomobject]@{
         Total    = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 0)
         Done     = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 8)
         Failed   = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 16)
-        Phase    = Read-DkvStringField -Base $fields -Index 0
-        Nodes    = @($nodeList)
+        Phase    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, 0))
+        Running  = $running
         Log      = @($lines)
         LogFirst = [System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 5 * $p)
         Finished = [System.Runtime.InteropServices.Marshal]::ReadInt32($fields, 5 * $p + 8) -ne 0

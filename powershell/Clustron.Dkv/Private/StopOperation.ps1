@@ -70,10 +70,9 @@ function Write-DkvStopProgress {
         $total += $snapshot.Total
         $done += $snapshot.Done
         if ($null -eq $phase -and -not $snapshot.Finished) { $phase = $snapshot.Phase }
-        foreach ($node in $snapshot.Nodes) {
-            if ($null -eq $current -and $node.State -eq 1) {
-                $current = "$($node.Instance) on $($node.Manager): $($node.Message)"
-            }
+        $node = $snapshot.Running
+        if ($null -eq $current -and $null -ne $node) {
+            $current = "$($node.Instance) on $($node.Manager): $($node.Message)"
         }
     }
     if ($null -eq $phase) { $phase = 'Done' }
@@ -127,12 +126,16 @@ function Receive-DkvStopUpdate {
     $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($handle)
     # The operation failed before any node (discovery, selection): one error for this store.
     if ($null -ne $call.Failure) { return (Close-DkvFailedOperation -Cmdlet $Cmdlet -Operation $Operation -Failure $call.Failure -FailFast:$FailFast) }
-    try { $rows = @(Read-DkvResultRows -Results $call.Value) }
+    # Only the rows finished since the last turn are read: a 64-node stop would otherwise read every row again
+    # on every turn.
+    try {
+        $rowCount = Read-DkvResultRows -Results $call.Value -Count
+        $rows = @(if ($rowCount -gt $Operation.Seen) { Read-DkvResultRows -Results $call.Value -First $Operation.Seen })
+    }
     finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($call.Value) }
 
     $failure = $null
-    for ($i = $Operation.Seen; $i -lt $rows.Count; $i++) {
-        $row = $rows[$i]
+    foreach ($row in $rows) {
         $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row))
         if ($row.Kind -eq 1 -or $row.Kind -eq 2) {
             $record = New-DkvRowErrorRecord -Row $row
@@ -140,7 +143,7 @@ function Receive-DkvStopUpdate {
             elseif ($null -eq $failure) { $failure = $record }
         }
     }
-    $Operation.Seen = $rows.Count
+    $Operation.Seen = $rowCount
     if ($snapshot.Finished) { $Operation.Over = $true }
     $failure
 }
