@@ -34,9 +34,10 @@ foreach ($folder in @('Private', 'Public')) {
 }
 #endregion DkvSources
 
-# The native library is bound on first use (Get-DkvNative), not here: importing costs no library load and no
-# emitted type, and a library that cannot load fails the first command with the loader's reason.
-$script:DkvModuleRoot = $PSScriptRoot
+# Only found here (a missing library or a 32-bit process still fails the import, naming the paths tried); it is
+# loaded and bound on first use (Get-DkvNative): importing emits no type and loads no library, and a library that
+# is there but cannot load fails the first command, before any request, with the loader's reason.
+$script:DkvLibraryPath = Resolve-DkvNativeLibrary -ModuleRoot $PSScriptRoot
 
 Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
