@@ -104,7 +104,7 @@ namespace Clustron.Dkv.Bench
             var ratios = new List<string[]>();
             var figures = new List<string>();
 
-            Console.WriteLine("== Scenario 4: the Clustron.Dkv module on the PowerShell engine alone (System.Management.Automation "
+            Console.WriteLine("== Scenario 4: the Clustron.Dkv module on the pwsh engine (Microsoft.PowerShell.SDK; System.Management.Automation "
                 + typeof(PowerShell).Assembly.GetName().Version + ", .NET " + Environment.Version + ")");
             Console.WriteLine("   module: " + manifest);
             MeasureImport(manifest, options.Imports, figures);
