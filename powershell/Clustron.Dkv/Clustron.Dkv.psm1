@@ -34,10 +34,10 @@ foreach ($folder in @('Private', 'Public')) {
 }
 #endregion DkvSources
 
-# Only found here (a missing library or a 32-bit process still fails the import, naming the paths tried); it is
-# loaded and bound on first use (Get-DkvNative): importing emits no type and loads no library, and a library that
-# is there but cannot load fails the first command, before any request, with the loader's reason.
-$script:DkvLibraryPath = Resolve-DkvNativeLibrary -ModuleRoot $PSScriptRoot
+# The native library is found, loaded and bound on first use (Get-DkvNative), not here: finding it alone (the
+# first advanced-function calls in a fresh process) cost a third of the import. A library that is missing or
+# cannot load, or a 32-bit process, fails the first command, before any request, naming the paths or the reason.
+$script:DkvModuleRoot = $PSScriptRoot
 
 Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)

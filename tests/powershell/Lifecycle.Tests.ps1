@@ -222,7 +222,7 @@ Describe 'The assembled module (powershell/assemble.sh)' {
     }
 
     It 'imports with a library that cannot load, and its first command fails with the loader''s reason, sending nothing' {
-        # A copy of the module whose library is not a shared object: found at import, refused on first use.
+        # A copy of the module whose library is not a shared object: imported, refused on first use.
         $copy = [System.IO.Path]::Combine($TestDrive, 'Clustron.Dkv')
         Copy-Item -Path $script:ModulePath -Destination $copy -Recurse
         foreach ($library in Get-ChildItem -Path ([System.IO.Path]::Combine($copy, 'runtimes')) -Recurse -File) {

@@ -141,13 +141,13 @@ $script:DkvNative = $null
 
 function Get-DkvNative {
     # The emitted type of the exports, bound on the first call: Invoke-DkvTransport calls this only while
-    # $script:DkvNative is still $null. A library that cannot be loaded throws here, with the loader's reason.
-    # $script:DkvLibraryPath was found at import (Clustron.Dkv.psm1).
+    # $script:DkvNative is still $null. A library that cannot be found or loaded throws here, with the paths
+    # tried or the loader's reason.
     [CmdletBinding()]
     [OutputType([type])]
     param()
     if ($null -eq $script:DkvNative) {
-        $script:DkvNative = Get-DkvNativeMethod -LibraryPath $script:DkvLibraryPath
+        $script:DkvNative = Get-DkvNativeMethod -LibraryPath (Resolve-DkvNativeLibrary -ModuleRoot $script:DkvModuleRoot)
     }
     $script:DkvNative
 }
