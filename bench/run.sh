@@ -39,6 +39,11 @@ module_bench=""
 if command -v dotnet >/dev/null 2>&1; then
     dotnet build bench/module -c Release -o "$logs/module-bin" -nologo -v q
     module_bench="$logs/module-bin/DkvModuleBench"
+    # Microsoft.PowerShell.Archive, the yardstick for Import-Module, ships with pwsh (the pinned .NET tool), not
+    # with the SDK the bench hosts.
+    dotnet tool restore >/dev/null
+    archive=$(dotnet pwsh -NoProfile -NonInteractive -Command \
+        '(Get-Module -ListAvailable Microsoft.PowerShell.Archive | Select-Object -First 1).Path')
 else
     echo "run.sh: dotnet not found: scenario 4 (the module) is skipped" >&2
 fi
@@ -50,10 +55,10 @@ $(. /etc/os-release && echo "$PRETTY_NAME"), $(rustc --version), $(date -u '+%Y-
 } | tee "$logs/machine.txt"
 
 bench=("$target/release/examples/dkv-bench" --model graceful,forced --scale-model graceful,forced)
-module=(--imports 10 --iterations 300)
+module=(--imports 10 --iterations 300 --parallel-reps 5)
 if [[ $quick -eq 1 ]]; then
     bench+=(--managers 40 --reps 1 --sizes 50,100 --iterations 100 --warmup 10)
-    module=(--imports 3 --iterations 30 --warmup 3)
+    module=(--imports 4 --iterations 30 --warmup 3 --parallel-reps 1)
 fi
 
 echo "== dkv-bench ${bench[*]:1}"
@@ -62,7 +67,7 @@ if [[ -n $module_bench ]]; then
     echo
     echo "== DkvModuleBench ${module[*]}"
     "$module_bench" --module "$repo/dist/Clustron.Dkv" --refmanager "$target/release/dkv-refmanager" \
-        "${module[@]}" | tee "$logs/module.log"
+        --archive "$archive" "${module[@]}" | tee "$logs/module.log"
 fi
 
 echo

@@ -36,14 +36,42 @@ final="$dist_parent/Clustron.Dkv"
 cleanup() { rm -rf "$staging"; }
 trap cleanup EXIT
 
+# One root module: the region of Clustron.Dkv.psm1 that dot-sources Private/*.ps1 and Public/*.ps1 is replaced by
+# their text, in the order it would load them (ordinal file names, Private first). One script parses and compiles
+# much faster than fourteen dot-sourced ones; the sources keep one function per file.
+inline_sources() { # inline_sources <source psm1> > <assembled psm1>
+    local line in_region=0 folder file found=0
+    while IFS= read -r line || [[ -n "$line" ]]; do
+        if [[ $line == '#region DkvSources' ]]; then
+            in_region=1 found=1
+            for folder in Private Public; do
+                while IFS= read -r file; do
+                    printf '# ---- %s/%s\n' "$folder" "$(basename "$file")"
+                    cat "$file"
+                    printf '\n'
+                done < <(find "$source_dir/$folder" -maxdepth 1 -name '*.ps1' -type f | LC_ALL=C sort)
+            done
+            continue
+        fi
+        if [[ $in_region -eq 1 ]]; then
+            [[ $line == '#endregion DkvSources' ]] && in_region=0
+            continue
+        fi
+        printf '%s\n' "$line"
+    done < "$1"
+    if [[ $found -eq 0 || $in_region -eq 1 ]]; then
+        echo "assemble.sh: $1 has no complete '#region DkvSources' ... '#endregion DkvSources'" >&2
+        return 1
+    fi
+}
+
 mkdir -p "$staging"
-cp "$source_dir/Clustron.Dkv.psd1" "$source_dir/Clustron.Dkv.psm1" "$source_dir/Clustron.Dkv.Format.ps1xml" "$staging/"
+cp "$source_dir/Clustron.Dkv.psd1" "$source_dir/Clustron.Dkv.Format.ps1xml" "$staging/"
+inline_sources "$source_dir/Clustron.Dkv.psm1" > "$staging/Clustron.Dkv.psm1"
 for optional in README.md; do
     if [[ -f "$source_dir/$optional" ]]; then cp "$source_dir/$optional" "$staging/"; fi
 done
-for folder in Public Private en-US; do
-    if [[ -d "$source_dir/$folder" ]]; then cp -R "$source_dir/$folder" "$staging/$folder"; fi
-done
+if [[ -d "$source_dir/en-US" ]]; then cp -R "$source_dir/en-US" "$staging/en-US"; fi
 
 copied=0
 place() { # place <file> <rid>

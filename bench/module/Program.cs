@@ -4,6 +4,7 @@ using System.Collections.ObjectModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.InteropServices;
@@ -11,8 +12,11 @@ using System.Runtime.InteropServices;
 namespace Clustron.Dkv.Bench
 {
     /// <summary>
-    /// DkvModuleBench --module DIR --refmanager PATH [--imports N] [--iterations N] [--warmup N]
-    /// Scenario 4 of dkv-bench: Import-Module time on the engine alone, and Stop-DkvStore over the native call.
+    /// DkvModuleBench --module DIR --refmanager PATH --archive DIR [--imports N] [--iterations N] [--warmup N] [--parallel-reps N]
+    /// Scenario 4 of dkv-bench: the module on the PowerShell engine, against what a user would otherwise run in the
+    /// same process: Import-Module against Microsoft.PowerShell.Archive (M1), one Stop-DkvStore against an
+    /// Invoke-RestMethod script and the native call (M2), a 64-manager -Parallel stop against ForEach-Object
+    /// -Parallel (M3).
     /// </summary>
     public static class Program
     {
@@ -27,16 +31,19 @@ namespace Clustron.Dkv.Bench
             public int Imports = 10;
             public int Iterations = 200;
             public int Warmup = 10;
+            public string Archive = "";
+            public int ParallelReps = 3;
         }
 
         public static int Main(string[] args)
         {
+            if (args.Length > 0 && args[0] == ImportComparison.ChildFlag) { return ImportComparison.RunChild(args); }
             Options options;
             try { options = Parse(args); }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine("DkvModuleBench: " + e.Message);
-                Console.Error.WriteLine("usage: DkvModuleBench --module DIR --refmanager PATH [--imports N] [--iterations N] [--warmup N]");
+                Console.Error.WriteLine("usage: DkvModuleBench --module DIR --refmanager PATH --archive DIR [--imports N] [--iterations N] [--warmup N] [--parallel-reps N]");
                 return 2;
             }
             try
@@ -64,11 +71,16 @@ namespace Clustron.Dkv.Bench
                     case "--imports": o.Imports = Positive(args[i], value); break;
                     case "--iterations": o.Iterations = Positive(args[i], value); break;
                     case "--warmup": o.Warmup = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    case "--archive": o.Archive = value; break;
+                    case "--parallel-reps": o.ParallelReps = Positive(args[i], value); break;
                     default: throw new ArgumentException("unknown flag " + args[i]);
                 }
                 i++;
             }
-            if (o.ModuleDir.Length == 0 || o.RefManager.Length == 0) { throw new ArgumentException("--module and --refmanager are required"); }
+            if (o.ModuleDir.Length == 0 || o.RefManager.Length == 0 || o.Archive.Length == 0)
+            {
+                throw new ArgumentException("--module, --refmanager and --archive are required");
+            }
             return o;
         }
 
@@ -92,14 +104,16 @@ namespace Clustron.Dkv.Bench
             var ratios = new List<string[]>();
             var figures = new List<string>();
 
-            Console.WriteLine("== Scenario 4: the Clustron.Dkv module on the PowerShell engine alone (System.Management.Automation "
+            Console.WriteLine("== Scenario 4: the Clustron.Dkv module on the pwsh engine (Microsoft.PowerShell.SDK; System.Management.Automation "
                 + typeof(PowerShell).Assembly.GetName().Version + ", .NET " + Environment.Version + ")");
             Console.WriteLine("   module: " + manifest);
             MeasureImport(manifest, options.Imports, figures);
+            ImportComparison.Measure(manifest, options.Archive, options.Imports, ratios, figures);
             using (RefManagerProcess managers = RefManagerProcess.Start(options.RefManager, Host, Store, Instance))
             {
                 MeasureStop(manifest, managers, options, ratios, figures);
             }
+            ParallelComparison.Measure(manifest, options.RefManager, options.ParallelReps, ratios, figures);
             Console.WriteLine("== Ratios measured in this run (module)");
             var table = new Table("ratio", "value");
             foreach (string[] r in ratios) { table.Row(r[0], r[1]); }
@@ -147,26 +161,34 @@ namespace Clustron.Dkv.Bench
         private static void MeasureStop(string manifest, RefManagerProcess managers, Options options, List<string[]> ratios,
             List<string> figures)
         {
-            using Runspace runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+            // CreateDefault (not CreateDefault2), as pwsh: the script needs Invoke-RestMethod.
+            using Runspace runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault());
             runspace.Open();
             using PowerShell ps = PowerShell.Create(runspace);
             ps.AddCommand("Import-Module").AddParameter("Name", manifest).AddParameter("ErrorAction", "Stop");
             ps.Invoke();
             ThrowOnErrors(ps, "Import-Module");
+            ps.Commands.Clear();
+            ps.AddScript(RestScripts.StopNode);
+            ps.Invoke();
+            ThrowOnErrors(ps, "defining the Invoke-RestMethod script");
+            CheckSameRequests(ps, managers);
 
             var cmdlet = new List<double>();
             var native = new List<double>();
             var empty = new List<double>();
+            var rest = new List<double>();
             for (int i = 0; i < options.Warmup + options.Iterations; i++)
             {
-                var times = new double[3];
-                for (int k = 0; k < 3; k++)
+                var times = new double[4];
+                for (int k = 0; k < 4; k++)
                 {
-                    int which = (i + k) % 3;
+                    int which = (i + k) % 4;
                     times[which] = which switch
                     {
                         0 => TimeCmdlet(ps, managers),
                         1 => TimeNative(managers),
+                        2 => TimeRest(ps, managers),
                         _ => TimeEmpty(ps),
                     };
                 }
@@ -174,22 +196,28 @@ namespace Clustron.Dkv.Bench
                 {
                     cmdlet.Add(times[0]);
                     native.Add(times[1]);
-                    empty.Add(times[2]);
+                    rest.Add(times[2]);
+                    empty.Add(times[3]);
                 }
             }
             var c = new Samples(cmdlet);
             var n = new Samples(native);
             var e = new Samples(empty);
+            var r = new Samples(rest);
             Console.WriteLine("   one forced single-node stop on " + managers.Address + ", the manager reset between stops (untimed)");
             var table = new Table("measurement", "runs", "median ms", "p10 ms", "p90 ms", "min ms");
             void Add(string name, Samples s) => table.Row(name, s.Count.ToString(CultureInfo.InvariantCulture), Samples.Ms(s.Median),
                 Samples.Ms(s.Percentile(10)), Samples.Ms(s.Percentile(90)), Samples.Ms(s.Min));
             Add("Stop-DkvStore -InstanceName -Force -Managers", c);
+            Add("Invoke-RestMethod script, same 3 requests", r);
             Add("dkv_stop_store from .NET (P/Invoke)", n);
             Add("empty PowerShell.Invoke ($null)", e);
             Console.Write(table.Render());
             Console.WriteLine("   Stop-DkvStore overhead over the native call (median difference): " + Samples.Ms(c.Median - n.Median) + " ms");
             Console.WriteLine();
+            ratios.Add(new[] { "M2: Stop-DkvStore / Invoke-RestMethod script", (c.Median / r.Median).ToString("F3", CultureInfo.InvariantCulture),
+                "median of " + c.Count + " Stop-DkvStore calls over the median of as many calls of a function sending the same three "
+                + "requests with Invoke-RestMethod, in the same runspace (goal <= 1.3)" });
             ratios.Add(new[] { "S4: Stop-DkvStore / native dkv_stop_store", (c.Median / n.Median).ToString("F3", CultureInfo.InvariantCulture),
                 "median of " + c.Count + " Stop-DkvStore calls in one runspace over the median of as many dkv_stop_store calls "
                 + "from the same process, both a forced stop of one node" });
@@ -219,6 +247,38 @@ namespace Clustron.Dkv.Bench
             var watch = Stopwatch.StartNew();
             NativeStop.StopOne(managers.Address, Store, Instance);
             return watch.Elapsed.TotalMilliseconds;
+        }
+
+        private static double TimeRest(PowerShell ps, RefManagerProcess managers)
+        {
+            managers.Reset();
+            ps.Commands.Clear();
+            ps.Streams.ClearStreams();
+            ps.AddCommand("Stop-DkvNodeByRest").AddParameter("Manager", managers.Address).AddParameter("Store", Store)
+                .AddParameter("Instance", Instance);
+            var watch = Stopwatch.StartNew();
+            Collection<PSObject> rows = ps.Invoke();
+            double ms = watch.Elapsed.TotalMilliseconds;
+            ThrowOnErrors(ps, "Stop-DkvNodeByRest");
+            if (rows.Count != 1) { throw new InvalidOperationException("Stop-DkvNodeByRest wrote " + rows.Count + " rows"); }
+            return ms;
+        }
+
+        /// <summary>The script must send what the module sends, or the comparison means nothing.</summary>
+        private static void CheckSameRequests(PowerShell ps, RefManagerProcess managers)
+        {
+            managers.ClearLog();
+            TimeCmdlet(ps, managers);
+            List<string> module = managers.Requests();
+            managers.ClearLog();
+            TimeRest(ps, managers);
+            List<string> script = managers.Requests();
+            if (!module.SequenceEqual(script))
+            {
+                throw new InvalidOperationException("the module and the script send different requests: module [" + string.Join("; ", module)
+                    + "], script [" + string.Join("; ", script) + "]");
+            }
+            Console.WriteLine("   both send: " + string.Join("; ", module));
         }
 
         private static double TimeEmpty(PowerShell ps)

@@ -1,7 +1,7 @@
 # Clustron.Dkv: PowerShell commands over the Clustron DKV native core (libclustron_dkv, include/clustron_dkv.h).
 #
 # Layout: Private/*.ps1 (native binding, marshalling, the one transport Invoke-DkvTransport, stop loop,
-# completion) are dot-sourced first, then Public/*.ps1 (one exported function per file).
+# completion) come first, then Public/*.ps1 (one exported function per file); assemble.sh inlines both in order.
 #
 # Engine-only on purpose: the module uses no cmdlet outside Microsoft.PowerShell.Core, so it runs in a bare
 # hosted runspace, and it parses on Windows PowerShell 5.1.
@@ -23,20 +23,21 @@
 #   ConfirmationUnavailable InvalidOperation Stop-DkvStore must ask but the console cannot prompt (terminating)
 # With -FailFast the first StopFailed/StopTimedOut or discovery error is terminating instead.
 
+# In the sources the files are dot-sourced one by one; powershell/assemble.sh replaces this region with their text,
+# so the assembled module is one script to read and compile (dot-sourcing 14 files took most of the import).
+#region DkvSources
 foreach ($folder in @('Private', 'Public')) {
     $directory = [System.IO.Path]::Combine($PSScriptRoot, $folder)
     $files = [System.IO.Directory]::GetFiles($directory, '*.ps1')
     [Array]::Sort($files, [System.StringComparer]::Ordinal)
     foreach ($file in $files) { . $file }
 }
+#endregion DkvSources
 
-# The try turns any error while binding into a failed import (a method error alone would only end its statement).
-try {
-    $script:DkvNative = Get-DkvNativeMethod -LibraryPath (Resolve-DkvNativeLibrary -ModuleRoot $PSScriptRoot)
-}
-catch {
-    throw
-}
+# The native library is found, loaded and bound on first use (Get-DkvNative), not here: finding it alone (the
+# first advanced-function calls in a fresh process) cost a third of the import. A library that is missing or
+# cannot load, or a 32-bit process, fails the first command, before any request, naming the paths or the reason.
+$script:DkvModuleRoot = $PSScriptRoot
 
 Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)

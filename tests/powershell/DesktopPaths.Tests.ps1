@@ -12,7 +12,8 @@ Describe 'Desktop-edition code paths, run in pwsh by the module''s switch' -Tag 
         $script:Module = Import-DkvTestModule
 
         # The lines of Read-DkvUtf8's two ways to decode, found by their text so edits elsewhere do not move them.
-        $script:MemoryFile = [System.IO.Path]::Combine($script:Module.ModuleBase, 'Private', 'NativeMemory.ps1')
+        # assemble.sh inlines Private/NativeMemory.ps1 into the root module: the breakpoints go there.
+        $script:MemoryFile = [System.IO.Path]::Combine($script:Module.ModuleBase, 'Clustron.Dkv.psm1')
         $lines = [System.IO.File]::ReadAllLines($script:MemoryFile)
         $script:CoreLine = 1 + [Array]::FindIndex($lines, [Predicate[string]] { param($l) $l.Contains('::PtrToStringUTF8($Pointer)') })
         $script:FallbackLine = 1 + [Array]::FindIndex($lines, [Predicate[string]] { param($l) $l.Contains('[System.Text.Encoding]::UTF8.GetString($bytes)') })

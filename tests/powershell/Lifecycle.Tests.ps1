@@ -187,3 +187,59 @@ Describe 'Several runspaces' -Tag Windows {
         "$($rows.Manager) $($rows.Result)" | Should -Be "$(Get-DkvTestAddress $script:Manager -Index 1) SUCCESS"
     }
 }
+
+Describe 'The assembled module (powershell/assemble.sh)' {
+    It 'is one root module holding every source file in load order, with no Private or Public folder to dot-source' {
+        $source = [System.IO.Path]::Combine((Get-DkvTestRepo), 'powershell', 'Clustron.Dkv')
+        [System.IO.Directory]::Exists([System.IO.Path]::Combine($script:ModulePath, 'Private')) | Should -BeFalse
+        [System.IO.Directory]::Exists([System.IO.Path]::Combine($script:ModulePath, 'Public')) | Should -BeFalse
+        $root = [System.IO.File]::ReadAllText([System.IO.Path]::Combine($script:ModulePath, 'Clustron.Dkv.psm1'))
+        $root | Should -Not -BeLike '*#region DkvSources*'
+        $root | Should -Not -BeLike '*foreach ($file in $files) { . $file }*'
+        $at = 0
+        foreach ($folder in 'Private', 'Public') {
+            $files = [System.IO.Directory]::GetFiles([System.IO.Path]::Combine($source, $folder), '*.ps1')
+            [Array]::Sort($files, [System.StringComparer]::Ordinal)
+            foreach ($file in $files) {
+                $next = $root.IndexOf([System.IO.File]::ReadAllText($file), $at, [System.StringComparison]::Ordinal)
+                $next | Should -BeGreaterThan $at -Because "$folder/$([System.IO.Path]::GetFileName($file)) is inlined after the files before it"
+                $at = $next
+            }
+        }
+    }
+
+    It 'binds the native library on the first command, not at import' {
+        $runspace = New-DkvTestRunspace
+        try {
+            $probe = '& (Get-Module Clustron.Dkv) { $null -eq $script:DkvNative }'
+            $run = Invoke-DkvTestRunspace -Runspace $runspace -Script ($probe + "`n" + @"
+`$null = Get-DkvStore -Name CartStore -Managers $(Get-DkvTestAddress $script:Manager -Index 0)
+"@ + "`n" + $probe)
+            Assert-DkvRunClean $run
+            $run.Output | Should -Be @($true, $false)
+        }
+        finally { $runspace.Dispose() }
+    }
+
+    It 'imports with a library that cannot load, and its first command fails with the loader''s reason, sending nothing' {
+        # A copy of the module whose library is not a shared object: imported, refused on first use.
+        $copy = [System.IO.Path]::Combine($TestDrive, 'Clustron.Dkv')
+        Copy-Item -Path $script:ModulePath -Destination $copy -Recurse
+        foreach ($library in Get-ChildItem -Path ([System.IO.Path]::Combine($copy, 'runtimes')) -Recurse -File) {
+            [System.IO.File]::WriteAllText($library.FullName, 'not a shared library')
+        }
+        Clear-DkvTestLog $script:Manager
+        $runspace = New-DkvTestRunspace -NoImport
+        try {
+            $import = Invoke-DkvTestRunspace -Runspace $runspace -Script (
+                "Import-Module '$($copy.Replace("'", "''"))' -ErrorAction Stop; @(Get-Command -Module Clustron.Dkv).Count")
+            Assert-DkvRunClean $import
+            $import.Output | Should -Be @(4)
+            $run = Invoke-DkvTestRunspace -Runspace $runspace -Script (
+                "Get-DkvStore -Name CartStore -Managers $(Get-DkvTestAddress $script:Manager -Index 0)")
+            "$($run.Terminating) $($run.Errors -join ' ')" | Should -BeLike "*found its native library at*cannot load it*"
+            @(Get-DkvTestLog $script:Manager) | Should -BeNullOrEmpty
+        }
+        finally { $runspace.Dispose() }
+    }
+}

@@ -57,19 +57,22 @@ function Invoke-DkvTransport {
     # Calls one export. For status exports it appends the out_value/out_error slots, frees the error string and
     # returns @{ Value; Failure }: Value is the out value (the caller frees it with its own free function), Failure
     # $null or a New-DkvFailure. Other exports return what the export returns.
-    [CmdletBinding()]
-    param(
-        [Parameter(Mandatory)][string]$Function,
-        [object[]]$ArgumentList = @()
-    )
+    # A plain function, not [CmdletBinding()], with its slots allocated inline: a stop makes about ten of these
+    # calls, and an advanced function call (plus one per helper) cost more than the native call itself.
+    param([string]$Function, [object[]]$ArgumentList = @())
     $native = $script:DkvNative
+    if ($null -eq $native) { $native = Get-DkvNative }
     if (-not $script:DkvStatusExports.Contains($Function)) {
         return $native::$Function.Invoke($ArgumentList)
     }
-    $slots = New-DkvNativeScope
+    # out_value and out_error side by side in one zeroed block, so a slot the library did not write reads NULL.
+    $slots = [System.Runtime.InteropServices.Marshal]::AllocHGlobal(2 * $script:DkvPtr)
+    $script:DkvLive.Allocations++
     try {
-        $outValue = New-DkvOutSlot -Scope $slots
-        $outError = New-DkvOutSlot -Scope $slots
+        $outValue = $slots
+        $outError = [IntPtr]::Add($slots, $script:DkvPtr)
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($outValue, [IntPtr]::Zero)
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($outError, [IntPtr]::Zero)
         $status = [int]$native::$Function.Invoke([object[]]($ArgumentList + @($outValue, $outError)))
         $errorText = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($outError)
         $message = $null
@@ -85,6 +88,7 @@ function Invoke-DkvTransport {
         [pscustomobject]@{ Value = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($outValue); Failure = $failure }
     }
     finally {
-        Close-DkvNativeScope -Scope $slots
+        [System.Runtime.InteropServices.Marshal]::FreeHGlobal($slots)
+        $script:DkvLive.Allocations--
     }
 }

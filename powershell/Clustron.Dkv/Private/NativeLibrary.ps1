@@ -135,3 +135,19 @@ function Get-DkvNativeMethod {
         [System.Threading.Monitor]::Exit($lock)
     }
 }
+
+# The bound type, or $null until the first native call (the module binds on first use, not at import).
+$script:DkvNative = $null
+
+function Get-DkvNative {
+    # The emitted type of the exports, bound on the first call: Invoke-DkvTransport calls this only while
+    # $script:DkvNative is still $null. A library that cannot be found or loaded throws here, with the paths
+    # tried or the loader's reason.
+    [CmdletBinding()]
+    [OutputType([type])]
+    param()
+    if ($null -eq $script:DkvNative) {
+        $script:DkvNative = Get-DkvNativeMethod -LibraryPath (Resolve-DkvNativeLibrary -ModuleRoot $script:DkvModuleRoot)
+    }
+    $script:DkvNative
+}

@@ -1,6 +1,8 @@
 # Hand-marshalling between PowerShell and the C ABI: UTF-8 strings in and out, out-parameter slots, and reading the
 # structs of include/clustron_dkv.h. Everything allocated here belongs to a scope (a List[IntPtr]) that the caller
 # frees in a finally block, so no path (error, Ctrl+C, -WhatIf) leaks.
+# The helpers called for every call and every string (scopes, UTF-8 in and out) are plain functions, not
+# [CmdletBinding()]: a stop reads dozens of strings, and an advanced function call costs several times a plain one.
 
 # Pointer size; the offsets below are computed from it. The module refuses 32-bit processes at import (the u64
 # fields would be aligned differently there), so in practice this is 8.
@@ -11,13 +13,11 @@ $script:DkvPtr = [IntPtr]::Size
 $script:DkvLive = @{ Allocations = 0; Operations = 0 }
 
 function New-DkvNativeScope {
-    [CmdletBinding()]
     param()
     , [System.Collections.Generic.List[IntPtr]]::new()
 }
 
 function Close-DkvNativeScope {
-    [CmdletBinding()]
     param([System.Collections.Generic.List[IntPtr]]$Scope)
     if ($null -eq $Scope) { return }
     foreach ($pointer in $Scope) {
@@ -53,9 +53,8 @@ function New-DkvOutSlot {
 
 function New-DkvUtf8 {
     # NULL for $null, so optional arguments (dkv_stop_begin's instance) pass straight through.
-    [CmdletBinding()]
     param(
-        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
+        [System.Collections.Generic.List[IntPtr]]$Scope,
         # [object], not [string]: a [string] parameter turns $null into '', and '' is not "no instance".
         [AllowNull()][object]$Text
     )
@@ -98,8 +97,6 @@ function New-DkvUtf8Array {
 }
 
 function Read-DkvUtf8 {
-    [CmdletBinding()]
-    [OutputType([string])]
     param([IntPtr]$Pointer)
     if ($Pointer -eq [IntPtr]::Zero) { return $null }
     # Marshal.PtrToStringUTF8 is missing from .NET Framework (Windows PowerShell 5.1). $script:DkvAssumeDesktop
@@ -115,40 +112,39 @@ function Read-DkvUtf8 {
 }
 
 function Read-DkvPointerField {
-    [CmdletBinding()]
     param([IntPtr]$Base, [int]$Index)
     [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr)
 }
 
 function Read-DkvStringField {
-    [CmdletBinding()]
     param([IntPtr]$Base, [int]$Index)
     Read-DkvUtf8 -Pointer ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr))
 }
 
 function Read-DkvSize {
     # size_t as a non-negative int: no realistic count exceeds it.
-    [CmdletBinding()]
     param([IntPtr]$Base, [int]$Offset)
     [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Base, $Offset)
 }
 
 function Read-DkvResultRows {
     # DkvResults {items, len}; DkvResult: 6 string pointers, u64 duration_ms, i32 kind, i32 http_status.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][IntPtr]$Results)
-    $items = Read-DkvPointerField -Base $Results -Index 0
-    $count = Read-DkvSize -Base $Results -Offset $script:DkvPtr
+    # Read on every turn of a stop: a plain function, fields read inline. Rows before -First are skipped (a stop
+    # reads only the rows finished since its last turn); -Count returns how many rows there are, reading none.
+    param([IntPtr]$Results, [int]$First = 0, [switch]$Count)
+    $items = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Results, 0)
+    $total = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Results, $script:DkvPtr)
+    if ($Count) { return $total }
     $rowSize = 6 * $script:DkvPtr + 16
-    for ($i = 0; $i -lt $count; $i++) {
+    for ($i = $First; $i -lt $total; $i++) {
         $row = [IntPtr]::Add($items, $i * $rowSize)
         [pscustomobject]@{
-            Manager    = Read-DkvStringField -Base $row -Index 0
-            Action     = Read-DkvStringField -Base $row -Index 1
-            Result     = Read-DkvStringField -Base $row -Index 2
-            Message    = Read-DkvStringField -Base $row -Index 3
-            Store      = Read-DkvStringField -Base $row -Index 4
-            Instance   = Read-DkvStringField -Base $row -Index 5
+            Manager    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 0))
+            Action     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $script:DkvPtr))
+            Result     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 2 * $script:DkvPtr))
+            Message    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 3 * $script:DkvPtr))
+            Store      = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 4 * $script:DkvPtr))
+            Instance   = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 5 * $script:DkvPtr))
             DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, 6 * $script:DkvPtr)
             Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 8)
             HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 12)
@@ -183,33 +179,37 @@ function Read-DkvStoreInfo {
 function Read-DkvProgress {
     # DkvProgress {u64 total, u64 done, u64 failed, phase, nodes, nodes_len, log, log_len, u64 log_first,
     # i32 finished, i32 reserved}; DkvNodeProgress {instance, manager, message, i32 state, i32 kind}.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][IntPtr]$Progress)
+    # Read on every turn of a stop: a plain function, fields read inline.
+    param([IntPtr]$Progress)
     $p = $script:DkvPtr
     # The pointer-sized fields start after the three u64 counters.
     $fields = [IntPtr]::Add($Progress, 24)
-    $nodes = Read-DkvPointerField -Base $fields -Index 1
-    $nodeCount = Read-DkvSize -Base $fields -Offset (2 * $p)
+    $nodes = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, $p)
+    $nodeCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 2 * $p)
     $nodeSize = 3 * $p + 8
-    $nodeList = for ($i = 0; $i -lt $nodeCount; $i++) {
+    # Only the first node still running (state 1) is read: the progress record names it, and a 64-node stop
+    # would otherwise build 64 objects on every turn.
+    $running = $null
+    for ($i = 0; $i -lt $nodeCount -and $null -eq $running; $i++) {
         $node = [IntPtr]::Add($nodes, $i * $nodeSize)
-        [pscustomobject]@{
-            Instance = Read-DkvStringField -Base $node -Index 0
-            Manager  = Read-DkvStringField -Base $node -Index 1
-            Message  = Read-DkvStringField -Base $node -Index 2
+        if ([System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p) -ne 1) { continue }
+        $running = [pscustomobject]@{
+            Instance = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 0))
+            Manager  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $p))
+            Message  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 2 * $p))
             State    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p)
             Kind     = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p + 4)
         }
     }
-    $log = Read-DkvPointerField -Base $fields -Index 3
-    $logCount = Read-DkvSize -Base $fields -Offset (4 * $p)
-    $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvStringField -Base $log -Index $i }
+    $log = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, 3 * $p)
+    $logCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 4 * $p)
+    $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($log, $i * $p)) }
     [pscustomobject]@{
         Total    = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 0)
         Done     = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 8)
         Failed   = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 16)
-        Phase    = Read-DkvStringField -Base $fields -Index 0
-        Nodes    = @($nodeList)
+        Phase    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, 0))
+        Running  = $running
         Log      = @($lines)
         LogFirst = [System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 5 * $p)
         Finished = [System.Runtime.InteropServices.Marshal]::ReadInt32($fields, 5 * $p + 8) -ne 0

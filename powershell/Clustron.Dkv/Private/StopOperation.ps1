@@ -1,14 +1,16 @@
 # Running a stop: dkv_stop_begin, then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
 # statements) ends the wait within a turn. Each turn streams the new log lines (verbose/warning), a progress
 # record, and the rows finished so far. The finally block cancels and frees every operation on every path.
+# A stop that is over within its first turn writes no progress record: a bar would only flash, and two records
+# cost more than the rest of a one-node stop. The per-turn and per-row helpers are plain functions (an advanced
+# function call costs several times a plain one).
 
 $script:DkvStopFlags = @{ Force = [uint32]1; Parallel = [uint32]2; FailFast = [uint32]4 }
 $script:DkvWaitTurnMs = 100
 $script:DkvProgressActivityId = 0x444B
 
 function ConvertTo-DkvStopResult {
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][psobject]$Row)
+    param([psobject]$Row)
     [pscustomobject]@{
         PSTypeName = 'Clustron.Dkv.StopResult'
         Manager    = $Row.Manager
@@ -68,10 +70,9 @@ function Write-DkvStopProgress {
         $total += $snapshot.Total
         $done += $snapshot.Done
         if ($null -eq $phase -and -not $snapshot.Finished) { $phase = $snapshot.Phase }
-        foreach ($node in $snapshot.Nodes) {
-            if ($null -eq $current -and $node.State -eq 1) {
-                $current = "$($node.Instance) on $($node.Manager): $($node.Message)"
-            }
+        $node = $snapshot.Running
+        if ($null -eq $current -and $null -ne $node) {
+            $current = "$($node.Instance) on $($node.Manager): $($node.Message)"
         }
     }
     if ($null -eq $phase) { $phase = 'Done' }
@@ -105,10 +106,9 @@ function Close-DkvFailedOperation {
 function Receive-DkvStopUpdate {
     # One turn for one operation: new log lines, a progress snapshot, new rows. Returns the first failure record
     # under -FailFast (after writing the rows of this turn) so the caller can terminate.
-    [CmdletBinding()]
     param(
-        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
-        [Parameter(Mandatory)][psobject]$Operation,
+        [System.Management.Automation.PSCmdlet]$Cmdlet,
+        [psobject]$Operation,
         [switch]$FailFast
     )
     $handle = $Operation.Handle
@@ -126,12 +126,16 @@ function Receive-DkvStopUpdate {
     $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($handle)
     # The operation failed before any node (discovery, selection): one error for this store.
     if ($null -ne $call.Failure) { return (Close-DkvFailedOperation -Cmdlet $Cmdlet -Operation $Operation -Failure $call.Failure -FailFast:$FailFast) }
-    try { $rows = @(Read-DkvResultRows -Results $call.Value) }
+    # Only the rows finished since the last turn are read: a 64-node stop would otherwise read every row again
+    # on every turn.
+    try {
+        $rowCount = Read-DkvResultRows -Results $call.Value -Count
+        $rows = @(if ($rowCount -gt $Operation.Seen) { Read-DkvResultRows -Results $call.Value -First $Operation.Seen })
+    }
     finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($call.Value) }
 
     $failure = $null
-    for ($i = $Operation.Seen; $i -lt $rows.Count; $i++) {
-        $row = $rows[$i]
+    foreach ($row in $rows) {
         $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row))
         if ($row.Kind -eq 1 -or $row.Kind -eq 2) {
             $record = New-DkvRowErrorRecord -Row $row
@@ -139,7 +143,7 @@ function Receive-DkvStopUpdate {
             elseif ($null -eq $failure) { $failure = $record }
         }
     }
-    $Operation.Seen = $rows.Count
+    $Operation.Seen = $rowCount
     if ($snapshot.Finished) { $Operation.Over = $true }
     $failure
 }
@@ -188,12 +192,16 @@ function Invoke-DkvStopBatch {
             if ($open.Count -eq 0) { break }
             # Only one operation blocks per turn, so a turn stays short however many run.
             $null = Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($open[0].Handle, [int]$script:DkvWaitTurnMs)
+            $running = $false
             foreach ($operation in $open) {
                 $failure = Receive-DkvStopUpdate -Cmdlet $Cmdlet -Operation $operation -FailFast:$failFast
                 if ($null -ne $failure) { $Cmdlet.ThrowTerminatingError($failure) }
+                if (-not $operation.Over) { $running = $true }
             }
-            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations
-            $progressShown = $true
+            if ($running -or $progressShown) {
+                Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations
+                $progressShown = $true
+            }
         }
         if ($progressShown) {
             Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Completed
