@@ -31,7 +31,7 @@ fn whole_store_stop_stops_every_node_through_its_own_manager() {
 fn one_instance_is_stopped_alone_and_force_adds_the_query() {
     let m = demo_on(2, |_| {});
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-2".into());
+    req.instances = Some(vec!["orders-2".into()]);
     req.force = true;
     let rows = run(&m, 30, req);
     assert_eq!(kinds(&rows), vec![("orders-2".to_string(), ResultKind::Success)]);
@@ -47,7 +47,7 @@ fn one_instance_is_stopped_alone_and_force_adds_the_query() {
 fn re_running_a_stop_is_safe_409_is_success() {
     let m = demo_on(3, |_| {});
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-1".into());
+    req.instances = Some(vec!["orders-1".into()]);
     req.force = true;
     assert_eq!(run(&m, 30, req.clone())[0].kind, ResultKind::Success);
     let again = run(&m, 30, req);
@@ -242,7 +242,7 @@ fn operation_errors_name_the_problem() {
     let e = Operation::run(targets(&m, 30), request("NoSuchStore")).unwrap_err();
     assert_eq!(e.kind, ErrorKind::StoreNotFound);
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-9".into());
+    req.instances = Some(vec!["orders-9".into()]);
     let e = Operation::run(targets(&m, 30), req).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InstanceNotFound);
     assert!(e.message.contains("orders-1, orders-2, orders-3"), "{}", e.message);
@@ -268,7 +268,7 @@ fn progress_is_observable_and_cancel_ends_the_wait() {
         c.state_endpoint = false;
     });
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-1".into());
+    req.instances = Some(vec!["orders-1".into()]);
     let op = Operation::begin(targets(&m, 60), req).unwrap();
     let mut saw_stopping = false;
     let started = Instant::now();
