@@ -355,3 +355,28 @@ fn nodes_waiting_on_a_graceful_stop_hold_no_permit() {
         }
     }
 }
+
+#[test]
+fn a_list_of_nodes_runs_under_one_deadline() {
+    // Both listed nodes sit behind dripping managers: under the one 2 s deadline of the operation both time out by
+    // then, where a stop per node would have given each node its own 2 s (issue 13).
+    let m = demo_on(96, |_| {});
+    m.set_fault(&host(96, 1), Fault::Drip);
+    m.set_fault(&host(96, 2), Fault::Drip);
+    let mut req = request("OrdersStore");
+    req.force = true;
+    req.instances = Some(vec!["orders-3".into(), "orders-2".into()]);
+    let started = Instant::now();
+    let rows = run(&m, 2, req);
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert_eq!(rows.len(), 2, "{:?}", rows);
+    // The first node gets its share of the time (FAILED when its manager does not answer in it), the last one
+    // what is left of the same deadline.
+    assert!(rows.iter().all(|r| r.kind.is_failure()), "{:?}", rows);
+    assert!(row(&rows, "orders-3").message.starts_with("timed out after 2 s"), "{:?}", rows);
+    let spent: Duration = rows.iter().map(|r| r.duration).sum();
+    assert!(spent < Duration::from_millis(2500), "the nodes spent {:?} of one 2 s deadline", spent);
+    let discoveries =
+        m.requests().iter().filter(|r| r.method == "GET" && r.path == "/admin/v1/stores/OrdersStore").count();
+    assert_eq!(discoveries, 1);
+}
