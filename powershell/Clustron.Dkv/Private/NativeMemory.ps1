@@ -52,7 +52,7 @@ function New-DkvOutSlot {
 }
 
 function New-DkvUtf8 {
-    # NULL for $null, so optional arguments (dkv_stop_begin's instance) pass straight through.
+    # NULL for $null, so optional arguments (a DkvStopOptions field left unset) pass straight through.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,

@@ -8,13 +8,12 @@ function Get-DkvStopPlan {
     param(
         [Parameter(Mandatory)][psobject]$Target,
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
-        [AllowNull()][string[]]$Instances,
-        [uint32]$Flags = 0
+        [AllowNull()][string[]]$Instances
     )
     $scope = New-DkvNativeScope
     $operation = [IntPtr]::Zero
     try {
-        $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances -Flags $Flags
+        $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances
         $call = Invoke-DkvTransport -Function dkv_plan_begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
         if ($null -ne $call.Failure) { return [pscustomobject]@{ Plan = $null; Failure = $call.Failure } }
         $operation = $call.Value
