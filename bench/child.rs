@@ -110,7 +110,7 @@ pub fn run(args: &ChildArgs) -> Result<ChildReport, String> {
     let targets = Targets::resolve::<&str>(Some(&session), &[], None, None).map_err(|e| e.message)?;
     let request = StopRequest {
         store: args.store.clone(),
-        instance: None,
+        instances: None,
         force: args.force,
         parallel: args.parallel,
         fail_fast: false,

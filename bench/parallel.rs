@@ -285,7 +285,7 @@ impl Bench {
         self.prepare();
         let request = StopRequest {
             store: STORE.to_string(),
-            instance: None,
+            instances: None,
             force: self.opts.model == StopModel::Forced,
             parallel,
             fail_fast: false,

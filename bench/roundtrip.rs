@@ -118,7 +118,7 @@ impl Bench {
     fn request(&self) -> StopRequest {
         StopRequest {
             store: STORE.to_string(),
-            instance: Some(self.instance.clone()),
+            instances: Some(vec![self.instance.clone()]),
             force: true,
             parallel: false,
             fail_fast: false,

@@ -8,62 +8,103 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Success.
-#define DKV_OK 0
+// Every DKV_STOP_* bit this library knows; any other bit is DKV_ERR_INVALID_ARGUMENT.
+#define DKV_STOP_KNOWN_FLAGS 7
 
-// A NULL pointer, bad UTF-8, or a bad address, name, port or timeout.
-#define DKV_ERR_INVALID_ARGUMENT 1
+// The manager port for addresses that name none (port <= 0 in a call means this, or the session's).
+#define DKV_DEFAULT_PORT 7801
 
-// Neither a session nor managers: "No managers connected. Use Connect-DkvManager or specify -Managers."
-#define DKV_ERR_NO_MANAGERS 2
+// The deadline of an operation in seconds when none is given (timeout_sec <= 0), or the session's.
+#define DKV_DEFAULT_TIMEOUT_SEC 30
 
-// Every targeted manager answered 404 for the store.
-#define DKV_ERR_STORE_NOT_FOUND 3
+// The longest timeout_sec accepted: a day.
+#define DKV_MAX_TIMEOUT_SEC 86400
 
-// The instance is not in the store (the message lists its nodes), or the store lists no nodes.
-#define DKV_ERR_INSTANCE_NOT_FOUND 4
+// With DKV_STOP_PARALLEL: requests in flight at once when throttle is 0.
+#define DKV_DEFAULT_THROTTLE 32
 
-// No manager answered discovery; the message gives each manager's reason.
-#define DKV_ERR_UNREACHABLE 5
+// The largest throttle accepted.
+#define DKV_MAX_THROTTLE 1024
 
-// The deadline passed before discovery finished.
-#define DKV_ERR_TIMEOUT 6
+// DkvNodeProgress.state.
+enum DkvNodeState
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  DKV_NODE_PENDING = 0,
+  DKV_NODE_RUNNING = 1,
+  DKV_NODE_DONE = 2,
+};
+#ifndef __cplusplus
+typedef int32_t DkvNodeState;
+#endif // __cplusplus
 
-// Cancelled before discovery finished.
-#define DKV_ERR_CANCELLED 7
+// DkvResult.kind, and DkvNodeProgress.kind once the node is done.
+enum DkvResultKind
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // DkvNodeProgress.kind of a node that is not done yet.
+  DKV_RESULT_NONE = -1,
+  DKV_RESULT_SUCCESS = 0,
+  DKV_RESULT_FAILED = 1,
+  DKV_RESULT_TIMEOUT = 2,
+  DKV_RESULT_SKIPPED = 3,
+  DKV_RESULT_CANCELLED = 4,
+};
+#ifndef __cplusplus
+typedef int32_t DkvResultKind;
+#endif // __cplusplus
 
-// A manager answered with something the contract does not allow.
-#define DKV_ERR_PROTOCOL 8
+// The status every export that can fail returns (an `int32_t`).
+enum DkvStatus
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  // Success.
+  DKV_OK = 0,
+  // A NULL pointer, bad UTF-8, or a bad address, name, port, timeout, size or flag.
+  DKV_ERR_INVALID_ARGUMENT = 1,
+  // Neither a session nor managers; the message is dkv_no_managers_message().
+  DKV_ERR_NO_MANAGERS = 2,
+  // Every targeted manager answered 404 for the store.
+  DKV_ERR_STORE_NOT_FOUND = 3,
+  // An instance is not in the store (the message lists its nodes), or the store lists no nodes.
+  DKV_ERR_INSTANCE_NOT_FOUND = 4,
+  // No manager answered discovery; the message gives each manager's reason.
+  DKV_ERR_UNREACHABLE = 5,
+  // The deadline passed before discovery finished.
+  DKV_ERR_TIMEOUT = 6,
+  // Cancelled before discovery finished.
+  DKV_ERR_CANCELLED = 7,
+  // A manager answered with something the contract does not allow.
+  DKV_ERR_PROTOCOL = 8,
+  // A bug: a panic caught at the boundary.
+  DKV_ERR_INTERNAL = 9,
+};
+#ifndef __cplusplus
+typedef int32_t DkvStatus;
+#endif // __cplusplus
 
-// A bug: a panic caught at the boundary.
-#define DKV_ERR_INTERNAL 9
-
-// Flag: stop at once (`?force=true`) instead of gracefully.
-#define DKV_STOP_FORCE 1
-
-// Flag: work on different managers concurrently.
-#define DKV_STOP_PARALLEL 2
-
-// Flag: after the first FAILED or TIMEOUT, start nothing new.
-#define DKV_STOP_FAIL_FAST 4
-
-// DkvResult.kind values.
-#define DKV_RESULT_SUCCESS 0
-
-#define DKV_RESULT_FAILED 1
-
-#define DKV_RESULT_TIMEOUT 2
-
-#define DKV_RESULT_SKIPPED 3
-
-#define DKV_RESULT_CANCELLED 4
-
-// DkvNodeProgress.state values.
-#define DKV_NODE_PENDING 0
-
-#define DKV_NODE_RUNNING 1
-
-#define DKV_NODE_DONE 2
+// Bits of DkvStopOptions.flags (OR them together).
+enum DkvStopFlag
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Stop at once (`?force=true`) instead of gracefully.
+  DKV_STOP_FORCE = 1,
+  // Work on different managers concurrently.
+  DKV_STOP_PARALLEL = 2,
+  // After the first FAILED or TIMEOUT, start nothing new.
+  DKV_STOP_FAIL_FAST = 4,
+};
+#ifndef __cplusplus
+typedef uint32_t DkvStopFlag;
+#endif // __cplusplus
 
 // Opaque running or finished stop. Free with dkv_op_free.
 typedef struct DkvOperation DkvOperation;
@@ -101,15 +142,71 @@ typedef struct DkvStoreInfo {
   size_t len;
 } DkvStoreInfo;
 
+// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
+// `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
+typedef struct DkvStopOptions {
+  uint32_t struct_size;
+  // A bitwise OR of DkvStopFlag values (DKV_STOP_*).
+  uint32_t flags;
+  // Managers for this call (override the session's); NULL with manager_count 0 means the session's.
+  const char *const *managers;
+  size_t manager_count;
+  // Port for addresses without one; <= 0 means the session's, else DKV_DEFAULT_PORT.
+  int32_t port;
+  // The one deadline of the whole operation in seconds (1 to DKV_MAX_TIMEOUT_SEC); <= 0 means the session's,
+  // else DKV_DEFAULT_TIMEOUT_SEC.
+  int32_t timeout_sec;
+  // The store's name (required).
+  const char *store;
+  // The nodes to stop, by name: NULL with instance_count 0 means every node (the only stop that may make the
+  // store passive first). A list selects the nodes it names, each once, in the store's order; an empty list,
+  // a NULL or empty name is DKV_ERR_INVALID_ARGUMENT, and a name the store does not have is
+  // DKV_ERR_INSTANCE_NOT_FOUND.
+  const char *const *instances;
+  size_t instance_count;
+  // With DKV_STOP_PARALLEL, the most requests in flight at once (1 to DKV_MAX_THROTTLE); 0 means
+  // DKV_DEFAULT_THROTTLE. A node waiting between polls of a graceful stop holds none.
+  uint32_t throttle;
+  uint32_t reserved;
+} DkvStopOptions;
+
+// One selected node of a plan. Strings are owned by the DkvPlan.
+typedef struct DkvPlannedNode {
+  const char *instance;
+  // The node's server as the store lists it.
+  const char *server;
+  // Routed: the manager the stop goes through ("10.0.0.11:7801"). Skipped: the Manager column of its SKIPPED
+  // row (the server with the port).
+  const char *manager;
+  // NULL when routed; when skipped, the message of its SKIPPED row ("not stopped: server ... is not among the
+  // targeted managers (...)").
+  const char *skip_reason;
+  // 1 when the stop would skip this node, 0 when it would stop it through `manager`.
+  int32_t skipped;
+  int32_t reserved;
+} DkvPlannedNode;
+
+// The plan of a stop; free with dkv_free_plan. Nodes are in the store's order.
+typedef struct DkvPlan {
+  const char *store;
+  // The manager that answered discovery.
+  const char *discovered_by;
+  struct DkvPlannedNode *nodes;
+  size_t len;
+  // 1 when the stop would be a whole-store stop (every node selected by giving no list, and each one routed):
+  // without DKV_STOP_FORCE, the store is made passive before its nodes stop.
+  int32_t whole_store;
+  int32_t reserved;
+} DkvPlan;
+
 typedef struct DkvNodeProgress {
   const char *instance;
   const char *manager;
   // The latest message for this node.
   const char *message;
-  // DKV_NODE_*
-  int32_t state;
-  // DKV_RESULT_* once state is DKV_NODE_DONE, else -1.
-  int32_t kind;
+  DkvNodeState state;
+  // The result once state is DKV_NODE_DONE, else DKV_RESULT_NONE (-1).
+  DkvResultKind kind;
 } DkvNodeProgress;
 
 // A progress snapshot; free with dkv_free_progress. `log` holds the log lines numbered `log_first ..
@@ -145,8 +242,7 @@ typedef struct DkvResult {
   const char *store;
   const char *instance;
   uint64_t duration_ms;
-  // DKV_RESULT_*
-  int32_t kind;
+  DkvResultKind kind;
   // The last HTTP status from the manager for this node, 0 when none.
   int32_t http_status;
 } DkvResult;
@@ -164,6 +260,10 @@ extern "C" {
 // The library version, a static string that is never freed.
 const char *dkv_version(void);
 
+// The message of DKV_ERR_NO_MANAGERS ("No managers connected. Use Connect-DkvManager or specify -Managers."),
+// a static string that is never freed: the documented text, for callers that report the case themselves.
+const char *dkv_no_managers_message(void);
+
 // Frees a string returned through an out_error or other out parameter. NULL is a no-op.
 //
 // # Safety
@@ -171,39 +271,40 @@ const char *dkv_version(void);
 void dkv_free_string(char *s);
 
 // Validates one manager address and returns its normalized `scheme://host:port` form (free with
-// dkv_free_string). default_port <= 0 means 7801.
+// dkv_free_string). default_port <= 0 means DKV_DEFAULT_PORT.
 //
 // # Safety
 // Pointers must be NULL or valid; `address` NUL-terminated.
-int32_t dkv_normalize_manager(const char *address,
-                              int32_t default_port,
-                              char **out_normalized,
-                              char **out_error);
+DkvStatus dkv_normalize_manager(const char *address,
+                                int32_t default_port,
+                                char **out_normalized,
+                                char **out_error);
 
-// Creates a session from `managers[0..manager_count]`. port <= 0 means 7801; timeout_sec <= 0 means 30.
+// Creates a session from `managers[0..manager_count]`. port <= 0 means DKV_DEFAULT_PORT; timeout_sec <= 0 means
+// DKV_DEFAULT_TIMEOUT_SEC.
 // Validates every address and sends nothing. Free with dkv_disconnect.
 //
 // # Safety
 // `managers` must point to `manager_count` NUL-terminated strings; out pointers must be NULL or writable.
-int32_t dkv_connect(const char *const *managers,
-                    size_t manager_count,
-                    int32_t port,
-                    int32_t timeout_sec,
-                    struct DkvSession **out_session,
-                    char **out_error);
+DkvStatus dkv_connect(const char *const *managers,
+                      size_t manager_count,
+                      int32_t port,
+                      int32_t timeout_sec,
+                      struct DkvSession **out_session,
+                      char **out_error);
 
 // As dkv_connect, with credentials and TLS settings (`options` may be NULL: as dkv_connect). Credentials are
 // sent only in the Authorization header; they never appear in messages, logs or results.
 //
 // # Safety
 // As dkv_connect; `options` NULL or pointing to `options->struct_size` readable bytes.
-int32_t dkv_connect_ex(const char *const *managers,
-                       size_t manager_count,
-                       int32_t port,
-                       int32_t timeout_sec,
-                       const struct DkvConnectOptions *options,
-                       struct DkvSession **out_session,
-                       char **out_error);
+DkvStatus dkv_connect_ex(const char *const *managers,
+                         size_t manager_count,
+                         int32_t port,
+                         int32_t timeout_sec,
+                         const struct DkvConnectOptions *options,
+                         struct DkvSession **out_session,
+                         char **out_error);
 
 // Frees a session. NULL is a no-op. Operations begun from it keep working.
 //
@@ -221,38 +322,38 @@ size_t dkv_session_manager_count(const struct DkvSession *session);
 //
 // # Safety
 // `session` must be NULL or live; out pointers NULL or writable.
-int32_t dkv_session_manager(const struct DkvSession *session,
-                            size_t index,
-                            char **out_address,
-                            char **out_error);
+DkvStatus dkv_session_manager(const struct DkvSession *session,
+                              size_t index,
+                              char **out_address,
+                              char **out_error);
 
 // Discovers a store. `session` may be NULL when managers are given; given managers override the session's.
-// port/timeout_sec <= 0 mean the session's (or 7801 / 30 s). Free the result with dkv_free_store_info.
+// port/timeout_sec <= 0 mean the session's (or DKV_DEFAULT_PORT / DKV_DEFAULT_TIMEOUT_SEC). Free the result with dkv_free_store_info.
 //
 // # Safety
 // Pointers must be NULL or valid as described; strings NUL-terminated.
-int32_t dkv_get_store(const struct DkvSession *session,
-                      const char *const *managers,
-                      size_t manager_count,
-                      int32_t port,
-                      const char *store,
-                      int32_t timeout_sec,
-                      struct DkvStoreInfo **out_info,
-                      char **out_error);
+DkvStatus dkv_get_store(const struct DkvSession *session,
+                        const char *const *managers,
+                        size_t manager_count,
+                        int32_t port,
+                        const char *store,
+                        int32_t timeout_sec,
+                        struct DkvStoreInfo **out_info,
+                        char **out_error);
 
 // Starts discovery alone in the background (the watchable, cancellable form of dkv_get_store): wait, cancel
 // and free it like a stop, then read the store with dkv_op_store_info. Arguments as dkv_get_store.
 //
 // # Safety
 // Pointers must be NULL or valid as described; strings NUL-terminated.
-int32_t dkv_get_store_begin(const struct DkvSession *session,
-                            const char *const *managers,
-                            size_t manager_count,
-                            int32_t port,
-                            const char *store,
-                            int32_t timeout_sec,
-                            struct DkvOperation **out_op,
-                            char **out_error);
+DkvStatus dkv_get_store_begin(const struct DkvSession *session,
+                              const char *const *managers,
+                              size_t manager_count,
+                              int32_t port,
+                              const char *store,
+                              int32_t timeout_sec,
+                              struct DkvOperation **out_op,
+                              char **out_error);
 
 // The store an operation discovered (from dkv_get_store_begin, or the discovery step of a stop). Free with
 // dkv_free_store_info. When discovery failed, returns that status and message; while it is still running,
@@ -260,9 +361,9 @@ int32_t dkv_get_store_begin(const struct DkvSession *session,
 //
 // # Safety
 // `op` must be NULL or live; out pointers NULL or writable.
-int32_t dkv_op_store_info(const struct DkvOperation *op,
-                          struct DkvStoreInfo **out_info,
-                          char **out_error);
+DkvStatus dkv_op_store_info(const struct DkvOperation *op,
+                            struct DkvStoreInfo **out_info,
+                            char **out_error);
 
 // Frees a store info. NULL is a no-op.
 //
@@ -270,24 +371,44 @@ int32_t dkv_op_store_info(const struct DkvOperation *op,
 // `info` must be NULL or from dkv_get_store, not freed yet.
 void dkv_free_store_info(struct DkvStoreInfo *info);
 
-// Starts a stop in the background and returns at once. `instance` NULL means every node. flags: DKV_STOP_*.
-// throttle: with DKV_STOP_PARALLEL, the most requests in flight at once (0 means 32); a node waiting between
-// polls of a graceful stop holds none. Argument errors and the no-managers case are returned here; discovery
-// errors come from dkv_op_results. Free with dkv_op_free.
+// Starts a stop in the background and returns at once: discovery, plan, safety and the node stops run under
+// the one deadline `options->timeout_sec`. Argument errors and the no-managers case are returned here; discovery
+// and selection errors (DKV_ERR_INSTANCE_NOT_FOUND, ...) come from dkv_op_results. Free with dkv_op_free.
 //
 // # Safety
-// Pointers must be NULL or valid as described; strings NUL-terminated.
-int32_t dkv_stop_begin(const struct DkvSession *session,
-                       const char *const *managers,
-                       size_t manager_count,
-                       int32_t port,
-                       const char *store,
-                       const char *instance,
-                       uint32_t flags,
-                       int32_t timeout_sec,
-                       uint32_t throttle,
-                       struct DkvOperation **out_op,
-                       char **out_error);
+// `session` NULL or live; `options` valid as DkvStopOptions describes; out pointers NULL or writable.
+DkvStatus dkv_stop_begin(const struct DkvSession *session,
+                         const struct DkvStopOptions *options,
+                         struct DkvOperation **out_op,
+                         char **out_error);
+
+// Starts planning a stop in the background: discovery, then the plan dkv_stop_begin would make with the same
+// options (the same selection and routing, names resolved under the same deadline), and nothing is stopped.
+// Wait, cancel and free it like a stop; read the plan with dkv_op_plan. `options->flags` and `throttle` are
+// checked but change nothing in the plan.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_plan_begin(const struct DkvSession *session,
+                         const struct DkvStopOptions *options,
+                         struct DkvOperation **out_op,
+                         char **out_error);
+
+// The plan of an operation from dkv_plan_begin. Free with dkv_free_plan. When discovery or selection failed,
+// returns that status and message (DKV_ERR_INSTANCE_NOT_FOUND, DKV_ERR_UNREACHABLE, ...); while it is still
+// running, or for an operation that is not a plan, DKV_ERR_INVALID_ARGUMENT saying so.
+//
+// # Safety
+// `op` must be NULL or live; out pointers NULL or writable.
+DkvStatus dkv_op_plan(const struct DkvOperation *op,
+                      struct DkvPlan **out_plan,
+                      char **out_error);
+
+// Frees a plan. NULL is a no-op.
+//
+// # Safety
+// `plan` must be NULL or from dkv_op_plan, not freed yet.
+void dkv_free_plan(struct DkvPlan *plan);
 
 // Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
 // NULL handle.
@@ -307,10 +428,10 @@ void dkv_op_cancel(const struct DkvOperation *op);
 //
 // # Safety
 // `op` must be NULL or live; out pointers NULL or writable.
-int32_t dkv_op_progress(const struct DkvOperation *op,
-                        uint64_t log_since,
-                        struct DkvProgress **out_progress,
-                        char **out_error);
+DkvStatus dkv_op_progress(const struct DkvOperation *op,
+                          uint64_t log_since,
+                          struct DkvProgress **out_progress,
+                          char **out_error);
 
 // Frees a progress snapshot. NULL is a no-op.
 //
@@ -324,9 +445,9 @@ void dkv_free_progress(struct DkvProgress *progress);
 //
 // # Safety
 // `op` must be NULL or live; out pointers NULL or writable.
-int32_t dkv_op_results(const struct DkvOperation *op,
-                       struct DkvResults **out_results,
-                       char **out_error);
+DkvStatus dkv_op_results(const struct DkvOperation *op,
+                         struct DkvResults **out_results,
+                         char **out_error);
 
 // Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
 // latest. NULL is a no-op.
@@ -335,22 +456,15 @@ int32_t dkv_op_results(const struct DkvOperation *op,
 // `op` must be NULL or live, and not used again afterwards.
 void dkv_op_free(struct DkvOperation *op);
 
-// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Arguments as
-// dkv_stop_begin.
+// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Options as
+// dkv_stop_begin; errors before any node (discovery, selection) are returned here.
 //
 // # Safety
 // As dkv_stop_begin.
-int32_t dkv_stop_store(const struct DkvSession *session,
-                       const char *const *managers,
-                       size_t manager_count,
-                       int32_t port,
-                       const char *store,
-                       const char *instance,
-                       uint32_t flags,
-                       int32_t timeout_sec,
-                       uint32_t throttle,
-                       struct DkvResults **out_results,
-                       char **out_error);
+DkvStatus dkv_stop_store(const struct DkvSession *session,
+                         const struct DkvStopOptions *options,
+                         struct DkvResults **out_results,
+                         char **out_error);
 
 // Frees rows. NULL is a no-op.
 //

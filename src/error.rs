@@ -1,8 +1,16 @@
 //! Operation-level errors: what goes wrong before any node is touched. Per-node failures are rows, not errors.
 use std::fmt;
 
+macro_rules! no_managers_text {
+    () => {
+        "No managers connected. Use Connect-DkvManager or specify -Managers."
+    };
+}
+
 /// The exact text of the documented "no managers" error (stop-dkvstore.txt, "Manager Context Requirement").
-pub const NO_MANAGERS_MESSAGE: &str = "No managers connected. Use Connect-DkvManager or specify -Managers.";
+pub const NO_MANAGERS_MESSAGE: &str = no_managers_text!();
+/// The same, NUL-terminated, for C (dkv_no_managers_message).
+pub const NO_MANAGERS_MESSAGE_NUL: &str = concat!(no_managers_text!(), "\0");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {

@@ -41,7 +41,8 @@ pub const WARNING_PREFIX: &str = "WARNING: ";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StopRequest {
     pub store: String,
-    pub instance: Option<String>,
+    /// The nodes to stop, by name; None for every node (the only case that may be a whole-store stop).
+    pub instances: Option<Vec<String>>,
     pub force: bool,
     pub parallel: bool,
     pub fail_fast: bool,
@@ -93,6 +94,16 @@ struct State {
     in_flight: Vec<(u64, Instant)>,
     next_ticket: u64,
     discovered: Option<Discovered>,
+    /// Set by a plan-only operation once it planned.
+    plan: Option<Plan>,
+}
+
+/// How far an operation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Discover,
+    Plan,
+    Stop,
 }
 
 /// Why the unfinished nodes of an operation end early.
@@ -120,7 +131,13 @@ pub struct Operation {
 impl Operation {
     /// Validates the request and starts it on its own thread; returns at once.
     pub fn begin(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
-        Operation::start(targets, request, false)
+        Operation::start(targets, request, Scope::Stop)
+    }
+
+    /// Discovery and planning alone: the plan `begin` would make for the same request (same routing rule, names
+    /// resolved under this operation's deadline), read with `plan` once finished; nothing is stopped.
+    pub fn begin_plan(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
+        Operation::start(targets, request, Scope::Plan)
     }
 
     /// Discovery alone, watchable and cancellable like a stop (Get-DkvStore, -WhatIf, tab completion); read
@@ -128,19 +145,26 @@ impl Operation {
     pub fn begin_discovery(targets: Targets, store: &str) -> Result<Operation, DkvError> {
         let request = StopRequest {
             store: store.to_string(),
-            instance: None,
+            instances: None,
             force: false,
             parallel: false,
             fail_fast: false,
             throttle: 0,
         };
-        Operation::start(targets, request, true)
+        Operation::start(targets, request, Scope::Discover)
     }
 
     fn prepare(targets: &Targets, request: &StopRequest) -> Result<Arc<Shared>, DkvError> {
         validate_name("Store name", &request.store)?;
-        if let Some(instance) = &request.instance {
-            validate_name("Instance name", instance)?;
+        if let Some(instances) = &request.instances {
+            if instances.is_empty() {
+                return Err(DkvError::invalid(
+                    "The instance list is empty. Name at least one node, or give no list for every node.",
+                ));
+            }
+            for instance in instances {
+                validate_name("Instance name", instance)?;
+            }
         }
         Ok(Arc::new(Shared {
             state: Mutex::new(State {
@@ -156,6 +180,7 @@ impl Operation {
                 in_flight: Vec::new(),
                 next_ticket: 1,
                 discovered: None,
+                plan: None,
             }),
             changed: Condvar::new(),
             cancel: CancelToken::new(),
@@ -165,14 +190,14 @@ impl Operation {
         }))
     }
 
-    fn start(targets: Targets, request: StopRequest, discover_only: bool) -> Result<Operation, DkvError> {
+    fn start(targets: Targets, request: StopRequest, scope: Scope) -> Result<Operation, DkvError> {
         let shared = Operation::prepare(&targets, &request)?;
         let driver = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("dkv-stop".to_string())
             .spawn(move || {
                 let guard = FinishOnDrop(&driver);
-                drive(&driver, &targets, &request, discover_only);
+                drive(&driver, &targets, &request, scope);
                 drop(guard);
             })
             .map_err(|e| DkvError::new(ErrorKind::Internal, format!("could not start a worker thread: {}", e)))?;
@@ -191,7 +216,7 @@ impl Operation {
         }
         let shared = Operation::prepare(&targets, &request)?;
         let guard = FinishOnDrop(&shared);
-        drive(&shared, &targets, &request, false);
+        drive(&shared, &targets, &request, Scope::Stop);
         drop(guard);
         Operation { shared }.results()
     }
@@ -275,6 +300,18 @@ impl Operation {
             (_, Some(d)) => Ok(Some(d.clone())),
             (Some(e), None) => Err(e.clone()),
             (None, None) => Ok(None),
+        }
+    }
+
+    /// The plan of a plan-only operation (`begin_plan`): None until it planned; the error when discovery or
+    /// selection failed.
+    pub fn plan(&self) -> Result<Option<(Discovered, Plan)>, DkvError> {
+        let mut st = self.shared.lock();
+        self.shared.finalize_if_overdue(&mut st);
+        match (&st.error, &st.discovered, &st.plan) {
+            (_, Some(d), Some(p)) => Ok(Some((d.clone(), p.clone()))),
+            (Some(e), _, _) => Err(e.clone()),
+            _ => Ok(None),
         }
     }
 
@@ -559,7 +596,7 @@ impl Gate for OperationGate<'_> {
     }
 }
 
-fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_only: bool) {
+fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
     let log = |line: String| shared.log(line);
     let gate = OperationGate { shared, slot: None };
     let found =
@@ -574,17 +611,26 @@ fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, discover_onl
             return; // cancelled or overdue while the answer was on its way
         }
         st.discovered = Some(discovered.clone());
-        if discover_only {
+        if scope == Scope::Discover {
             st.planned = true;
             return shared.finish(&mut st);
         }
     }
     // Routing by name or address; each name is resolved at most once in this operation (route.rs).
     let names = ServerMatcher::new(&shared.deadline, Some(&shared.cancel));
-    let plan = match plan(&request.store, &discovered.store, request.instance.as_deref(), &targets.managers, &names) {
+    let plan = match plan(&request.store, &discovered.store, request.instances.as_deref(), &targets.managers, &names) {
         Ok(p) => p,
         Err(e) => return shared.fail(e),
     };
+    if scope == Scope::Plan {
+        let mut st = shared.lock();
+        if !st.finished {
+            st.planned = true;
+            st.plan = Some(plan);
+            shared.finish(&mut st);
+        }
+        return;
+    }
     shared.set_plan(&plan);
     let mut passive = false;
     if plan.whole_store && !request.force {

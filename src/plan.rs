@@ -18,11 +18,28 @@ pub struct SkippedNode {
     pub reason: String,
 }
 
+/// Where one selected node goes: the manager on its server, or nowhere (SKIPPED, with the row's text).
+#[derive(Debug, Clone)]
+pub enum Route {
+    To(ManagerEndpoint),
+    Skipped(SkippedNode),
+}
+
+/// One selected node, in the order the plan lists them (the store's, as discovery answered).
+#[derive(Debug, Clone)]
+pub struct PlannedNode {
+    pub instance: String,
+    pub server: String,
+    pub route: Route,
+}
+
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// In order of each manager's first node in the discovery answer.
     pub groups: Vec<ManagerGroup>,
     pub skipped: Vec<SkippedNode>,
+    /// Every selected node in discovery order, with its route: what a preview (-WhatIf) shows.
+    pub nodes: Vec<PlannedNode>,
     /// Every node of the store is selected and reachable: the case a passive whole-store stop is for.
     pub whole_store: bool,
 }
@@ -34,11 +51,13 @@ impl Plan {
 }
 
 /// Routes each selected node to the targeted manager on its server, by name or by address (`route`'s rule;
-/// `matcher` resolves names at most once per operation, under its deadline).
+/// `matcher` resolves names at most once per operation, under its deadline). `instances` None selects every
+/// node (and only then may the stop be a whole-store one); a list selects the nodes it names, each once however
+/// often it is named, in the store's order whatever the list's.
 pub fn plan(
     store: &str,
     doc: &StoreDoc,
-    instance: Option<&str>,
+    instances: Option<&[String]>,
     targets: &[ManagerEndpoint],
     matcher: &ServerMatcher,
 ) -> Result<Plan, DkvError> {
@@ -48,20 +67,24 @@ pub fn plan(
             format!("Store '{}' lists no nodes; nothing was stopped.", store),
         ));
     }
-    let selected: Vec<&InstanceDoc> = match instance {
+    let selected: Vec<&InstanceDoc> = match instances {
         None => doc.instances.iter().collect(),
-        Some(name) => vec![select(store, doc, name)?],
+        Some(names) => select_all(store, doc, names)?,
     };
     let default_port = targets.first().map(|t| t.port).unwrap_or(crate::address::DEFAULT_PORT);
     let mut groups: Vec<ManagerGroup> = Vec::new();
     let mut skipped = Vec::new();
+    let mut nodes = Vec::with_capacity(selected.len());
     for node in selected {
-        match matcher.find(targets, &node.server) {
-            Some(endpoint) => match groups.iter_mut().find(|g| &g.endpoint == endpoint) {
-                Some(group) => group.nodes.push(node.clone()),
-                None => groups.push(ManagerGroup { endpoint: endpoint.clone(), nodes: vec![node.clone()] }),
-            },
-            None => skipped.push(SkippedNode {
+        let route = match matcher.find(targets, &node.server) {
+            Some(endpoint) => {
+                match groups.iter_mut().find(|g| &g.endpoint == endpoint) {
+                    Some(group) => group.nodes.push(node.clone()),
+                    None => groups.push(ManagerGroup { endpoint: endpoint.clone(), nodes: vec![node.clone()] }),
+                }
+                Route::To(endpoint.clone())
+            }
+            None => Route::Skipped(SkippedNode {
                 instance: node.name.clone(),
                 manager: server_display(&node.server, default_port),
                 // Both sides as given and, where a name was resolved, what it resolved to: the operator sees
@@ -72,10 +95,30 @@ pub fn plan(
                     targets.iter().map(|t| matcher.describe_endpoint(t)).collect::<Vec<_>>().join(", ")
                 ),
             }),
+        };
+        if let Route::Skipped(s) = &route {
+            skipped.push(s.clone());
+        }
+        nodes.push(PlannedNode { instance: node.name.clone(), server: node.server.clone(), route });
+    }
+    let whole_store = instances.is_none() && skipped.is_empty();
+    Ok(Plan { groups, skipped, nodes, whole_store })
+}
+
+/// The nodes a list names, in the store's order, each once. An empty list is the caller's mistake, never
+/// "every node".
+fn select_all<'a>(store: &str, doc: &'a StoreDoc, names: &[String]) -> Result<Vec<&'a InstanceDoc>, DkvError> {
+    if names.is_empty() {
+        return Err(DkvError::invalid("The instance list is empty. Name at least one node, or none for every node."));
+    }
+    let mut chosen = vec![false; doc.instances.len()];
+    for name in names {
+        let node = select(store, doc, name)?;
+        if let Some(i) = doc.instances.iter().position(|i| std::ptr::eq(i, node)) {
+            chosen[i] = true;
         }
     }
-    let whole_store = instance.is_none() && skipped.is_empty();
-    Ok(Plan { groups, skipped, whole_store })
+    Ok(doc.instances.iter().zip(chosen).filter(|(_, c)| *c).map(|(n, _)| n).collect())
 }
 
 fn select<'a>(store: &str, doc: &'a StoreDoc, name: &str) -> Result<&'a InstanceDoc, DkvError> {
@@ -129,8 +172,16 @@ mod tests {
         }
     }
 
+    fn names_only() -> ServerMatcher {
+        names()
+    }
+
     fn names() -> ServerMatcher {
         ServerMatcher::new(&Deadline::after(Duration::from_secs(10)), None)
+    }
+
+    fn list(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
     }
 
     fn targets(list: &[&str]) -> Vec<ManagerEndpoint> {
@@ -182,14 +233,15 @@ mod tests {
 
     #[test]
     fn unknown_instance_lists_the_nodes() {
-        let e = plan("OrdersStore", &doc(), Some("orders-9"), &targets(&["10.0.0.11"]), &names()).unwrap_err();
+        let e =
+            plan("OrdersStore", &doc(), Some(&list(&["orders-9"])), &targets(&["10.0.0.11"]), &names()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InstanceNotFound);
         assert!(e.message.ends_with("Its nodes are: orders-1, orders-2, orders-3."), "{}", e.message);
     }
 
     #[test]
     fn instance_selection_is_exact_then_case_insensitive() {
-        let p = plan("OrdersStore", &doc(), Some("ORDERS-2"), &targets(&["10.0.0.12"]), &names()).unwrap();
+        let p = plan("OrdersStore", &doc(), Some(&list(&["ORDERS-2"])), &targets(&["10.0.0.12"]), &names()).unwrap();
         assert_eq!(p.groups[0].nodes[0].name, "orders-2");
         assert!(!p.whole_store);
     }
@@ -198,5 +250,47 @@ mod tests {
     fn empty_store_is_an_error() {
         let empty = StoreDoc { name: None, instances: vec![] };
         assert!(plan("S", &empty, None, &targets(&["10.0.0.11"]), &names()).is_err());
+    }
+
+    #[test]
+    fn a_list_selects_its_nodes_in_store_order_each_once() {
+        let names = list(&["orders-3", "orders-1", "ORDERS-3", "orders-3"]);
+        let p =
+            plan("OrdersStore", &doc(), Some(&names), &targets(&["10.0.0.11", "10.0.0.12"]), &names_only()).unwrap();
+        let order: Vec<&str> = p.nodes.iter().map(|n| n.instance.as_str()).collect();
+        assert_eq!(order, ["orders-1", "orders-3"]);
+        assert_eq!(p.node_count(), 2);
+        assert!(!p.whole_store, "a list is never a whole-store stop, even of every node");
+        let all = list(&["orders-1", "orders-2", "orders-3"]);
+        let p = plan("OrdersStore", &doc(), Some(&all), &targets(&["10.0.0.11", "10.0.0.12"]), &names_only()).unwrap();
+        assert_eq!(p.node_count(), 3);
+        assert!(!p.whole_store);
+    }
+
+    #[test]
+    fn a_list_with_an_unknown_name_or_no_names_selects_nothing() {
+        let names = list(&["orders-1", "orders-9"]);
+        let e = plan("OrdersStore", &doc(), Some(&names), &targets(&["10.0.0.11"]), &names_only()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InstanceNotFound);
+        assert!(e.message.contains("no node named 'orders-9'"), "{}", e.message);
+        let e = plan("OrdersStore", &doc(), Some(&[]), &targets(&["10.0.0.11"]), &names_only()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidArgument);
+    }
+
+    #[test]
+    fn nodes_carry_their_route_in_store_order() {
+        let p = plan("OrdersStore", &doc(), None, &targets(&["10.0.0.11"]), &names_only()).unwrap();
+        let routes: Vec<String> = p
+            .nodes
+            .iter()
+            .map(|n| match &n.route {
+                Route::To(e) => format!("{} -> {}", n.instance, e.display_name()),
+                Route::Skipped(s) => format!("{} skipped at {}: {}", n.instance, s.manager, s.reason),
+            })
+            .collect();
+        assert_eq!(routes[0], "orders-1 -> 10.0.0.11:7801");
+        assert!(routes[1].starts_with("orders-2 skipped at 10.0.0.12:7801: not stopped: server 10.0.0.12"));
+        assert_eq!(routes[2], "orders-3 -> 10.0.0.11:7801");
+        assert_eq!(p.nodes[1].server, "10.0.0.12");
     }
 }

@@ -31,10 +31,11 @@ fn discover_via(server: &RawServer, store: &str) -> String {
     message(Operation::run(targets, support::request(store)))
 }
 
-fn c_status(rc: i32, err: *mut c_char) -> String {
+fn c_status(rc: DkvStatus, err: *mut c_char) -> String {
     let name = match rc {
         DKV_ERR_INVALID_ARGUMENT => "DKV_ERR_INVALID_ARGUMENT",
         DKV_ERR_NO_MANAGERS => "DKV_ERR_NO_MANAGERS",
+        DKV_ERR_INSTANCE_NOT_FOUND => "DKV_ERR_INSTANCE_NOT_FOUND",
         DKV_OK => "DKV_OK",
         _ => "OTHER",
     };
@@ -61,12 +62,21 @@ fn store_doc(names: &[&str]) -> StoreDoc {
 }
 
 fn begin_with(store: *const c_char, flags: u32) -> String {
+    begin_with_options(store, |o| o.flags = flags)
+}
+
+/// dkv_stop_begin against one (silent) manager, with `change` applied to the options first.
+fn begin_with_options(store: *const c_char, change: impl FnOnce(&mut DkvStopOptions)) -> String {
     let manager = CString::new("127.0.42.50").unwrap();
     let list = [manager.as_ptr()];
+    let mut options = DkvStopOptions::for_store(store);
+    options.managers = list.as_ptr();
+    options.manager_count = 1;
+    options.timeout_sec = 1;
+    change(&mut options);
     let mut op = ptr::null_mut();
     let mut err = ptr::null_mut();
-    let rc =
-        unsafe { dkv_stop_begin(ptr::null(), list.as_ptr(), 1, 0, store, ptr::null(), flags, 1, 0, &mut op, &mut err) };
+    let rc = unsafe { dkv_stop_begin(ptr::null(), &options, &mut op, &mut err) };
     unsafe { dkv_op_free(op) };
     c_status(rc, err)
 }
@@ -135,7 +145,7 @@ fn run_case(id: &str) -> String {
             message(clustron_dkv::plan::plan(
                 "S",
                 &store_doc(&["orders-1", "orders-2"]),
-                Some("orders-9"),
+                Some(&["orders-9".to_string()]),
                 &targets,
                 &names(),
             ))
@@ -179,6 +189,7 @@ fn run_case(id: &str) -> String {
                 dkv_free_results(ptr::null_mut());
                 dkv_free_progress(ptr::null_mut());
                 dkv_free_store_info(ptr::null_mut());
+                dkv_free_plan(ptr::null_mut());
                 dkv_free_string(ptr::null_mut());
                 dkv_disconnect(ptr::null_mut());
                 dkv_op_cancel(ptr::null());
@@ -210,6 +221,49 @@ fn run_case(id: &str) -> String {
                 password: ptr::null(),
             };
             connect_raw(list.as_ptr(), 1, &options)
+        }
+        "B45" => {
+            let store = CString::new("S").unwrap();
+            begin_with_options(store.as_ptr(), |o| o.struct_size = 8)
+        }
+        "B46" => {
+            let store = CString::new("S").unwrap();
+            begin_with_options(store.as_ptr(), |o| o.struct_size += 8)
+        }
+        "B47" => {
+            let store = CString::new("S").unwrap();
+            let empty: [*const c_char; 0] = [];
+            begin_with_options(store.as_ptr(), |o| o.instances = empty.as_ptr())
+        }
+        "B48" => {
+            let (store, blank) = (CString::new("S").unwrap(), CString::new("").unwrap());
+            let list = [blank.as_ptr()];
+            begin_with_options(store.as_ptr(), |o| {
+                o.instances = list.as_ptr();
+                o.instance_count = 1;
+            })
+        }
+        "B49" => {
+            let store = CString::new("S").unwrap();
+            let one = CString::new("orders-1").unwrap();
+            let list = [one.as_ptr(), ptr::null()];
+            begin_with_options(store.as_ptr(), |o| {
+                o.instances = list.as_ptr();
+                o.instance_count = 2;
+            })
+        }
+        "B50" => {
+            let store = CString::new("S").unwrap();
+            begin_with_options(store.as_ptr(), |o| o.instance_count = 3)
+        }
+        "B51" => {
+            let store = CString::new("S").unwrap();
+            begin_with_options(store.as_ptr(), |o| o.throttle = 1025)
+        }
+        "B52" => {
+            let mut err = ptr::null_mut();
+            let rc = unsafe { dkv_stop_begin(ptr::null(), ptr::null(), &mut ptr::null_mut(), &mut err) };
+            c_status(rc, err)
         }
         other => panic!("docs/bad-input.md has a case {} that this test does not know", other),
     }

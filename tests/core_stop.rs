@@ -31,7 +31,7 @@ fn whole_store_stop_stops_every_node_through_its_own_manager() {
 fn one_instance_is_stopped_alone_and_force_adds_the_query() {
     let m = demo_on(2, |_| {});
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-2".into());
+    req.instances = Some(vec!["orders-2".into()]);
     req.force = true;
     let rows = run(&m, 30, req);
     assert_eq!(kinds(&rows), vec![("orders-2".to_string(), ResultKind::Success)]);
@@ -47,7 +47,7 @@ fn one_instance_is_stopped_alone_and_force_adds_the_query() {
 fn re_running_a_stop_is_safe_409_is_success() {
     let m = demo_on(3, |_| {});
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-1".into());
+    req.instances = Some(vec!["orders-1".into()]);
     req.force = true;
     assert_eq!(run(&m, 30, req.clone())[0].kind, ResultKind::Success);
     let again = run(&m, 30, req);
@@ -246,7 +246,7 @@ fn operation_errors_name_the_problem() {
     let e = Operation::run(targets(&m, 30), request("NoSuchStore")).unwrap_err();
     assert_eq!(e.kind, ErrorKind::StoreNotFound);
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-9".into());
+    req.instances = Some(vec!["orders-9".into()]);
     let e = Operation::run(targets(&m, 30), req).unwrap_err();
     assert_eq!(e.kind, ErrorKind::InstanceNotFound);
     assert!(e.message.contains("orders-1, orders-2, orders-3"), "{}", e.message);
@@ -272,7 +272,7 @@ fn progress_is_observable_and_cancel_ends_the_wait() {
         c.state_endpoint = false;
     });
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-1".into());
+    req.instances = Some(vec!["orders-1".into()]);
     let op = Operation::begin(targets(&m, 60), req).unwrap();
     let mut saw_stopping = false;
     let started = Instant::now();
@@ -358,4 +358,29 @@ fn nodes_waiting_on_a_graceful_stop_hold_no_permit() {
             assert!(spans[i].0 < spans[j].1 && spans[j].0 < spans[i].1, "spans {:?}", spans);
         }
     }
+}
+
+#[test]
+fn a_list_of_nodes_runs_under_one_deadline() {
+    // Both listed nodes sit behind dripping managers: under the one 2 s deadline of the operation both time out by
+    // then, where a stop per node would have given each node its own 2 s (issue 13).
+    let m = demo_on(96, |_| {});
+    m.set_fault(&host(96, 1), Fault::Drip);
+    m.set_fault(&host(96, 2), Fault::Drip);
+    let mut req = request("OrdersStore");
+    req.force = true;
+    req.instances = Some(vec!["orders-3".into(), "orders-2".into()]);
+    let started = Instant::now();
+    let rows = run(&m, 2, req);
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert_eq!(rows.len(), 2, "{:?}", rows);
+    // The first node gets its share of the time (FAILED when its manager does not answer in it), the last one
+    // what is left of the same deadline.
+    assert!(rows.iter().all(|r| r.kind.is_failure()), "{:?}", rows);
+    assert!(row(&rows, "orders-3").message.starts_with("timed out after 2 s"), "{:?}", rows);
+    let spent: Duration = rows.iter().map(|r| r.duration).sum();
+    assert!(spent < Duration::from_millis(2500), "the nodes spent {:?} of one 2 s deadline", spent);
+    let discoveries =
+        m.requests().iter().filter(|r| r.method == "GET" && r.path == "/admin/v1/stores/OrdersStore").count();
+    assert_eq!(discoveries, 1);
 }

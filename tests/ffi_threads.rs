@@ -30,21 +30,12 @@ fn one_session_serves_concurrent_stops_from_many_threads() {
                     let store = CString::new("OrdersStore").unwrap();
                     let instance = CString::new(*name).unwrap();
                     let mut rows: *mut DkvResults = ptr::null_mut();
-                    let rc = unsafe {
-                        dkv_stop_store(
-                            shared.0,
-                            ptr::null(),
-                            0,
-                            0,
-                            store.as_ptr(),
-                            instance.as_ptr(),
-                            DKV_STOP_FORCE,
-                            0,
-                            0,
-                            &mut rows,
-                            ptr::null_mut(),
-                        )
-                    };
+                    let instances = [instance.as_ptr()];
+                    let mut options = DkvStopOptions::for_store(store.as_ptr());
+                    options.flags = DKV_STOP_FORCE as u32;
+                    options.instances = instances.as_ptr();
+                    options.instance_count = 1;
+                    let rc = unsafe { dkv_stop_store(shared.0, &options, &mut rows, ptr::null_mut()) };
                     assert_eq!(rc, DKV_OK);
                     let row = unsafe { &*(*rows).items };
                     let result = unsafe { CStr::from_ptr(row.result) }.to_string_lossy().to_string();

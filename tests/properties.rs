@@ -117,10 +117,11 @@ proptest! {
         let mut op = ptr::null_mut();
         let mut err: *mut c_char = ptr::null_mut();
         // No session and no managers: whatever else is wrong, nothing can be contacted.
-        let rc = unsafe {
-            dkv_stop_begin(ptr::null(), ptr::null(), 0, 0, store.as_ptr(), ptr::null(), flags, timeout, 0, &mut op, &mut err)
-        };
-        prop_assert!(rc == DKV_ERR_INVALID_ARGUMENT || rc == DKV_ERR_NO_MANAGERS, "rc {}", rc);
+        let mut options = DkvStopOptions::for_store(store.as_ptr());
+        options.flags = flags;
+        options.timeout_sec = timeout;
+        let rc = unsafe { dkv_stop_begin(ptr::null(), &options, &mut op, &mut err) };
+        prop_assert!(rc == DKV_ERR_INVALID_ARGUMENT || rc == DKV_ERR_NO_MANAGERS, "rc {:?}", rc);
         prop_assert!(op.is_null());
         free_error(err);
     }

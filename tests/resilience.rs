@@ -130,7 +130,7 @@ fn a_node_whose_manager_dies_after_202_is_followed_through_another_manager() {
     let m = demo_on(56, |c| c.migration_ms_per_partition = 60);
     m.set_fault(&host(56, 1), Fault::DieAfterStop);
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-2".into());
+    req.instances = Some(vec!["orders-2".into()]);
     let rows = run(&m, 20, req);
     let r = row(&rows, "orders-2");
     assert_eq!(r.kind, ResultKind::Success, "{:?}", r);
@@ -210,7 +210,7 @@ fn a_cancel_during_a_slow_safety_check_sends_no_stop_afterwards() {
     let m = demo_on(61, |_| {});
     m.set_fault(&host(61, 1), Fault::Latency(1_200));
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-2".into());
+    req.instances = Some(vec!["orders-2".into()]);
     let op = Operation::begin(targets(&m, 10), req).unwrap();
     // Cancel while the safety check is with the manager.
     let waited = Instant::now();
@@ -266,7 +266,7 @@ fn a_safety_check_that_hangs_is_not_reported_as_an_unanswered_stop() {
     let m = demo_on(63, |_| {});
     m.set_fault(&host(63, 1), Fault::Hang);
     let mut req = request("OrdersStore");
-    req.instance = Some("orders-2".into());
+    req.instances = Some(vec!["orders-2".into()]);
     let started = Instant::now();
     let rows = run(&m, 2, req);
     assert!(started.elapsed() < Duration::from_secs(3));

@@ -8,7 +8,7 @@ use support::*;
 
 fn one(name: &str) -> clustron_dkv::StopRequest {
     let mut req = request("OrdersStore");
-    req.instance = Some(name.to_string());
+    req.instances = Some(vec![name.to_string()]);
     req
 }
 

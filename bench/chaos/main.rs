@@ -89,12 +89,12 @@ fn draw(rng: &mut Rng, managers: usize) -> Scenario {
     } else {
         let m = rng.below(managers as u64) as usize;
         let k = rng.below(NODES_PER_MANAGER as u64) as usize;
-        Some(node_name(m, k))
+        Some(vec![node_name(m, k)])
     };
     let parallel = rng.chance(50);
     let request = StopRequest {
         store: STORE.to_string(),
-        instance,
+        instances: instance,
         force: rng.chance(45),
         parallel,
         fail_fast: rng.chance(50),
@@ -241,8 +241,8 @@ fn check(s: &Scenario, ran: &Ran, rm: &RefManager, log: &[LoggedRequest], manage
             return v;
         }
     };
-    let expected: Vec<String> = match &s.request.instance {
-        Some(name) => vec![name.clone()],
+    let expected: Vec<String> = match &s.request.instances {
+        Some(names) => names.clone(),
         None => (0..managers).flat_map(|m| (0..NODES_PER_MANAGER).map(move |k| node_name(m, k))).collect(),
     };
     let mut names: Vec<String> = rows.iter().map(|r| r.instance.clone()).collect();
@@ -356,7 +356,7 @@ fn main() {
                 deaths += 1;
             }
         }
-        *kinds.entry(if s.request.instance.is_some() { "single-node" } else { "whole-store" }).or_default() += 1;
+        *kinds.entry(if s.request.instances.is_some() { "single-node" } else { "whole-store" }).or_default() += 1;
         *kinds.entry(if s.request.force { "forced" } else { "graceful" }).or_default() += 1;
         *kinds.entry(if s.request.parallel { "parallel" } else { "sequential" }).or_default() += 1;
         if s.request.fail_fast {
@@ -445,7 +445,7 @@ fn describe(s: &Scenario) -> String {
     let faulty = s.mixes.iter().filter(|m| !m.is_empty()).count();
     format!(
         "{} {} {}{}{} {}s, {} faulty",
-        r.instance.as_deref().unwrap_or("whole"),
+        r.instances.as_ref().map(|l| l.join(",")).unwrap_or_else(|| "whole".to_string()),
         if r.force { "forced" } else { "graceful" },
         if r.parallel { "parallel" } else { "sequential" },
         if r.fail_fast { " -FailFast" } else { "" },

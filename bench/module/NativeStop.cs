@@ -17,9 +17,27 @@ namespace Clustron.Dkv.Bench
                 name == Library ? NativeLibrary.Load(libraryPath) : IntPtr.Zero);
         }
 
+        /// <summary>DkvStopOptions of include/clustron_dkv.h (64 bytes on 64-bit): sequential layout, natural
+        /// alignment, exactly as the C struct.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        private struct DkvStopOptions
+        {
+            public uint StructSize;
+            public uint Flags;
+            public IntPtr Managers;
+            public UIntPtr ManagerCount;
+            public int Port;
+            public int TimeoutSec;
+            public IntPtr Store;
+            public IntPtr Instances;
+            public UIntPtr InstanceCount;
+            public uint Throttle;
+            public uint Reserved;
+        }
+
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        private static extern int dkv_stop_store(IntPtr session, IntPtr[] managers, UIntPtr managerCount, int port,
-            IntPtr store, IntPtr instance, uint flags, int timeoutSec, uint throttle, out IntPtr results, out IntPtr error);
+        private static extern int dkv_stop_store(IntPtr session, ref DkvStopOptions options, out IntPtr results,
+            out IntPtr error);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         private static extern void dkv_free_results(IntPtr results);
@@ -33,10 +51,23 @@ namespace Clustron.Dkv.Bench
             IntPtr managerText = Marshal.StringToCoTaskMemUTF8(manager);
             IntPtr storeText = Marshal.StringToCoTaskMemUTF8(store);
             IntPtr instanceText = Marshal.StringToCoTaskMemUTF8(instance);
+            // The two one-item arrays the options point to: pinned for the call by a GCHandle each.
+            GCHandle managers = GCHandle.Alloc(new[] { managerText }, GCHandleType.Pinned);
+            GCHandle instances = GCHandle.Alloc(new[] { instanceText }, GCHandleType.Pinned);
             try
             {
-                int status = dkv_stop_store(IntPtr.Zero, new[] { managerText }, (UIntPtr)1, 0, storeText, instanceText,
-                    ForceFlag, 30, 0, out IntPtr results, out IntPtr error);
+                var options = new DkvStopOptions
+                {
+                    StructSize = (uint)Marshal.SizeOf<DkvStopOptions>(),
+                    Flags = ForceFlag,
+                    Managers = managers.AddrOfPinnedObject(),
+                    ManagerCount = (UIntPtr)1,
+                    TimeoutSec = 30,
+                    Store = storeText,
+                    Instances = instances.AddrOfPinnedObject(),
+                    InstanceCount = (UIntPtr)1,
+                };
+                int status = dkv_stop_store(IntPtr.Zero, ref options, out IntPtr results, out IntPtr error);
                 if (status != 0)
                 {
                     string message = Marshal.PtrToStringUTF8(error) ?? "";
@@ -60,6 +91,8 @@ namespace Clustron.Dkv.Bench
             }
             finally
             {
+                managers.Free();
+                instances.Free();
                 Marshal.FreeCoTaskMem(managerText);
                 Marshal.FreeCoTaskMem(storeText);
                 Marshal.FreeCoTaskMem(instanceText);

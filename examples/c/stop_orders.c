@@ -1,5 +1,6 @@
 /* A small C caller of the Clustron DKV C ABI: connect to the managers given on the command line, stop
    OrdersStore (or the store in DKV_STORE) while printing progress, then print the rows as the module's table does.
+   DKV_INSTANCES="orders-1 orders-3" stops only those nodes, as one operation under one deadline.
 
      cc -I include examples/c/stop_orders.c -L target/release -lclustron_dkv -o stop_orders
      LD_LIBRARY_PATH=target/release ./stop_orders 127.0.0.11:7801 127.0.0.12:7801 127.0.0.13:7801
@@ -9,6 +10,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define MAX_LISTED 64
 
 static int fail(const char *what, int32_t status, char *message) {
   fprintf(stderr, "%s failed (status %d): %s\n", what, (int)status, message != NULL ? message : "");
@@ -21,6 +25,10 @@ int main(int argc, char **argv) {
   DkvSession *session = NULL;
   DkvOperation *op = NULL;
   DkvResults *rows = NULL;
+  DkvStopOptions options;
+  const char *listed[MAX_LISTED];
+  char names[1024];
+  size_t listed_count = 0;
   char *error = NULL;
   uint64_t log_next = 0;
   int32_t status;
@@ -37,7 +45,22 @@ int main(int argc, char **argv) {
   if (status != DKV_OK) {
     return fail("dkv_connect", status, error);
   }
-  status = dkv_stop_begin(session, NULL, 0, 0, store, NULL, DKV_STOP_PARALLEL, 0, 0, &op, &error);
+  /* Zero the options and set struct_size: fields added in later versions then keep their defaults. */
+  memset(&options, 0, sizeof options);
+  options.struct_size = (uint32_t)sizeof options;
+  options.store = store;
+  options.flags = DKV_STOP_PARALLEL;
+  if (getenv("DKV_INSTANCES") != NULL && strlen(getenv("DKV_INSTANCES")) < sizeof names) {
+    char *name;
+    strcpy(names, getenv("DKV_INSTANCES"));
+    for (name = strtok(names, " ,"); name != NULL && listed_count < MAX_LISTED; name = strtok(NULL, " ,")) {
+      listed[listed_count++] = name;
+    }
+    /* NULL/0 means every node; a list, even of every node, never makes the store passive first. */
+    options.instances = listed_count > 0 ? listed : NULL;
+    options.instance_count = listed_count;
+  }
+  status = dkv_stop_begin(session, &options, &op, &error);
   if (status != DKV_OK) {
     dkv_disconnect(session);
     return fail("dkv_stop_begin", status, error);

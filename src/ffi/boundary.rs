@@ -10,7 +10,7 @@ use super::*;
 /// More managers than anyone runs; a larger count is far likelier to be garbage than a real list.
 const MAX_MANAGERS: usize = 65_536;
 
-pub fn status_of(kind: ErrorKind) -> i32 {
+pub fn status_of(kind: ErrorKind) -> DkvStatus {
     match kind {
         ErrorKind::InvalidArgument => DKV_ERR_INVALID_ARGUMENT,
         ErrorKind::NoManagers => DKV_ERR_NO_MANAGERS,
@@ -26,7 +26,7 @@ pub fn status_of(kind: ErrorKind) -> i32 {
 
 /// Runs an export's body: clears `*out_error`, turns errors into a status plus a message, and panics into
 /// DKV_ERR_INTERNAL, so no panic unwinds into the caller's frames.
-pub fn guard<F: FnOnce() -> Result<(), DkvError>>(out_error: *mut *mut c_char, body: F) -> i32 {
+pub fn guard<F: FnOnce() -> Result<(), DkvError>>(out_error: *mut *mut c_char, body: F) -> DkvStatus {
     if !out_error.is_null() {
         // SAFETY: the caller passed a writable pointer or NULL.
         unsafe { *out_error = ptr::null_mut() };

@@ -4,6 +4,7 @@ use super::boundary::{free_c_string, owned_c_string};
 use super::*;
 use crate::discovery::Discovered;
 use crate::operation::Progress;
+use crate::plan::{Plan, Route};
 use crate::results::NodeResult;
 use crate::wire::InstanceDoc;
 use std::os::raw::c_char;
@@ -31,7 +32,7 @@ pub fn results_to_c(rows: &[NodeResult]) -> *mut DkvResults {
             store: owned_c_string(&r.store),
             instance: owned_c_string(&r.instance),
             duration_ms: r.duration.as_millis() as u64,
-            kind: r.kind as i32,
+            kind: r.kind.into(),
             http_status: r.http_status as i32,
         })
         .collect();
@@ -96,6 +97,49 @@ pub unsafe fn free_store_info(info: *mut DkvStoreInfo) {
     }
 }
 
+pub fn plan_to_c(asked: &str, found: &Discovered, plan: &Plan) -> *mut DkvPlan {
+    let nodes: Vec<DkvPlannedNode> = plan
+        .nodes
+        .iter()
+        .map(|n| {
+            let (manager, skip_reason, skipped) = match &n.route {
+                Route::To(endpoint) => (owned_c_string(&endpoint.display_name()), std::ptr::null_mut(), 0),
+                Route::Skipped(s) => (owned_c_string(&s.manager), owned_c_string(&s.reason), 1),
+            };
+            DkvPlannedNode {
+                instance: owned_c_string(&n.instance),
+                server: owned_c_string(&n.server),
+                manager,
+                skip_reason,
+                skipped,
+                reserved: 0,
+            }
+        })
+        .collect();
+    let (nodes, len) = into_raw_slice(nodes);
+    Box::into_raw(Box::new(DkvPlan {
+        store: owned_c_string(found.store.name.as_deref().unwrap_or(asked)),
+        discovered_by: owned_c_string(&found.manager.display_name()),
+        nodes,
+        len,
+        whole_store: plan.whole_store as i32,
+        reserved: 0,
+    }))
+}
+
+/// # Safety
+/// `plan` must come from `plan_to_c` and not have been freed.
+pub unsafe fn free_plan(plan: *mut DkvPlan) {
+    let plan = Box::from_raw(plan);
+    free_c_string(plan.store);
+    free_c_string(plan.discovered_by);
+    for n in from_raw_slice(plan.nodes, plan.len).iter() {
+        for s in [n.instance, n.server, n.manager, n.skip_reason] {
+            free_c_string(s);
+        }
+    }
+}
+
 pub fn progress_to_c(p: &Progress) -> *mut DkvProgress {
     let nodes: Vec<DkvNodeProgress> = p
         .nodes
@@ -104,8 +148,8 @@ pub fn progress_to_c(p: &Progress) -> *mut DkvProgress {
             instance: owned_c_string(&n.instance),
             manager: owned_c_string(&n.manager),
             message: owned_c_string(&n.message),
-            state: n.state as i32,
-            kind: n.kind.map(|k| k as i32).unwrap_or(-1),
+            state: n.state.into(),
+            kind: n.kind.map(DkvResultKind::from).unwrap_or(DKV_RESULT_NONE),
         })
         .collect();
     let (nodes, nodes_len) = into_raw_slice(nodes);

@@ -3,11 +3,16 @@
 //! caller frees with `dkv_free_string`; every allocation handed out has exactly one free function; booleans and
 //! flags cross as integers; the library never calls back into the caller.
 mod boundary;
+mod codes;
 mod convert;
+mod stop_options;
+
+pub use codes::*;
+pub use stop_options::DkvStopOptions;
 
 use crate::credentials::Credentials;
 use crate::error::DkvError;
-use crate::operation::{Operation, StopRequest};
+use crate::operation::Operation;
 use crate::session::{Session, Targets};
 use crate::transport::TransportOptions;
 use boundary::{
@@ -15,46 +20,6 @@ use boundary::{
 };
 use std::os::raw::c_char;
 use std::time::Duration;
-
-/// Success.
-pub const DKV_OK: i32 = 0;
-/// A NULL pointer, bad UTF-8, or a bad address, name, port or timeout.
-pub const DKV_ERR_INVALID_ARGUMENT: i32 = 1;
-/// Neither a session nor managers: "No managers connected. Use Connect-DkvManager or specify -Managers."
-pub const DKV_ERR_NO_MANAGERS: i32 = 2;
-/// Every targeted manager answered 404 for the store.
-pub const DKV_ERR_STORE_NOT_FOUND: i32 = 3;
-/// The instance is not in the store (the message lists its nodes), or the store lists no nodes.
-pub const DKV_ERR_INSTANCE_NOT_FOUND: i32 = 4;
-/// No manager answered discovery; the message gives each manager's reason.
-pub const DKV_ERR_UNREACHABLE: i32 = 5;
-/// The deadline passed before discovery finished.
-pub const DKV_ERR_TIMEOUT: i32 = 6;
-/// Cancelled before discovery finished.
-pub const DKV_ERR_CANCELLED: i32 = 7;
-/// A manager answered with something the contract does not allow.
-pub const DKV_ERR_PROTOCOL: i32 = 8;
-/// A bug: a panic caught at the boundary.
-pub const DKV_ERR_INTERNAL: i32 = 9;
-
-/// Flag: stop at once (`?force=true`) instead of gracefully.
-pub const DKV_STOP_FORCE: u32 = 1;
-/// Flag: work on different managers concurrently.
-pub const DKV_STOP_PARALLEL: u32 = 2;
-/// Flag: after the first FAILED or TIMEOUT, start nothing new.
-pub const DKV_STOP_FAIL_FAST: u32 = 4;
-
-/// DkvResult.kind values.
-pub const DKV_RESULT_SUCCESS: i32 = 0;
-pub const DKV_RESULT_FAILED: i32 = 1;
-pub const DKV_RESULT_TIMEOUT: i32 = 2;
-pub const DKV_RESULT_SKIPPED: i32 = 3;
-pub const DKV_RESULT_CANCELLED: i32 = 4;
-
-/// DkvNodeProgress.state values.
-pub const DKV_NODE_PENDING: i32 = 0;
-pub const DKV_NODE_RUNNING: i32 = 1;
-pub const DKV_NODE_DONE: i32 = 2;
 
 /// Opaque session (managers, port, timeout, connection pool). Free with dkv_disconnect.
 pub struct DkvSession {
@@ -80,8 +45,7 @@ pub struct DkvResult {
     pub store: *const c_char,
     pub instance: *const c_char,
     pub duration_ms: u64,
-    /// DKV_RESULT_*
-    pub kind: i32,
+    pub kind: DkvResultKind,
     /// The last HTTP status from the manager for this node, 0 when none.
     pub http_status: i32,
 }
@@ -118,10 +82,9 @@ pub struct DkvNodeProgress {
     pub manager: *const c_char,
     /// The latest message for this node.
     pub message: *const c_char,
-    /// DKV_NODE_*
-    pub state: i32,
-    /// DKV_RESULT_* once state is DKV_NODE_DONE, else -1.
-    pub kind: i32,
+    pub state: DkvNodeState,
+    /// The result once state is DKV_NODE_DONE, else DKV_RESULT_NONE (-1).
+    pub kind: DkvResultKind,
 }
 
 /// A progress snapshot; free with dkv_free_progress. `log` holds the log lines numbered `log_first ..
@@ -151,6 +114,13 @@ pub extern "C" fn dkv_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const c_char
 }
 
+/// The message of DKV_ERR_NO_MANAGERS ("No managers connected. Use Connect-DkvManager or specify -Managers."),
+/// a static string that is never freed: the documented text, for callers that report the case themselves.
+#[no_mangle]
+pub extern "C" fn dkv_no_managers_message() -> *const c_char {
+    crate::error::NO_MANAGERS_MESSAGE_NUL.as_ptr() as *const c_char
+}
+
 /// Frees a string returned through an out_error or other out parameter. NULL is a no-op.
 ///
 /// # Safety
@@ -161,7 +131,7 @@ pub unsafe extern "C" fn dkv_free_string(s: *mut c_char) {
 }
 
 /// Validates one manager address and returns its normalized `scheme://host:port` form (free with
-/// dkv_free_string). default_port <= 0 means 7801.
+/// dkv_free_string). default_port <= 0 means DKV_DEFAULT_PORT.
 ///
 /// # Safety
 /// Pointers must be NULL or valid; `address` NUL-terminated.
@@ -171,7 +141,7 @@ pub unsafe extern "C" fn dkv_normalize_manager(
     default_port: i32,
     out_normalized: *mut *mut c_char,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_normalized, "out_normalized")?;
         let address = read_str(address, "address")?;
@@ -185,7 +155,8 @@ pub unsafe extern "C" fn dkv_normalize_manager(
     })
 }
 
-/// Creates a session from `managers[0..manager_count]`. port <= 0 means 7801; timeout_sec <= 0 means 30.
+/// Creates a session from `managers[0..manager_count]`. port <= 0 means DKV_DEFAULT_PORT; timeout_sec <= 0 means
+/// DKV_DEFAULT_TIMEOUT_SEC.
 /// Validates every address and sends nothing. Free with dkv_disconnect.
 ///
 /// # Safety
@@ -198,7 +169,7 @@ pub unsafe extern "C" fn dkv_connect(
     timeout_sec: i32,
     out_session: *mut *mut DkvSession,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     dkv_connect_ex(managers, manager_count, port, timeout_sec, std::ptr::null(), out_session, out_error)
 }
 
@@ -230,7 +201,7 @@ pub unsafe extern "C" fn dkv_connect_ex(
     options: *const DkvConnectOptions,
     out_session: *mut *mut DkvSession,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_session, "out_session")?;
         let addresses = read_managers(managers, manager_count)?;
@@ -292,7 +263,7 @@ pub unsafe extern "C" fn dkv_session_manager(
     index: usize,
     out_address: *mut *mut c_char,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_address, "out_address")?;
         let session = session.as_ref().ok_or_else(|| DkvError::invalid("session is NULL."))?;
@@ -319,7 +290,7 @@ unsafe fn targets(
 }
 
 /// Discovers a store. `session` may be NULL when managers are given; given managers override the session's.
-/// port/timeout_sec <= 0 mean the session's (or 7801 / 30 s). Free the result with dkv_free_store_info.
+/// port/timeout_sec <= 0 mean the session's (or DKV_DEFAULT_PORT / DKV_DEFAULT_TIMEOUT_SEC). Free the result with dkv_free_store_info.
 ///
 /// # Safety
 /// Pointers must be NULL or valid as described; strings NUL-terminated.
@@ -333,7 +304,7 @@ pub unsafe extern "C" fn dkv_get_store(
     timeout_sec: i32,
     out_info: *mut *mut DkvStoreInfo,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_info, "out_info")?;
         let store = read_str(store, "store")?;
@@ -360,7 +331,7 @@ pub unsafe extern "C" fn dkv_get_store_begin(
     timeout_sec: i32,
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_op, "out_op")?;
         let store = read_str(store, "store")?;
@@ -382,7 +353,7 @@ pub unsafe extern "C" fn dkv_op_store_info(
     op: *const DkvOperation,
     out_info: *mut *mut DkvStoreInfo,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_info, "out_info")?;
         let op = live_op(op)?;
@@ -407,74 +378,122 @@ pub unsafe extern "C" fn dkv_free_store_info(info: *mut DkvStoreInfo) {
     });
 }
 
-/// The arguments of a stop, checked: what dkv_stop_begin and dkv_stop_store share.
-///
-/// # Safety
-/// As dkv_stop_begin.
-#[allow(clippy::too_many_arguments)]
-unsafe fn stop_arguments(
-    session: *const DkvSession,
-    managers: *const *const c_char,
-    manager_count: usize,
-    port: i32,
-    store: *const c_char,
-    instance: *const c_char,
-    flags: u32,
-    timeout_sec: i32,
-    throttle: u32,
-) -> Result<(Targets, StopRequest), DkvError> {
-    let known = DKV_STOP_FORCE | DKV_STOP_PARALLEL | DKV_STOP_FAIL_FAST;
-    if flags & !known != 0 {
-        return Err(DkvError::invalid(format!("flags 0x{:x} has unknown bits; use DKV_STOP_* values.", flags)));
-    }
-    let request = StopRequest {
-        store: read_str(store, "store")?,
-        instance: read_optional_str(instance, "instance")?,
-        force: flags & DKV_STOP_FORCE != 0,
-        parallel: flags & DKV_STOP_PARALLEL != 0,
-        fail_fast: flags & DKV_STOP_FAIL_FAST != 0,
-        throttle: throttle as usize,
-    };
-    let targets = targets(session, managers, manager_count, port, timeout_sec)?;
-    Ok((targets, request))
-}
-
 /// # Safety
 /// `op` must be NULL or live.
 unsafe fn live_op<'a>(op: *const DkvOperation) -> Result<&'a DkvOperation, DkvError> {
     op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))
 }
 
-/// Starts a stop in the background and returns at once. `instance` NULL means every node. flags: DKV_STOP_*.
-/// throttle: with DKV_STOP_PARALLEL, the most requests in flight at once (0 means 32); a node waiting between
-/// polls of a graceful stop holds none. Argument errors and the no-managers case are returned here; discovery
-/// errors come from dkv_op_results. Free with dkv_op_free.
+/// Starts a stop in the background and returns at once: discovery, plan, safety and the node stops run under
+/// the one deadline `options->timeout_sec`. Argument errors and the no-managers case are returned here; discovery
+/// and selection errors (DKV_ERR_INSTANCE_NOT_FOUND, ...) come from dkv_op_results. Free with dkv_op_free.
 ///
 /// # Safety
-/// Pointers must be NULL or valid as described; strings NUL-terminated.
+/// `session` NULL or live; `options` valid as DkvStopOptions describes; out pointers NULL or writable.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn dkv_stop_begin(
     session: *const DkvSession,
-    managers: *const *const c_char,
-    manager_count: usize,
-    port: i32,
-    store: *const c_char,
-    instance: *const c_char,
-    flags: u32,
-    timeout_sec: i32,
-    throttle: u32,
+    options: *const DkvStopOptions,
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_op, "out_op")?;
-        let (targets, request) =
-            stop_arguments(session, managers, manager_count, port, store, instance, flags, timeout_sec, throttle)?;
+        let (targets, request) = stop_options::read(session, options)?;
         let op = Operation::begin(targets, request)?;
         *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
         Ok(())
     })
+}
+
+/// Starts planning a stop in the background: discovery, then the plan dkv_stop_begin would make with the same
+/// options (the same selection and routing, names resolved under the same deadline), and nothing is stopped.
+/// Wait, cancel and free it like a stop; read the plan with dkv_op_plan. `options->flags` and `throttle` are
+/// checked but change nothing in the plan.
+///
+/// # Safety
+/// As dkv_stop_begin.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_plan_begin(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_op: *mut *mut DkvOperation,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_op, "out_op")?;
+        let (targets, request) = stop_options::read(session, options)?;
+        let op = Operation::begin_plan(targets, request)?;
+        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
+        Ok(())
+    })
+}
+
+/// One selected node of a plan. Strings are owned by the DkvPlan.
+#[repr(C)]
+pub struct DkvPlannedNode {
+    pub instance: *const c_char,
+    /// The node's server as the store lists it.
+    pub server: *const c_char,
+    /// Routed: the manager the stop goes through ("10.0.0.11:7801"). Skipped: the Manager column of its SKIPPED
+    /// row (the server with the port).
+    pub manager: *const c_char,
+    /// NULL when routed; when skipped, the message of its SKIPPED row ("not stopped: server ... is not among the
+    /// targeted managers (...)").
+    pub skip_reason: *const c_char,
+    /// 1 when the stop would skip this node, 0 when it would stop it through `manager`.
+    pub skipped: i32,
+    pub reserved: i32,
+}
+
+/// The plan of a stop; free with dkv_free_plan. Nodes are in the store's order.
+#[repr(C)]
+pub struct DkvPlan {
+    pub store: *const c_char,
+    /// The manager that answered discovery.
+    pub discovered_by: *const c_char,
+    pub nodes: *mut DkvPlannedNode,
+    pub len: usize,
+    /// 1 when the stop would be a whole-store stop (every node selected by giving no list, and each one routed):
+    /// without DKV_STOP_FORCE, the store is made passive before its nodes stop.
+    pub whole_store: i32,
+    pub reserved: i32,
+}
+
+/// The plan of an operation from dkv_plan_begin. Free with dkv_free_plan. When discovery or selection failed,
+/// returns that status and message (DKV_ERR_INSTANCE_NOT_FOUND, DKV_ERR_UNREACHABLE, ...); while it is still
+/// running, or for an operation that is not a plan, DKV_ERR_INVALID_ARGUMENT saying so.
+///
+/// # Safety
+/// `op` must be NULL or live; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_op_plan(
+    op: *const DkvOperation,
+    out_plan: *mut *mut DkvPlan,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_plan, "out_plan")?;
+        let op = live_op(op)?;
+        let (found, plan) = op.inner.plan()?.ok_or_else(|| {
+            DkvError::invalid("There is no plan yet: wait for the operation to finish, and plan with dkv_plan_begin.")
+        })?;
+        *out_plan = convert::plan_to_c(op.inner.store(), &found, &plan);
+        Ok(())
+    })
+}
+
+/// Frees a plan. NULL is a no-op.
+///
+/// # Safety
+/// `plan` must be NULL or from dkv_op_plan, not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_free_plan(plan: *mut DkvPlan) {
+    guard_void(|| {
+        if !plan.is_null() {
+            convert::free_plan(plan);
+        }
+    });
 }
 
 /// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
@@ -519,7 +538,7 @@ pub unsafe extern "C" fn dkv_op_progress(
     log_since: u64,
     out_progress: *mut *mut DkvProgress,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_progress, "out_progress")?;
         let op = live_op(op)?;
@@ -552,7 +571,7 @@ pub unsafe extern "C" fn dkv_op_results(
     op: *const DkvOperation,
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_results, "out_results")?;
         let op = live_op(op)?;
@@ -572,30 +591,21 @@ pub unsafe extern "C" fn dkv_op_free(op: *mut DkvOperation) {
     boundary::free_boxed(op);
 }
 
-/// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Arguments as
-/// dkv_stop_begin.
+/// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Options as
+/// dkv_stop_begin; errors before any node (discovery, selection) are returned here.
 ///
 /// # Safety
 /// As dkv_stop_begin.
 #[no_mangle]
-#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn dkv_stop_store(
     session: *const DkvSession,
-    managers: *const *const c_char,
-    manager_count: usize,
-    port: i32,
-    store: *const c_char,
-    instance: *const c_char,
-    flags: u32,
-    timeout_sec: i32,
-    throttle: u32,
+    options: *const DkvStopOptions,
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
-) -> i32 {
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_results, "out_results")?;
-        let (targets, request) =
-            stop_arguments(session, managers, manager_count, port, store, instance, flags, timeout_sec, throttle)?;
+        let (targets, request) = stop_options::read(session, options)?;
         let rows = Operation::run(targets, request)?;
         *out_results = convert::results_to_c(&rows);
         Ok(())

@@ -37,6 +37,9 @@ void case_fail_fast(const Env *env);
 void case_parallel(const Env *env);
 void case_unrouted_node_is_skipped(const Env *env);
 void case_get_store_begin_and_cancel(const Env *env);
+void case_plan_routes_and_skips_as_the_stop(const Env *env);
+void case_instance_list_is_one_operation(const Env *env);
+void case_stop_options_are_checked(const Env *env);
 
 /* The leak-check loop (cycles.c): 0 when every cycle behaved. */
 int run_cycles(const Env *env, long cycles);

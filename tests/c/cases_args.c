@@ -1,6 +1,7 @@
 /* Cases that exercise argument checking: every one of them must fail (or succeed) before any request is sent. */
 #include "cases.h"
 #include "check.h"
+#include "stop_args.h"
 
 #include "clustron_dkv.h"
 
@@ -188,7 +189,7 @@ void case_no_managers(const Env *env) {
   unused[0] = "never-read";
   {
     DkvResults *results = (DkvResults *)(void *)SENTINEL;
-    rc = dkv_stop_store(NULL, NULL, 0, 0, "OrdersStore", NULL, 0, 0, 0, &results, &err);
+    rc = stop_store_one(NULL, NULL, 0, 0, "OrdersStore", NULL, 0, 0, 0, &results, &err);
     CHECK(rc == DKV_ERR_NO_MANAGERS, "stop_store -> %d", rc);
     CHECK(str_eq(err, NO_MANAGERS), "stop_store message '%s'", show(err));
     CHECK(results == NULL, "out_results must be NULL after an error");
@@ -198,7 +199,7 @@ void case_no_managers(const Env *env) {
     /* A non-NULL array with a count of 0 names no managers either. */
     DkvResults *results = NULL;
     err = NULL;
-    rc = dkv_stop_store(NULL, unused, 0, 0, "OrdersStore", "orders-1", DKV_STOP_FORCE, 0, 0, &results, &err);
+    rc = stop_store_one(NULL, unused, 0, 0, "OrdersStore", "orders-1", DKV_STOP_FORCE, 0, 0, &results, &err);
     CHECK(rc == DKV_ERR_NO_MANAGERS && str_eq(err, NO_MANAGERS), "stop_store (empty list) -> %d '%s'", rc,
           show(err));
     dkv_free_string(err);
@@ -206,7 +207,7 @@ void case_no_managers(const Env *env) {
   {
     DkvOperation *op = (DkvOperation *)(void *)SENTINEL;
     err = NULL;
-    rc = dkv_stop_begin(NULL, NULL, 0, 0, "OrdersStore", NULL, 0, 0, 0, &op, &err);
+    rc = stop_begin_one(NULL, NULL, 0, 0, "OrdersStore", NULL, 0, 0, 0, &op, &err);
     CHECK(rc == DKV_ERR_NO_MANAGERS && str_eq(err, NO_MANAGERS), "stop_begin -> %d '%s'", rc, show(err));
     CHECK(op == NULL, "out_op must be NULL after an error");
     dkv_free_string(err);
@@ -270,15 +271,15 @@ void case_null_pointers(const Env *env) {
   EXPECT_INVALID(dkv_get_store(NULL, with_null, 2, 0, "OrdersStore", 0, &info, &err_));
   CHECK(info == NULL, "a failed get_store wrote a store info");
 
-  EXPECT_INVALID(dkv_stop_begin(session, NULL, 0, 0, NULL, NULL, 0, 0, 0, &op, &err_));
-  EXPECT_INVALID(dkv_stop_begin(session, NULL, 0, 0, "OrdersStore", NULL, 0, 0, 0, NULL, &err_));
-  EXPECT_INVALID(dkv_stop_begin(session, NULL, 2, 0, "OrdersStore", NULL, 0, 0, 0, &op, &err_));
-  EXPECT_INVALID(dkv_stop_begin(NULL, with_null, 2, 0, "OrdersStore", NULL, 0, 0, 0, &op, &err_));
+  EXPECT_INVALID(stop_begin_one(session, NULL, 0, 0, NULL, NULL, 0, 0, 0, &op, &err_));
+  EXPECT_INVALID(stop_begin_one(session, NULL, 0, 0, "OrdersStore", NULL, 0, 0, 0, NULL, &err_));
+  EXPECT_INVALID(stop_begin_one(session, NULL, 2, 0, "OrdersStore", NULL, 0, 0, 0, &op, &err_));
+  EXPECT_INVALID(stop_begin_one(NULL, with_null, 2, 0, "OrdersStore", NULL, 0, 0, 0, &op, &err_));
   CHECK(op == NULL, "a failed stop_begin wrote an operation");
 
-  EXPECT_INVALID(dkv_stop_store(session, NULL, 0, 0, NULL, "orders-1", DKV_STOP_FORCE, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-1", DKV_STOP_FORCE, 0, 0, NULL, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, with_null, 2, 0, "OrdersStore", NULL, 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(session, NULL, 0, 0, NULL, "orders-1", DKV_STOP_FORCE, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-1", DKV_STOP_FORCE, 0, 0, NULL, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, with_null, 2, 0, "OrdersStore", NULL, 0, 0, 0, &results, &err_));
   CHECK(results == NULL, "a failed stop_store wrote results");
 
   CHECK(dkv_op_wait(NULL, 0) == -1, "wait(NULL, 0) is not -1");
@@ -288,7 +289,7 @@ void case_null_pointers(const Env *env) {
   CHECK(progress == NULL && results == NULL, "a failed progress/results call wrote its out pointer");
 
   /* A real operation, with NULL out pointers: the call fails, the operation is unaffected. */
-  if (dkv_stop_begin(session, NULL, 0, 0, "NoSuchStoreForNullChecks", NULL, 0, 0, 0, &op, NULL) == DKV_OK) {
+  if (stop_begin_one(session, NULL, 0, 0, "NoSuchStoreForNullChecks", NULL, 0, 0, 0, &op, NULL) == DKV_OK) {
     EXPECT_INVALID(dkv_op_progress(op, 0, NULL, &err_));
     EXPECT_INVALID(dkv_op_results(op, NULL, &err_));
     CHECK(dkv_op_wait(op, -1) == 1, "operation did not finish");
@@ -318,14 +319,14 @@ void case_bad_names_and_flags(const Env *env) {
   DkvOperation *op = NULL;
   static const char bad_utf8[] = {'O', 'r', 'd', (char)0xC3, (char)0x28, 0};
   managers[0] = env->all[0];
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 0, "OrdersStore", "orders-1", 0x80u, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_begin(NULL, managers, 1, 0, "OrdersStore", NULL, 0xFFFFFFFFu, 0, 0, &op, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 0, bad_utf8, NULL, 0, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 0, "OrdersStore", bad_utf8, 0, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 0, "..", NULL, 0, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 0, "OrdersStore", ".", 0, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 0, "", NULL, 0, 0, 0, &results, &err_));
-  EXPECT_INVALID(dkv_stop_store(NULL, managers, 1, 70000, "OrdersStore", NULL, 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 0, "OrdersStore", "orders-1", 0x80u, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_begin_one(NULL, managers, 1, 0, "OrdersStore", NULL, 0xFFFFFFFFu, 0, 0, &op, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 0, bad_utf8, NULL, 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 0, "OrdersStore", bad_utf8, 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 0, "..", NULL, 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 0, "OrdersStore", ".", 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 0, "", NULL, 0, 0, 0, &results, &err_));
+  EXPECT_INVALID(stop_store_one(NULL, managers, 1, 70000, "OrdersStore", NULL, 0, 0, 0, &results, &err_));
   CHECK(results == NULL && op == NULL, "a rejected call wrote its out pointer");
   {
     char *text = NULL;

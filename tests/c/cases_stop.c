@@ -1,6 +1,7 @@
 /* Cases against the reference manager (demo layout: OrdersStore = orders-1/2/3 on hosts 1/2/3). */
 #include "cases.h"
 #include "check.h"
+#include "stop_args.h"
 
 #include "clustron_dkv.h"
 
@@ -141,7 +142,7 @@ void case_stop_one_node_forced(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 0, 0, &results, &err);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 0, 0, &results, &err);
   CHECK(rc == DKV_OK && results != NULL, "stop_store -> %d: %s", rc, show(err));
   dkv_free_string(err);
   if (results != NULL) {
@@ -165,7 +166,7 @@ void case_stop_one_node_forced(const Env *env) {
 
   /* Stopping a stopped node again is safe: the manager's 409 is SUCCESS. */
   results = NULL;
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 0, 0, &results, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 0, 0, &results, NULL);
   CHECK(rc == DKV_OK && results != NULL && results->len == 1, "second stop -> %d", rc);
   if (results != NULL && results->len == 1) {
     CHECK(results->items[0].kind == DKV_RESULT_SUCCESS && results->items[0].http_status == 409,
@@ -279,7 +280,7 @@ void case_whole_store_graceful_with_progress(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_begin(session, NULL, 0, 0, "OrdersStore", NULL, 0, CASE_TIMEOUT_SEC, 0, &op, NULL);
+  rc = stop_begin_one(session, NULL, 0, 0, "OrdersStore", NULL, 0, CASE_TIMEOUT_SEC, 0, &op, NULL);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op == NULL) {
     dkv_disconnect(session);
@@ -399,7 +400,7 @@ void case_cancel_long_graceful_stop(const Env *env) {
   int32_t rc;
   /* orders-3's manager takes the stop request and never answers: the stop cannot end on its own. */
   CHECK(env_fault(env, 2, "hang") == 200, "could not set the hang fault");
-  rc = dkv_stop_begin(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", NULL, 0, HUNG_TIMEOUT_SEC, 0, &op, NULL);
+  rc = stop_begin_one(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", NULL, 0, HUNG_TIMEOUT_SEC, 0, &op, NULL);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op == NULL) {
     return;
@@ -440,7 +441,7 @@ void case_cancel_during_discovery(const Env *env) {
   uint64_t started;
   int32_t rc;
   CHECK(env_fault(env, 0, "hang") == 200, "could not set the hang fault");
-  rc = dkv_stop_begin(NULL, env->all, 1, 0, "OrdersStore", NULL, 0, HUNG_TIMEOUT_SEC, 0, &op, NULL);
+  rc = stop_begin_one(NULL, env->all, 1, 0, "OrdersStore", NULL, 0, HUNG_TIMEOUT_SEC, 0, &op, NULL);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op == NULL) {
     return;
@@ -463,7 +464,7 @@ void case_op_free_while_running(const Env *env) {
   uint64_t started;
   int32_t rc;
   CHECK(env_fault(env, 0, "hang") == 200, "could not set the hang fault");
-  rc = dkv_stop_begin(NULL, env->all, 1, 0, "OrdersStore", NULL, 0, HUNG_TIMEOUT_SEC, 0, &op, NULL);
+  rc = stop_begin_one(NULL, env->all, 1, 0, "OrdersStore", NULL, 0, HUNG_TIMEOUT_SEC, 0, &op, NULL);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op == NULL) {
     return;
@@ -483,7 +484,7 @@ void case_disconnect_while_running(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_begin(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE, 0, 0, &op, NULL);
+  rc = stop_begin_one(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE, 0, 0, &op, NULL);
   dkv_disconnect(session);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op == NULL) {
@@ -509,7 +510,7 @@ void case_unknown_store(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_store(session, NULL, 0, 0, "NoSuchStore", NULL, DKV_STOP_FORCE, 0, 0, &results, &err);
+  rc = stop_store_one(session, NULL, 0, 0, "NoSuchStore", NULL, DKV_STOP_FORCE, 0, 0, &results, &err);
   CHECK(rc == DKV_ERR_STORE_NOT_FOUND, "stop_store -> %d (%s)", rc, show(err));
   CHECK(results == NULL, "rows returned with an error");
   CHECK(str_has(err, "NoSuchStore"), "message '%s' does not name the store", show(err));
@@ -522,7 +523,7 @@ void case_unknown_store(const Env *env) {
   dkv_free_string(err);
 
   /* The asynchronous path reports discovery errors from dkv_op_results. */
-  rc = dkv_stop_begin(session, NULL, 0, 0, "NoSuchStore", NULL, 0, 0, 0, &op, NULL);
+  rc = stop_begin_one(session, NULL, 0, 0, "NoSuchStore", NULL, 0, 0, 0, &op, NULL);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op != NULL) {
     DkvProgress *p = NULL;
@@ -549,14 +550,14 @@ void case_unknown_instance(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-9", DKV_STOP_FORCE, 0, 0, &results, &err);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-9", DKV_STOP_FORCE, 0, 0, &results, &err);
   CHECK(rc == DKV_ERR_INSTANCE_NOT_FOUND, "stop_store -> %d (%s)", rc, show(err));
   CHECK(results == NULL, "rows returned with an error");
   CHECK(str_has(err, "orders-9") && str_has(err, "orders-1, orders-2, orders-3"),
         "message '%s' must name the instance and list the nodes", show(err));
   dkv_free_string(err);
 
-  rc = dkv_stop_begin(session, NULL, 0, 0, "OrdersStore", "orders-9", 0, 0, 0, &op, NULL);
+  rc = stop_begin_one(session, NULL, 0, 0, "OrdersStore", "orders-9", 0, 0, 0, &op, NULL);
   CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
   if (op != NULL) {
     dkv_op_wait(op, -1);
@@ -582,7 +583,7 @@ void case_unreachable_managers(const Env *env) {
   char *err = NULL;
   int32_t rc;
   CHECK(env_fault(env, 0, "reset") == 200 && env_fault(env, 1, "500") == 200, "could not set the faults");
-  rc = dkv_stop_store(NULL, env->all, 2, 0, "OrdersStore", NULL, DKV_STOP_FORCE, CASE_TIMEOUT_SEC, 0, &results,
+  rc = stop_store_one(NULL, env->all, 2, 0, "OrdersStore", NULL, DKV_STOP_FORCE, CASE_TIMEOUT_SEC, 0, &results,
                       &err);
   CHECK(rc == DKV_ERR_UNREACHABLE, "stop_store -> %d (%s)", rc, show(err));
   CHECK(results == NULL, "rows returned with an error");
@@ -609,7 +610,7 @@ void case_node_timeout_is_bounded(const Env *env) {
   }
   CHECK(env_fault(env, 1, "hang") == 200, "could not set the hang fault");
   started = now_ms();
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 1, 0, &results, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 1, 0, &results, NULL);
   took = now_ms() - started;
   CHECK(took <= 2000u, "a 1 s stop returned after %lu ms (bound: TimeoutSec + 1 s)", (unsigned long)took);
   CHECK(rc == DKV_OK && results != NULL && results->len == 1, "stop_store -> %d", rc);
@@ -630,7 +631,7 @@ void case_fail_fast(const Env *env) {
     return;
   }
   CHECK(env_fault(env, 1, "500") == 200, "could not set the 500 fault");
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE | DKV_STOP_FAIL_FAST, 0, 0, &r, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE | DKV_STOP_FAIL_FAST, 0, 0, &r, NULL);
   CHECK(rc == DKV_OK && r != NULL && r->len == 3, "stop_store -> %d", rc);
   if (r != NULL) {
     const DkvResult *failed = row_for(r, "orders-2");
@@ -647,7 +648,7 @@ void case_fail_fast(const Env *env) {
   /* Without -FailFast the remaining node is still stopped. */
   CHECK(env_reset(env) == 200 && env_fault(env, 1, "500") == 200, "could not reset and set the fault");
   r = NULL;
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE, 0, 0, &r, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE, 0, 0, &r, NULL);
   CHECK(rc == DKV_OK && r != NULL && r->len == 3, "stop_store -> %d", rc);
   if (r != NULL) {
     check_row(env, r, 1, "OrdersStore", DKV_RESULT_FAILED, "FAILED");
@@ -666,7 +667,7 @@ void case_parallel(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE | DKV_STOP_PARALLEL, 0, 0, &r, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE | DKV_STOP_PARALLEL, 0, 0, &r, NULL);
   CHECK(rc == DKV_OK && r != NULL && r->len == 3, "parallel stop -> %d", rc);
   for (i = 0; r != NULL && i < ENV_HOSTS; i++) {
     check_row(env, r, i, "OrdersStore", DKV_RESULT_SUCCESS, "SUCCESS");
@@ -674,7 +675,7 @@ void case_parallel(const Env *env) {
   dkv_free_results(r);
 
   CHECK(env_reset(env) == 200 && env_fault(env, 1, "500") == 200, "could not reset and set the fault");
-  rc = dkv_stop_begin(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE | DKV_STOP_PARALLEL, 0, 1, &op,
+  rc = stop_begin_one(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE | DKV_STOP_PARALLEL, 0, 1, &op,
                       NULL);
   CHECK(rc == DKV_OK && op != NULL, "parallel begin (throttle 1) -> %d", rc);
   if (op != NULL) {
@@ -706,7 +707,7 @@ void case_unrouted_node_is_skipped(const Env *env) {
   if (session == NULL) {
     return;
   }
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE, 0, 0, &r, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", NULL, DKV_STOP_FORCE, 0, 0, &r, NULL);
   CHECK(rc == DKV_OK && r != NULL && r->len == 3, "stop_store -> %d", rc);
   if (r != NULL) {
     const DkvResult *skipped = row_for(r, "orders-3");
@@ -770,4 +771,173 @@ void case_get_store_begin_and_cancel(const Env *env) {
   dkv_op_store_info(NULL, &info, &err);
   dkv_free_string(err);
   dkv_disconnect(session);
+}
+
+/* Plans an OrdersStore stop through the first `count` managers; NULL (with the status in *rc) on an error. */
+static DkvPlan *plan_through(const Env *env, size_t count, const char *const *instances, size_t instance_count,
+                             DkvStatus *rc, char **err) {
+  DkvStopOptions options = stop_options("OrdersStore");
+  DkvOperation *op = NULL;
+  DkvPlan *plan = NULL;
+  options.managers = env->all;
+  options.manager_count = count;
+  options.timeout_sec = CASE_TIMEOUT_SEC;
+  options.instances = instances;
+  options.instance_count = instance_count;
+  *rc = dkv_plan_begin(NULL, &options, &op, err);
+  if (*rc != DKV_OK) {
+    return NULL;
+  }
+  CHECK(dkv_op_wait(op, -1) == 1, "the plan did not finish");
+  *rc = dkv_op_plan(op, &plan, err);
+  dkv_op_free(op);
+  return plan;
+}
+
+void case_plan_routes_and_skips_as_the_stop(const Env *env) {
+  DkvStatus rc;
+  char *err = NULL;
+  DkvPlan *plan = plan_through(env, ENV_HOSTS, NULL, 0, &rc, &err);
+  size_t i;
+  CHECK(rc == DKV_OK && plan != NULL, "plan -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  if (plan != NULL) {
+    CHECK(str_eq(plan->store, "OrdersStore") && plan->whole_store == 1 && plan->len == 3, "store %s, whole %d, %lu",
+          show(plan->store), plan->whole_store, (unsigned long)plan->len);
+    for (i = 0; i < plan->len && i < ENV_HOSTS; i++) {
+      const DkvPlannedNode *n = &plan->nodes[i];
+      CHECK(str_eq(n->instance, ORDERS[i]) && str_eq(n->server, env->hosts[i]) && str_eq(n->manager, env->display[i]) &&
+                n->skipped == 0 && n->skip_reason == NULL,
+            "node %lu: %s on %s via %s", (unsigned long)i, show(n->instance), show(n->server), show(n->manager));
+    }
+    dkv_free_plan(plan);
+  }
+  /* Two managers: orders-3 is skipped with the text its SKIPPED row carries; not a whole-store stop. */
+  plan = plan_through(env, 2, NULL, 0, &rc, &err);
+  CHECK(rc == DKV_OK && plan != NULL && plan->len == 3, "plan (2 managers) -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  if (plan != NULL && plan->len == 3) {
+    DkvResults *r = NULL;
+    const DkvPlannedNode *n = &plan->nodes[2];
+    CHECK(plan->whole_store == 0, "a plan with a skipped node is not whole-store");
+    CHECK(n->skipped == 1 && str_starts(n->skip_reason, "not stopped: server ") && str_has(n->skip_reason, env->hosts[2]),
+          "orders-3: skipped %d, '%s'", n->skipped, show(n->skip_reason));
+    rc = stop_store_one(NULL, env->all, 2, 0, "OrdersStore", NULL, DKV_STOP_FORCE, CASE_TIMEOUT_SEC, 0, &r, NULL);
+    if (rc == DKV_OK && r != NULL) {
+      const DkvResult *row = row_for(r, "orders-3");
+      CHECK(row != NULL && row->kind == DKV_RESULT_SKIPPED && str_eq(row->message, n->skip_reason) &&
+                str_eq(row->manager, n->manager),
+            "the stop's SKIPPED row '%s' differs from the plan's '%s'", show(row == NULL ? NULL : row->message),
+            show(n->skip_reason));
+    } else {
+      CHECK(0, "stop -> %d", rc);
+    }
+    dkv_free_results(r);
+  }
+  dkv_free_plan(plan);
+  CHECK(env_requests(env, -1, "POST", STOP_PATH[2], NULL) == 0, "a skipped node was sent a stop");
+}
+
+void case_instance_list_is_one_operation(const Env *env) {
+  const char *two[2];
+  const char *listed[3];
+  DkvStopOptions options = stop_options("OrdersStore");
+  DkvResults *r = NULL;
+  DkvPlan *plan;
+  DkvStatus rc;
+  char *err = NULL;
+  two[0] = "orders-3";
+  two[1] = "orders-1";
+  /* The plan of a list: the store's order, each node once, never whole-store. */
+  listed[0] = "orders-3";
+  listed[1] = "ORDERS-1";
+  listed[2] = "orders-3";
+  plan = plan_through(env, ENV_HOSTS, listed, 3, &rc, &err);
+  CHECK(rc == DKV_OK && plan != NULL && plan->len == 2 && str_eq(plan->nodes[0].instance, "orders-1") &&
+            str_eq(plan->nodes[1].instance, "orders-3") && plan->whole_store == 0,
+        "plan of a list -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  dkv_free_plan(plan);
+  listed[2] = "orders-9";
+  plan = plan_through(env, ENV_HOSTS, listed, 3, &rc, &err);
+  CHECK(rc == DKV_ERR_INSTANCE_NOT_FOUND && plan == NULL && str_has(err, "'orders-9'"), "unknown name -> %d: %s", rc,
+        show(err));
+  dkv_free_string(err);
+  err = NULL;
+
+  if (env_reset(env) != 200) {
+    CHECK(0, "reset");
+    return;
+  }
+  options.managers = env->all;
+  options.manager_count = ENV_HOSTS;
+  options.flags = DKV_STOP_FORCE;
+  options.timeout_sec = CASE_TIMEOUT_SEC;
+  options.instances = two;
+  options.instance_count = 2;
+  rc = dkv_stop_store(NULL, &options, &r, &err);
+  CHECK(rc == DKV_OK && r != NULL && r->len == 2, "stop of a list -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  if (r != NULL) {
+    check_row(env, r, 0, "OrdersStore", DKV_RESULT_SUCCESS, "SUCCESS");
+    check_row(env, r, 2, "OrdersStore", DKV_RESULT_SUCCESS, "SUCCESS");
+    dkv_free_results(r);
+  }
+  /* Counted before expect_status, which reads the store through the same path. */
+  CHECK(env_requests(env, -1, "GET", "/admin/v1/stores/OrdersStore", NULL) == 1,
+        "%d discoveries for one stop of a list, want 1", env_requests(env, -1, "GET", "/admin/v1/stores/OrdersStore", NULL));
+  expect_status(env, "orders-2", "Running");
+}
+
+void case_stop_options_are_checked(const Env *env) {
+  const char *none[1];
+  DkvStopOptions options = stop_options("OrdersStore");
+  DkvOperation *op = NULL;
+  DkvStatus rc;
+  char *err = NULL;
+  none[0] = NULL;
+  options.managers = env->all;
+  options.manager_count = 1;
+
+  options.struct_size = 8;
+  rc = dkv_stop_begin(NULL, &options, &op, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && str_has(err, "sizeof(DkvStopOptions)"), "small size -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  options.struct_size = (uint32_t)sizeof options + 8;
+  rc = dkv_plan_begin(NULL, &options, &op, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && str_has(err, "newer clustron_dkv.h"), "large size -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  options.struct_size = (uint32_t)sizeof options;
+
+  options.instances = none; /* an empty list is never "every node" */
+  rc = dkv_stop_begin(NULL, &options, &op, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && str_has(err, "empty list"), "empty list -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  options.instance_count = 1; /* { NULL } */
+  rc = dkv_stop_begin(NULL, &options, &op, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && str_eq(err, "options->instances[0] is NULL."), "NULL name -> %d: %s", rc,
+        show(err));
+  dkv_free_string(err);
+  err = NULL;
+  options.instances = NULL;
+  options.instance_count = 0;
+  options.flags = 0x100u;
+  rc = dkv_stop_begin(NULL, &options, &op, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && str_has(err, "DKV_STOP_"), "flag -> %d: %s", rc, show(err));
+  dkv_free_string(err);
+  err = NULL;
+  rc = dkv_stop_begin(NULL, NULL, &op, &err);
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT && op == NULL, "NULL options -> %d", rc);
+  dkv_free_string(err);
+  CHECK(str_eq(dkv_no_managers_message(), "No managers connected. Use Connect-DkvManager or specify -Managers."),
+        "dkv_no_managers_message '%s'", show(dkv_no_managers_message()));
+  CHECK(DKV_DEFAULT_PORT == 7801 && DKV_DEFAULT_TIMEOUT_SEC == 30 && DKV_MAX_TIMEOUT_SEC == 86400 &&
+            DKV_DEFAULT_THROTTLE == 32 && DKV_STOP_KNOWN_FLAGS == 7,
+        "header constants");
+  dkv_free_plan(NULL);
 }

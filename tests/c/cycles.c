@@ -3,6 +3,7 @@
    Each cycle resets the manager first so the stops really stop a node. */
 #include "cases.h"
 #include "check.h"
+#include "stop_args.h"
 
 #include "clustron_dkv.h"
 
@@ -41,7 +42,7 @@ static int one_cycle(const Env *env) {
         info->len == 3;
   dkv_free_store_info(info);
 
-  rc = dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-1", DKV_STOP_FORCE, 0, 0, &results, NULL);
+  rc = stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-1", DKV_STOP_FORCE, 0, 0, &results, NULL);
   ok &= rc == DKV_OK && results != NULL && results->len == 1 && results->items[0].kind == DKV_RESULT_SUCCESS &&
         results->items[0].http_status == 200;
 #ifndef DKV_HARNESS_LEAK_PROBE
@@ -49,13 +50,13 @@ static int one_cycle(const Env *env) {
 #endif /* else: run.sh's self-test of the leak check, a caller that forgets to free, must show as lost */
   results = NULL;
 
-  ok &= dkv_stop_store(session, NULL, 0, 0, "OrdersStore", "orders-9", DKV_STOP_FORCE, 0, 0, &results, &err) ==
+  ok &= stop_store_one(session, NULL, 0, 0, "OrdersStore", "orders-9", DKV_STOP_FORCE, 0, 0, &results, &err) ==
             DKV_ERR_INSTANCE_NOT_FOUND &&
         results == NULL && err != NULL;
   dkv_free_string(err);
   err = NULL;
 
-  rc = dkv_stop_begin(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 20, 0, &op, NULL);
+  rc = stop_begin_one(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", "orders-2", DKV_STOP_FORCE, 20, 0, &op, NULL);
   ok &= rc == DKV_OK && op != NULL;
   if (op != NULL) {
     ok &= dkv_op_wait(op, -1) == 1;
@@ -78,7 +79,7 @@ static int graceful_cycle(const Env *env, int cancel) {
   DkvResults *results = NULL;
   uint64_t since = 0, give_up = now_ms() + 30000u;
   int ok = env_reset(env) == 200, finished = 0, rows = 0, planned = 0;
-  if (dkv_stop_begin(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", NULL, 0, 20, 0, &op, NULL) != DKV_OK) {
+  if (stop_begin_one(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", NULL, 0, 20, 0, &op, NULL) != DKV_OK) {
     return 0;
   }
   while (!finished && now_ms() < give_up) {

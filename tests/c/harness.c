@@ -34,6 +34,9 @@ static const Case CASES[] = {
     {"parallel", case_parallel},
     {"unrouted_node_is_skipped", case_unrouted_node_is_skipped},
     {"get_store_begin_and_cancel", case_get_store_begin_and_cancel},
+    {"plan_routes_and_skips_as_the_stop", case_plan_routes_and_skips_as_the_stop},
+    {"instance_list_is_one_operation", case_instance_list_is_one_operation},
+    {"stop_options_are_checked", case_stop_options_are_checked},
 };
 
 int env_reset(const Env *env) {

@@ -18,6 +18,15 @@ static_assert(DKV_RESULT_SUCCESS == 0 && DKV_RESULT_FAILED == 1 && DKV_RESULT_TI
                   DKV_RESULT_SKIPPED == 3 && DKV_RESULT_CANCELLED == 4,
               "result kinds");
 static_assert(DKV_NODE_PENDING == 0 && DKV_NODE_RUNNING == 1 && DKV_NODE_DONE == 2, "node states");
+static_assert(DKV_RESULT_NONE == -1 && DKV_STOP_KNOWN_FLAGS == 7, "no result yet; known flags");
+static_assert(DKV_DEFAULT_PORT == 7801 && DKV_DEFAULT_TIMEOUT_SEC == 30 && DKV_MAX_TIMEOUT_SEC == 86400 &&
+                  DKV_DEFAULT_THROTTLE == 32 && DKV_MAX_THROTTLE == 1024,
+              "defaults and ranges");
+// The enums keep the int32 (flags: uint32) ABI.
+static_assert(sizeof(DkvStatus) == 4 && std::is_same<std::underlying_type<DkvStatus>::type, int32_t>::value, "status");
+static_assert(std::is_same<std::underlying_type<DkvResultKind>::type, int32_t>::value, "result kind");
+static_assert(std::is_same<std::underlying_type<DkvNodeState>::type, int32_t>::value, "node state");
+static_assert(std::is_same<std::underlying_type<DkvStopFlag>::type, uint32_t>::value, "stop flag");
 
 LAYOUT(DkvResult, manager, 0);
 LAYOUT(DkvResult, action, 8);
@@ -61,6 +70,30 @@ LAYOUT(DkvProgress, log_first, 64);
 LAYOUT(DkvProgress, finished, 72);
 LAYOUT(DkvProgress, reserved, 76);
 SIZE(DkvProgress, 80);
+LAYOUT(DkvStopOptions, struct_size, 0);
+LAYOUT(DkvStopOptions, flags, 4);
+LAYOUT(DkvStopOptions, managers, 8);
+LAYOUT(DkvStopOptions, manager_count, 16);
+LAYOUT(DkvStopOptions, port, 24);
+LAYOUT(DkvStopOptions, timeout_sec, 28);
+LAYOUT(DkvStopOptions, store, 32);
+LAYOUT(DkvStopOptions, instances, 40);
+LAYOUT(DkvStopOptions, instance_count, 48);
+LAYOUT(DkvStopOptions, throttle, 56);
+LAYOUT(DkvStopOptions, reserved, 60);
+SIZE(DkvStopOptions, 64);
+LAYOUT(DkvPlannedNode, instance, 0);
+LAYOUT(DkvPlannedNode, server, 8);
+LAYOUT(DkvPlannedNode, manager, 16);
+LAYOUT(DkvPlannedNode, skip_reason, 24);
+LAYOUT(DkvPlannedNode, skipped, 32);
+SIZE(DkvPlannedNode, 40);
+LAYOUT(DkvPlan, store, 0);
+LAYOUT(DkvPlan, discovered_by, 8);
+LAYOUT(DkvPlan, nodes, 16);
+LAYOUT(DkvPlan, len, 24);
+LAYOUT(DkvPlan, whole_store, 32);
+SIZE(DkvPlan, 40);
 
 // Field types and export signatures exactly as the spec gives them.
 #define FIELD(type, field, t) static_assert(std::is_same<decltype(type::field), t>::value, #type "." #field " type")
@@ -69,14 +102,18 @@ SIZE(DkvProgress, 80);
 FIELD(DkvResult, manager, const char *);
 FIELD(DkvResult, message, const char *);
 FIELD(DkvResult, duration_ms, uint64_t);
-FIELD(DkvResult, kind, int32_t);
+FIELD(DkvResult, kind, DkvResultKind);
 FIELD(DkvResult, http_status, int32_t);
 FIELD(DkvResults, items, DkvResult *);
 FIELD(DkvResults, len, size_t);
 FIELD(DkvInstanceInfo, clustron_port, int32_t);
 FIELD(DkvStoreInfo, instances, DkvInstanceInfo *);
 FIELD(DkvStoreInfo, len, size_t);
-FIELD(DkvNodeProgress, state, int32_t);
+FIELD(DkvNodeProgress, state, DkvNodeState);
+FIELD(DkvNodeProgress, kind, DkvResultKind);
+FIELD(DkvStopOptions, flags, uint32_t);
+FIELD(DkvStopOptions, instances, const char *const *);
+FIELD(DkvPlan, nodes, DkvPlannedNode *);
 FIELD(DkvProgress, nodes, DkvNodeProgress *);
 FIELD(DkvProgress, log, const char *const *);
 FIELD(DkvProgress, log_first, uint64_t);
@@ -84,22 +121,24 @@ FIELD(DkvProgress, finished, int32_t);
 
 EXPORT(dkv_version, const char *(*)(void));
 EXPORT(dkv_free_string, void (*)(char *));
-EXPORT(dkv_normalize_manager, int32_t (*)(const char *, int32_t, char **, char **));
-EXPORT(dkv_connect, int32_t (*)(const char *const *, size_t, int32_t, int32_t, DkvSession **, char **));
+EXPORT(dkv_normalize_manager, DkvStatus (*)(const char *, int32_t, char **, char **));
+EXPORT(dkv_connect, DkvStatus (*)(const char *const *, size_t, int32_t, int32_t, DkvSession **, char **));
 EXPORT(dkv_disconnect, void (*)(DkvSession *));
 EXPORT(dkv_session_manager_count, size_t (*)(const DkvSession *));
-EXPORT(dkv_session_manager, int32_t (*)(const DkvSession *, size_t, char **, char **));
-EXPORT(dkv_get_store, int32_t (*)(const DkvSession *, const char *const *, size_t, int32_t, const char *, int32_t,
+EXPORT(dkv_session_manager, DkvStatus (*)(const DkvSession *, size_t, char **, char **));
+EXPORT(dkv_get_store, DkvStatus (*)(const DkvSession *, const char *const *, size_t, int32_t, const char *, int32_t,
                                   DkvStoreInfo **, char **));
 EXPORT(dkv_free_store_info, void (*)(DkvStoreInfo *));
-EXPORT(dkv_stop_begin, int32_t (*)(const DkvSession *, const char *const *, size_t, int32_t, const char *,
-                                   const char *, uint32_t, int32_t, uint32_t, DkvOperation **, char **));
+EXPORT(dkv_stop_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
 EXPORT(dkv_op_wait, int32_t (*)(const DkvOperation *, int32_t));
 EXPORT(dkv_op_cancel, void (*)(const DkvOperation *));
-EXPORT(dkv_op_progress, int32_t (*)(const DkvOperation *, uint64_t, DkvProgress **, char **));
+EXPORT(dkv_op_progress, DkvStatus (*)(const DkvOperation *, uint64_t, DkvProgress **, char **));
 EXPORT(dkv_free_progress, void (*)(DkvProgress *));
-EXPORT(dkv_op_results, int32_t (*)(const DkvOperation *, DkvResults **, char **));
+EXPORT(dkv_op_results, DkvStatus (*)(const DkvOperation *, DkvResults **, char **));
 EXPORT(dkv_op_free, void (*)(DkvOperation *));
-EXPORT(dkv_stop_store, int32_t (*)(const DkvSession *, const char *const *, size_t, int32_t, const char *,
-                                   const char *, uint32_t, int32_t, uint32_t, DkvResults **, char **));
+EXPORT(dkv_stop_store, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvResults **, char **));
 EXPORT(dkv_free_results, void (*)(DkvResults *));
+EXPORT(dkv_plan_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
+EXPORT(dkv_op_plan, DkvStatus (*)(const DkvOperation *, DkvPlan **, char **));
+EXPORT(dkv_free_plan, void (*)(DkvPlan *));
+EXPORT(dkv_no_managers_message, const char *(*)(void));

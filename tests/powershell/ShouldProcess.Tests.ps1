@@ -147,6 +147,17 @@ Describe '-Confirm answered at a real prompt' -Tag Terminal {
         Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Stopped
     }
 
+    It 'Y, N, Y with -Force is one operation: one discovery for the stop, one deadline for both nodes' {
+        $run = Invoke-DkvConfirmed -Command 'Stop-DkvStore -Name OrdersStore -Force -Confirm -TimeoutSec 20' -Answer Y, N, Y
+        $run.Choices | Should -Be 3
+        Get-StopRequest | Should -Be @('127.0.0.11 orders-1 force=true', '127.0.0.13 orders-3 force=true')
+        # One discovery for the plan the questions came from, one for the stop of both approved nodes: a stop per
+        # node would discover the store once per node, each under a fresh -TimeoutSec.
+        $discoveries = @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.path -eq '/admin/v1/stores/OrdersStore' })
+        $discoveries.Count | Should -Be 2
+        $run.Text | Should -Not -Match 'one by one'
+    }
+
     It 'L (No to All) asks once and stops nothing' {
         $run = Invoke-DkvConfirmed -Command 'Stop-DkvStore -Name OrdersStore -Confirm' -Answer L
         $run.Choices | Should -Be 1
@@ -205,11 +216,12 @@ Describe 'A node the library reaches by resolved address' -Tag OwnManager {
     }
     AfterAll { Stop-DkvTestManager $script:Local }
 
-    It '-WhatIf lists it and sends nothing but discovery' {
+    It '-WhatIf names the manager the library routes it to, and sends nothing but discovery' {
         Reset-DkvTestManager $script:Local
         $address = Get-DkvTestAddress -Manager $script:Local
         $shown = Get-WhatIfText { Stop-DkvStore -Name LocalStore -Managers $address -WhatIf }
-        $shown.Text | Should -Match 'What if: Performing the operation "Stop node \(graceful\)" on target "node local-1 of store LocalStore on server localhost'
+        # The library's own plan: matched by resolved address, so the description is exact, not a guess.
+        $shown.Text | Should -Match ([regex]::Escape("What if: Performing the operation `"Stop node (graceful)`" on target `"node local-1 of store LocalStore on manager $address`"."))
         @(Get-DkvTestLog -Manager $script:Local | Where-Object { $_.method -ne 'GET' }) | Should -BeNullOrEmpty
         Get-DkvTestStatus -Manager $script:Local -Store LocalStore -Instance local-1 | Should -Be 'Running'
     }

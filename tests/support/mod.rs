@@ -48,7 +48,7 @@ fn demo_index(server: &str) -> usize {
 pub fn request(store: &str) -> StopRequest {
     StopRequest {
         store: store.to_string(),
-        instance: None,
+        instances: None,
         force: false,
         parallel: false,
         fail_fast: false,

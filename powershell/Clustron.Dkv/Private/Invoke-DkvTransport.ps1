@@ -3,7 +3,7 @@
 
 # Exports that return a status and end in (out_value, out_error).
 $script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([string[]]@(
-        'dkv_normalize_manager', 'dkv_connect', 'dkv_connect_ex', 'dkv_session_manager', 'dkv_get_store', 'dkv_get_store_begin', 'dkv_op_store_info', 'dkv_stop_begin',
+        'dkv_normalize_manager', 'dkv_connect', 'dkv_connect_ex', 'dkv_session_manager', 'dkv_get_store', 'dkv_get_store_begin', 'dkv_op_store_info', 'dkv_stop_begin', 'dkv_plan_begin', 'dkv_op_plan',
         'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store'))
 
 # DKV_ERR_* status -> stable ErrorId, ErrorCategory, exception type. The ErrorIds are public (README.md).

@@ -52,7 +52,7 @@ function New-DkvOutSlot {
 }
 
 function New-DkvUtf8 {
-    # NULL for $null, so optional arguments (dkv_stop_begin's instance) pass straight through.
+    # NULL for $null, so optional arguments (a DkvStopOptions field left unset) pass straight through.
     param(
         [System.Collections.Generic.List[IntPtr]]$Scope,
         # [object], not [string]: a [string] parameter turns $null into '', and '' is not "no instance".
@@ -173,6 +173,71 @@ function Read-DkvStoreInfo {
         Name      = Read-DkvStringField -Base $Info -Index 0
         Manager   = Read-DkvStringField -Base $Info -Index 1
         Instances = @($nodes)
+    }
+}
+
+function New-DkvStopOptions {
+    # A DkvStopOptions in a scope block: {u32 struct_size, u32 flags, managers, size_t manager_count, i32 port,
+    # i32 timeout_sec, store, instances, size_t instance_count, u32 throttle, u32 reserved}; 64 bytes. $Instances
+    # $null = every node (NULL, 0); a list, even of one name, is passed as it is (the library rejects an empty one).
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
+        [Parameter(Mandatory)][psobject]$Target,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
+        [AllowNull()][string[]]$Instances,
+        [uint32]$Flags = 0,
+        [uint32]$Throttle = 0
+    )
+    $p = $script:DkvPtr
+    $size = 4 * $p + 32
+    $block = New-DkvNativeBlock -Scope $Scope -Size $size
+    $managerCount = 0
+    if ($null -ne $Target.Managers) { $managerCount = $Target.Managers.Count }
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 0, $size)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 4, [int]$Flags)
+    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, 8, (New-DkvUtf8Array -Scope $Scope -Items $Target.Managers))
+    [System.Runtime.InteropServices.Marshal]::WriteInt64($block, 8 + $p, $managerCount)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 8 + 2 * $p, [int]$Target.Port)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 12 + 2 * $p, [int]$Target.TimeoutSec)
+    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, 16 + 2 * $p, (New-DkvUtf8 -Scope $Scope -Text $Store))
+    if ($null -ne $Instances) {
+        # New-DkvUtf8Array gives NULL for no items; an empty list must reach the library as one (never "every node").
+        $array = New-DkvNativeBlock -Scope $Scope -Size ([Math]::Max(1, $Instances.Count) * $p)
+        for ($i = 0; $i -lt $Instances.Count; $i++) {
+            [System.Runtime.InteropServices.Marshal]::WriteIntPtr($array, $i * $p, (New-DkvUtf8 -Scope $Scope -Text $Instances[$i]))
+        }
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, 16 + 3 * $p, $array)
+        [System.Runtime.InteropServices.Marshal]::WriteInt64($block, 16 + 4 * $p, $Instances.Count)
+    }
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 16 + 5 * $p, [int]$Throttle)
+    $block
+}
+
+function Read-DkvPlan {
+    # DkvPlan {store, discovered_by, nodes, size_t len, i32 whole_store, i32 reserved}; DkvPlannedNode {instance,
+    # server, manager, skip_reason, i32 skipped, i32 reserved}.
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][IntPtr]$Plan)
+    $p = $script:DkvPtr
+    $nodes = Read-DkvPointerField -Base $Plan -Index 2
+    $count = Read-DkvSize -Base $Plan -Offset (3 * $p)
+    $nodeSize = 4 * $p + 8
+    $list = for ($i = 0; $i -lt $count; $i++) {
+        $node = [IntPtr]::Add($nodes, $i * $nodeSize)
+        [pscustomobject]@{
+            Name       = Read-DkvStringField -Base $node -Index 0
+            Server     = Read-DkvStringField -Base $node -Index 1
+            Manager    = Read-DkvStringField -Base $node -Index 2
+            SkipReason = Read-DkvStringField -Base $node -Index 3
+            Skipped    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 4 * $p) -ne 0
+        }
+    }
+    [pscustomobject]@{
+        Store        = Read-DkvStringField -Base $Plan -Index 0
+        DiscoveredBy = Read-DkvStringField -Base $Plan -Index 1
+        Nodes        = @($list)
+        WholeStore   = [System.Runtime.InteropServices.Marshal]::ReadInt32($Plan, 4 * $p) -ne 0
     }
 }
 

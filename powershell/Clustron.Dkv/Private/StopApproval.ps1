@@ -1,61 +1,75 @@
-# -WhatIf / -Confirm for Stop-DkvStore: discover the store, route each node to its manager exactly as the library
-# will, and ask ShouldProcess once per node. Used only when ShouldProcess could say no.
+# -WhatIf / -Confirm for Stop-DkvStore: the library plans the stop exactly as it will run it (dkv_plan_begin: the
+# same selection and routing, by name or resolved address), and ShouldProcess is asked once per planned node. Used
+# only when ShouldProcess could say no.
+
+function Get-DkvStopPlan {
+    # The library's plan of a stop: @{ Plan; Failure }. Waits in short turns, as discovery does, so Ctrl+C ends it.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][psobject]$Target,
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
+        [AllowNull()][string[]]$Instances
+    )
+    $scope = New-DkvNativeScope
+    $operation = [IntPtr]::Zero
+    try {
+        $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances
+        $call = Invoke-DkvTransport -Function dkv_plan_begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Plan = $null; Failure = $call.Failure } }
+        $operation = $call.Value
+        $script:DkvLive.Operations++
+        while ((Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($operation, [int]$script:DkvWaitTurnMs)) -eq 0) { }
+        $call = Invoke-DkvTransport -Function dkv_op_plan -ArgumentList @($operation)
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Plan = $null; Failure = $call.Failure } }
+        try { [pscustomobject]@{ Plan = Read-DkvPlan -Plan $call.Value; Failure = $null } }
+        finally { $null = Invoke-DkvTransport -Function dkv_free_plan -ArgumentList @($call.Value) }
+    }
+    finally {
+        if ($operation -ne [IntPtr]::Zero) {
+            $null = Invoke-DkvTransport -Function dkv_op_cancel -ArgumentList @($operation)
+            $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation)
+            $script:DkvLive.Operations--
+        }
+        Close-DkvNativeScope -Scope $scope
+    }
+}
 
 function Request-DkvStopApproval {
-    # Returns @{ All; Approved } or $null when discovery failed (the error is already written or thrown).
-    # All = every node that would be contacted was approved, so the caller can make the unchanged native call.
+    # Returns @{ All; Approved } or $null when planning failed (the error is already written or thrown).
+    # All = every planned node was approved, so the caller can make the unchanged native call (the only one that
+    # may make the store passive first); else Approved lists the nodes to stop, as one operation.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
         [Parameter(Mandatory)][psobject]$Target,
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
-        [AllowNull()][string]$InstanceName,
+        [AllowNull()][string[]]$Instances,
         [switch]$Force,
         [switch]$FailFast
     )
-    $resolved = Get-DkvTargetManager -Target $Target
-    $failure = $resolved.Failure
-    if ($null -eq $failure) {
-        $discovered = Get-DkvStoreInfo -Target $Target -Store $Store
-        $failure = $discovered.Failure
-    }
-    if ($null -eq $failure) {
-        $info = $discovered.Info
-        $selection = Select-DkvInstance -Info $info -InstanceName $InstanceName
-        $failure = $selection.Failure
-    }
-    if ($null -ne $failure) {
-        $record = ConvertTo-DkvErrorRecord -Failure $failure -TargetObject $Store
+    $planned = Get-DkvStopPlan -Target $Target -Store $Store -Instances $Instances
+    if ($null -ne $planned.Failure) {
+        $record = ConvertTo-DkvErrorRecord -Failure $planned.Failure -TargetObject $Store
         if ($FailFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
         $Cmdlet.WriteError($record)
         return $null
     }
-    $managers = $resolved.Managers
-    $selected = $selection.Nodes
-    Add-DkvSeenStore -Name $info.Name
+    $plan = $planned.Plan
+    Add-DkvSeenStore -Name $plan.Store
 
     $mode = 'graceful'
     if ($Force) { $mode = 'forced' }
     $action = "Stop node ($mode)"
     $approved = [System.Collections.Generic.List[string]]::new()
-    foreach ($node in $selected) {
-        # The library routes a node to the manager on its server by name, or by resolved address (docs/manager-api.md).
-        # Only the name match can be told here without resolving; a node without one is still asked about, since
-        # the library may reach it by address: a node the library would stop is never left out of the question.
-        $manager = $null
-        foreach ($candidate in $managers) {
-            if (Test-DkvManagerHostsServer -Manager $candidate -Server $node.Server) { $manager = $candidate; break }
-        }
-        if ($null -ne $manager) { $where = "on manager $($manager.Display)" }
-        else {
-            $where = "on server $($node.Server) (through a targeted manager whose address it resolves to, else SKIPPED)"
-        }
-        $description = "node $($node.Name) of store $($info.Name) $where"
+    foreach ($node in $plan.Nodes) {
+        # The library's words: the manager the stop goes through, or the SKIPPED row's reason.
+        if ($node.Skipped) { $where = "SKIPPED ($($node.SkipReason))" }
+        else { $where = "on manager $($node.Manager)" }
+        $description = "node $($node.Name) of store $($plan.Store) $where"
         if ($Cmdlet.ShouldProcess($description, $action)) { $approved.Add($node.Name) }
     }
     [pscustomobject]@{
-        # Only when every selected node was approved may the caller make the unchanged whole-store call.
-        All      = $approved.Count -eq @($selected).Count
+        All      = $approved.Count -eq $plan.Nodes.Count
         Approved = $approved.ToArray()
     }
 }

@@ -1,4 +1,4 @@
-# Running a stop: dkv_stop_begin, then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
+# Running a stop: dkv_stop_begin (one operation, one deadline, whatever nodes it covers), then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
 # statements) ends the wait within a turn. Each turn streams the new log lines (verbose/warning), a progress
 # record, and the rows finished so far. The finally block cancels and frees every operation on every path.
 # A stop that is over within its first turn writes no progress record: a bar would only flash, and two records
@@ -148,17 +148,18 @@ function Receive-DkvStopUpdate {
     $failure
 }
 
-function Invoke-DkvStopBatch {
-    # Begins one operation per entry of $Instances ($null = the whole store) and watches them together until all
-    # are over. Terminating errors (NoManagers, -FailFast) go through $Cmdlet.ThrowTerminatingError.
+function Invoke-DkvStopOperation {
+    # Begins ONE operation for $Instances ($null = every node; a list = those nodes, under the same one deadline)
+    # and watches it until it is over. Terminating errors (NoManagers, -FailFast) go through
+    # $Cmdlet.ThrowTerminatingError.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
         [Parameter(Mandatory)][psobject]$Target,
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
-        [Parameter(Mandatory)][AllowEmptyCollection()][AllowNull()][object[]]$Instances,
+        [AllowNull()][string[]]$Instances,
         [uint32]$Flags = 0,
-        # With -Parallel, the most requests in flight at once; 0 lets the library choose (32).
+        # With -Parallel, the most requests in flight at once; 0 lets the library choose (DKV_DEFAULT_THROTTLE).
         [uint32]$Throttle = 0
     )
     $failFast = ($Flags -band $script:DkvStopFlags.FailFast) -ne 0
@@ -166,26 +167,23 @@ function Invoke-DkvStopBatch {
     $scope = New-DkvNativeScope
     $progressShown = $false
     try {
-        foreach ($instance in $Instances) {
-            $arguments = Get-DkvTargetArgument -Target $Target -Scope $scope
-            $storeText = New-DkvUtf8 -Scope $scope -Text $Store
-            $instanceText = New-DkvUtf8 -Scope $scope -Text $instance
-            $targetObject = $Store
-            if ($null -ne $instance) { $targetObject = [string]$instance }
-            $call = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList ($arguments + @(
-                    $storeText, $instanceText, [uint32]$Flags, [int]$Target.TimeoutSec, [uint32]$Throttle))
-            if ($null -ne $call.Failure) {
-                $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $targetObject
-                if ($failFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
-                $Cmdlet.WriteError($record)
-                continue
-            }
-            $handle = $call.Value
-            $script:DkvLive.Operations++
-            $operations.Add([pscustomobject]@{
-                    Handle = $handle; Target = $targetObject; LogSince = 0; Seen = 0; Over = $false; Progress = $null
-                })
+        # Errors about one named node are about that node; about a list, or a name that is no name, the store's.
+        $targetObject = $Store
+        if ($null -ne $Instances -and $Instances.Count -eq 1 -and -not [string]::IsNullOrWhiteSpace($Instances[0])) {
+            $targetObject = [string]$Instances[0]
         }
+        $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances -Flags $Flags -Throttle $Throttle
+        $call = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
+        if ($null -ne $call.Failure) {
+            $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $targetObject
+            if ($failFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
+            $Cmdlet.WriteError($record)
+            return
+        }
+        $script:DkvLive.Operations++
+        $operations.Add([pscustomobject]@{
+                Handle = $call.Value; Target = $targetObject; LogSince = 0; Seen = 0; Over = $false; Progress = $null
+            })
 
         while ($true) {
             $open = @(foreach ($operation in $operations) { if (-not $operation.Over) { $operation } })

@@ -69,31 +69,3 @@ function ConvertTo-DkvStoreObject {
         Instances  = [object[]]@($instances)
     }
 }
-
-function Select-DkvInstance {
-    # The library's selection rule: an exact name, else the one name equal ignoring case; anything else is the
-    # library's InstanceNotFound, with the same message. Returns @{ Nodes; Failure }.
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][psobject]$Info, [AllowNull()][string]$InstanceName)
-    if ($Info.Instances.Count -eq 0) {
-        return [pscustomobject]@{
-            Nodes   = $null
-            Failure = New-DkvFailure -Status 4 -Message "Store '$($Info.Name)' lists no nodes; nothing was stopped."
-        }
-    }
-    if ([string]::IsNullOrEmpty($InstanceName)) { return [pscustomobject]@{ Nodes = @($Info.Instances); Failure = $null } }
-    foreach ($node in $Info.Instances) {
-        if ([string]::Equals($node.Name, $InstanceName, [System.StringComparison]::Ordinal)) {
-            return [pscustomobject]@{ Nodes = @($node); Failure = $null }
-        }
-    }
-    $folded = @(foreach ($node in $Info.Instances) {
-            if ([string]::Equals($node.Name, $InstanceName, [System.StringComparison]::OrdinalIgnoreCase)) { $node }
-        })
-    if ($folded.Count -eq 1) { return [pscustomobject]@{ Nodes = $folded; Failure = $null } }
-    $names = @(foreach ($node in $Info.Instances) { $node.Name }) -join ', '
-    [pscustomobject]@{
-        Nodes   = $null
-        Failure = New-DkvFailure -Status 4 -Message "Store '$($Info.Name)' has no node named '$InstanceName'. Its nodes are: $names."
-    }
-}

@@ -1,5 +1,5 @@
-# Who a call talks to: the session, or -Managers for this call only (the library applies the override; the
-# module only passes it along and, for routing previews, works out the same normalized list).
+# Who a call talks to: the session, or -Managers for this call only (the library applies the override and does
+# all routing; the module only passes the addresses along).
 
 function Resolve-DkvTarget {
     # Port and TimeoutSec are 0 when not given, which tells the library "the session's, else 7801 / 30 s".
@@ -49,16 +49,16 @@ function Resolve-DkvCommandTarget {
     if ($BoundParameters.ContainsKey('TimeoutSec')) { $timeoutArgument = $TimeoutSec }
     $target = Resolve-DkvTarget -Managers $Managers -Port $portArgument -TimeoutSec $timeoutArgument
     if ($null -ne $target.Managers) {
-        $resolved = Get-DkvTargetManager -Target $target
-        if ($null -ne $resolved.Failure) {
-            $Cmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Failure $resolved.Failure -Managers $Managers))
+        $failure = Test-DkvTargetManager -Target $target
+        if ($null -ne $failure) {
+            $Cmdlet.ThrowTerminatingError((ConvertTo-DkvManagerErrorRecord -Failure $failure -Managers $Managers))
         }
     }
     $target
 }
 
 function Get-DkvTargetArgument {
-    # The (session, managers, manager_count, port) prefix shared by dkv_get_store and dkv_stop_begin.
+    # The (session, managers, manager_count, port) prefix of dkv_get_store and dkv_get_store_begin.
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][psobject]$Target,
@@ -70,68 +70,23 @@ function Get-DkvTargetArgument {
     @([IntPtr]$script:DkvSessionHandle, [IntPtr]$array, [UIntPtr]::new([uint64]$count), [int]$Target.Port)
 }
 
-function ConvertFrom-DkvManagerUrl {
-    # http://host:port or https://[v6]:port -> Host (no brackets) and Display (host:port, as in result rows).
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][string]$Url)
-    $rest = $Url.Substring($Url.IndexOf('://') + 3)
-    $colon = $rest.LastIndexOf(':')
-    $hostPart = $rest.Substring(0, $colon)
-    [pscustomobject]@{
-        Url     = $Url
-        Display = $rest
-        Host    = $hostPart.TrimStart('[').TrimEnd(']')
-    }
-}
-
-function Get-DkvTargetManager {
-    # The normalized managers a call targets: @{ Managers; Failure }. The failure is the library's InvalidArgument
-    # for a bad address, or NoManagers when there is neither a session nor -Managers.
+function Test-DkvTargetManager {
+    # Checks -Managers once, through the library's own address parser (dkv_normalize_manager): returns $null, or
+    # the library's InvalidArgument failure for the first bad address. The normalized forms are not kept: the
+    # library parses the addresses again for the call itself, and routes by its own rule (dkv_plan_begin).
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Target)
-    $managers = [System.Collections.Generic.List[psobject]]::new()
-    if ($null -ne $Target.Managers) {
-        $defaultPort = $Target.Port
-        if ($defaultPort -le 0 -and $null -ne $script:DkvSession) { $defaultPort = $script:DkvSession.Port }
-        $scope = New-DkvNativeScope
-        try {
-            foreach ($address in $Target.Managers) {
-                $text = New-DkvUtf8 -Scope $scope -Text $address
-                $call = Invoke-DkvTransport -Function dkv_normalize_manager -ArgumentList @($text, [int]$defaultPort)
-                if ($null -ne $call.Failure) { return [pscustomobject]@{ Managers = $null; Failure = $call.Failure } }
-                try { $managers.Add((ConvertFrom-DkvManagerUrl -Url (Read-DkvUtf8 -Pointer $call.Value))) }
-                finally { $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($call.Value) }
-            }
-        }
-        finally { Close-DkvNativeScope -Scope $scope }
-        return [pscustomobject]@{ Managers = $managers.ToArray(); Failure = $null }
-    }
-    if ($script:DkvSessionHandle -eq [IntPtr]::Zero) {
-        return [pscustomobject]@{
-            Managers = $null
-            Failure  = New-DkvFailure -Status 2 -Message 'No managers connected. Use Connect-DkvManager or specify -Managers.'
+    $defaultPort = $Target.Port
+    if ($defaultPort -le 0 -and $null -ne $script:DkvSession) { $defaultPort = $script:DkvSession.Port }
+    $scope = New-DkvNativeScope
+    try {
+        foreach ($address in $Target.Managers) {
+            $text = New-DkvUtf8 -Scope $scope -Text $address
+            $call = Invoke-DkvTransport -Function dkv_normalize_manager -ArgumentList @($text, [int]$defaultPort)
+            if ($null -ne $call.Failure) { return $call.Failure }
+            $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($call.Value)
         }
     }
-    $session = Get-DkvSessionManagerUrl -Handle $script:DkvSessionHandle
-    if ($null -ne $session.Failure) { return [pscustomobject]@{ Managers = $null; Failure = $session.Failure } }
-    foreach ($url in $session.Urls) { $managers.Add((ConvertFrom-DkvManagerUrl -Url $url)) }
-    [pscustomobject]@{ Managers = $managers.ToArray(); Failure = $null }
-}
-
-function Test-DkvManagerHostsServer {
-    # The name half of the library's routing rule (route::same_name: case-insensitive, IPv6 compared as addresses);
-    # the library also matches by resolved address, which only it does (see Request-DkvStopApproval).
-    [CmdletBinding()]
-    [OutputType([bool])]
-    param([Parameter(Mandatory)][psobject]$Manager, [AllowNull()][string]$Server)
-    if ([string]::IsNullOrWhiteSpace($Server)) { return $false }
-    $server = $Server.Trim().TrimStart('[').TrimEnd(']')
-    if ([string]::Equals($server, $Manager.Host, [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
-    $a = $null
-    $b = $null
-    if ($server.Contains(':') -and [System.Net.IPAddress]::TryParse($server, [ref]$a) -and
-        [System.Net.IPAddress]::TryParse($Manager.Host, [ref]$b)) {
-        return $a.Equals($b)
-    }
-    $false
+    finally { Close-DkvNativeScope -Scope $scope }
+    $null
 }

@@ -27,7 +27,8 @@ function Stop-DkvStore {
 
     Stop-DkvStore supports -WhatIf and -Confirm (ConfirmImpact Medium): the store is discovered first and each
     node is listed or confirmed with its manager and whether the stop is graceful or forced; nothing is stopped
-    for -WhatIf. When only some nodes are confirmed, those are stopped one by one by name.
+    for -WhatIf. When only some nodes are confirmed, only those are stopped, by name, in one operation under the
+    one -TimeoutSec deadline (the store is not made passive first).
 
     .PARAMETER Name
     Name of the store whose nodes should be stopped, for example OrdersStore. Aliases: Store, StoreName.
@@ -182,39 +183,28 @@ function Stop-DkvStore {
 
     process {
         Add-DkvSeenStore -Name $Name
-        $instance = $null
-        if ($PSBoundParameters.ContainsKey('InstanceName')) {
-            if ([string]::IsNullOrWhiteSpace($InstanceName)) {
-                # An empty node name must never be read as "every node"; the library's words for it.
-                $failure = New-DkvFailure -Status 1 -Message 'Instance name is empty. Give the name of an existing node.'
-                $PSCmdlet.WriteError((ConvertTo-DkvErrorRecord -Failure $failure -TargetObject $Name))
-                return
-            }
-            $instance = $InstanceName
-        }
+        # $null = every node. A bound -InstanceName, even empty, is a list of one: the library refuses an empty name
+        # in its own words (docs/bad-input.md), never reading it as "every node".
+        $instances = $null
+        if ($PSBoundParameters.ContainsKey('InstanceName')) { $instances = [string[]]@($InstanceName) }
         if (-not $mayAsk) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $instance) -Flags $flags -Throttle $ThrottleLimit
+            Invoke-DkvStopOperation -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $instances -Flags $flags -Throttle $ThrottleLimit
             return
         }
 
-        $approval = Request-DkvStopApproval -Cmdlet $PSCmdlet -Target $target -Store $Name -InstanceName $instance `
+        $approval = Request-DkvStopApproval -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $instances `
             -Force:$Force -FailFast:$FailFast
         if ($null -eq $approval -or $WhatIfPreference) { return }
         if ($approval.All) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $instance) -Flags $flags -Throttle $ThrottleLimit
+            Invoke-DkvStopOperation -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $instances -Flags $flags -Throttle $ThrottleLimit
             return
         }
         if ($approval.Approved.Count -eq 0) { return }
-        if ($null -eq $instance) {
-            $PSCmdlet.WriteWarning(("Only some nodes of store '{0}' were confirmed; stopping them one by one " +
+        if ($null -eq $instances) {
+            $PSCmdlet.WriteWarning(("Only some nodes of store '{0}' were confirmed; stopping only those " +
                     "(the store is not made passive first).") -f $Name)
         }
-        if ($Parallel) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $approval.Approved -Flags $flags -Throttle $ThrottleLimit
-            return
-        }
-        foreach ($node in $approval.Approved) {
-            Invoke-DkvStopBatch -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances @(, $node) -Flags $flags -Throttle $ThrottleLimit
-        }
+        # The approved nodes, as one operation under one deadline.
+        Invoke-DkvStopOperation -Cmdlet $PSCmdlet -Target $target -Store $Name -Instances $approval.Approved -Flags $flags -Throttle $ThrottleLimit
     }
 }

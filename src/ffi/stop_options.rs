@@ -1,0 +1,157 @@
+//! DkvStopOptions: what a stop (and its plan) is asked to do, read once from the caller's struct. `struct_size`
+//! lets the struct grow: a caller built against an older header passes a smaller size and the fields it does not
+//! know read as zero; a size larger than this library's, or a flag bit it does not know, is refused with a message
+//! that names the fix, since silently ignoring a newer caller's settings could stop what it did not mean to.
+use super::boundary::{optional_port, optional_timeout, read_managers, read_str};
+use super::codes::*;
+use crate::error::DkvError;
+use crate::operation::StopRequest;
+use crate::session::{Session, Targets};
+use std::os::raw::c_char;
+
+/// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
+/// `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
+#[repr(C)]
+pub struct DkvStopOptions {
+    pub struct_size: u32,
+    /// A bitwise OR of DkvStopFlag values (DKV_STOP_*).
+    pub flags: u32,
+    /// Managers for this call (override the session's); NULL with manager_count 0 means the session's.
+    pub managers: *const *const c_char,
+    pub manager_count: usize,
+    /// Port for addresses without one; <= 0 means the session's, else DKV_DEFAULT_PORT.
+    pub port: i32,
+    /// The one deadline of the whole operation in seconds (1 to DKV_MAX_TIMEOUT_SEC); <= 0 means the session's,
+    /// else DKV_DEFAULT_TIMEOUT_SEC.
+    pub timeout_sec: i32,
+    /// The store's name (required).
+    pub store: *const c_char,
+    /// The nodes to stop, by name: NULL with instance_count 0 means every node (the only stop that may make the
+    /// store passive first). A list selects the nodes it names, each once, in the store's order; an empty list,
+    /// a NULL or empty name is DKV_ERR_INVALID_ARGUMENT, and a name the store does not have is
+    /// DKV_ERR_INSTANCE_NOT_FOUND.
+    pub instances: *const *const c_char,
+    pub instance_count: usize,
+    /// With DKV_STOP_PARALLEL, the most requests in flight at once (1 to DKV_MAX_THROTTLE); 0 means
+    /// DKV_DEFAULT_THROTTLE. A node waiting between polls of a graceful stop holds none.
+    pub throttle: u32,
+    pub reserved: u32,
+}
+
+impl DkvStopOptions {
+    /// Options for `store` with every other field at its default, as a C caller's zeroed struct (for Rust callers
+    /// and tests of the C ABI).
+    pub fn for_store(store: *const c_char) -> DkvStopOptions {
+        DkvStopOptions {
+            struct_size: std::mem::size_of::<DkvStopOptions>() as u32,
+            flags: 0,
+            managers: std::ptr::null(),
+            manager_count: 0,
+            port: 0,
+            timeout_sec: 0,
+            store,
+            instances: std::ptr::null(),
+            instance_count: 0,
+            throttle: 0,
+            reserved: 0,
+        }
+    }
+}
+
+/// The size of the first DkvStopOptions: every field up to and including `reserved`. Later versions append
+/// fields; a caller of this version passes exactly this.
+const FIRST_SIZE: usize = std::mem::size_of::<DkvStopOptions>();
+
+/// # Safety
+/// `options` must be NULL or point to `options->struct_size` readable bytes whose pointers are valid as the
+/// field comments say.
+pub unsafe fn read(
+    session: *const super::DkvSession,
+    options: *const DkvStopOptions,
+) -> Result<(Targets, StopRequest), DkvError> {
+    let options = copy(options)?;
+    if options.flags & !DKV_STOP_KNOWN_FLAGS != 0 {
+        return Err(DkvError::invalid(format!(
+            "options->flags 0x{:x} has bits this library does not know (0x{:x}); use DKV_STOP_* values, or a \
+             library at least as new as your clustron_dkv.h.",
+            options.flags,
+            options.flags & !DKV_STOP_KNOWN_FLAGS
+        )));
+    }
+    if options.throttle > DKV_MAX_THROTTLE {
+        return Err(DkvError::invalid(format!(
+            "options->throttle {} is out of range. Use 1 to {}, or 0 for {}.",
+            options.throttle, DKV_MAX_THROTTLE, DKV_DEFAULT_THROTTLE
+        )));
+    }
+    let request = StopRequest {
+        store: read_str(options.store, "options->store")?,
+        instances: read_instances(options.instances, options.instance_count)?,
+        force: options.flags & DKV_STOP_FORCE as u32 != 0,
+        parallel: options.flags & DKV_STOP_PARALLEL as u32 != 0,
+        fail_fast: options.flags & DKV_STOP_FAIL_FAST as u32 != 0,
+        throttle: options.throttle as usize,
+    };
+    let explicit = read_managers(options.managers, options.manager_count)?;
+    let session: Option<&Session> = session.as_ref().map(|s| &s.inner);
+    let targets =
+        Targets::resolve(session, &explicit, optional_port(options.port), optional_timeout(options.timeout_sec))?;
+    Ok((targets, request))
+}
+
+/// The caller's struct, as many bytes of it as it says it has, over zeros.
+///
+/// # Safety
+/// As `read`.
+unsafe fn copy(options: *const DkvStopOptions) -> Result<DkvStopOptions, DkvError> {
+    if options.is_null() {
+        return Err(DkvError::invalid("options is NULL; pass a DkvStopOptions with struct_size set."));
+    }
+    // The size is read on its own first: the struct may be shorter than this library's.
+    let size = std::ptr::read_unaligned(options as *const u32) as usize;
+    if size < FIRST_SIZE {
+        return Err(DkvError::invalid(format!(
+            "options->struct_size is {}; zero the struct and set struct_size to sizeof(DkvStopOptions) ({}).",
+            size, FIRST_SIZE
+        )));
+    }
+    if size > std::mem::size_of::<DkvStopOptions>() {
+        return Err(DkvError::invalid(format!(
+            "options->struct_size is {}, larger than this library's DkvStopOptions ({} bytes): the caller was built \
+             against a newer clustron_dkv.h. Use a library at least as new as that header.",
+            size,
+            std::mem::size_of::<DkvStopOptions>()
+        )));
+    }
+    let mut copy: DkvStopOptions = std::mem::zeroed();
+    std::ptr::copy_nonoverlapping(options as *const u8, &mut copy as *mut DkvStopOptions as *mut u8, size);
+    Ok(copy)
+}
+
+/// More nodes than a store has; a larger count is far likelier to be garbage than a real list.
+const MAX_INSTANCES: usize = 1 << 20;
+
+/// # Safety
+/// `list` must be NULL (with `count` 0) or point to `count` string pointers.
+unsafe fn read_instances(list: *const *const c_char, count: usize) -> Result<Option<Vec<String>>, DkvError> {
+    match (list.is_null(), count) {
+        (true, 0) => return Ok(None),
+        (true, n) => return Err(DkvError::invalid(format!("options->instances is NULL but instance_count is {}.", n))),
+        (false, 0) => {
+            return Err(DkvError::invalid(
+                "options->instance_count is 0 but instances is not NULL: an empty list names no node. Pass NULL \
+                 and 0 to stop every node.",
+            ))
+        }
+        (false, n) if n > MAX_INSTANCES => {
+            return Err(DkvError::invalid(format!(
+                "options->instance_count {} is larger than {}; pass the real length of the instances array.",
+                n, MAX_INSTANCES
+            )))
+        }
+        _ => {}
+    }
+    let names: Result<Vec<String>, DkvError> =
+        (0..count).map(|i| read_str(*list.add(i), &format!("options->instances[{}]", i))).collect();
+    names.map(Some)
+}

@@ -1,0 +1,20 @@
+/* The harness's shorthand for a stop of one node (instance) or of every node (instance NULL): it fills a
+   DkvStopOptions the way a C caller does, so the older cases read as one line each. Cases about the options
+   themselves (instance lists, struct_size, plans) build the struct by hand (cases_plan.c). */
+#ifndef DKV_HARNESS_STOP_ARGS_H
+#define DKV_HARNESS_STOP_ARGS_H
+
+#include "clustron_dkv.h"
+
+DkvStatus stop_begin_one(const DkvSession *session, const char *const *managers, size_t manager_count, int32_t port,
+                         const char *store, const char *instance, uint32_t flags, int32_t timeout_sec,
+                         uint32_t throttle, DkvOperation **out_op, char **out_error);
+
+DkvStatus stop_store_one(const DkvSession *session, const char *const *managers, size_t manager_count, int32_t port,
+                         const char *store, const char *instance, uint32_t flags, int32_t timeout_sec,
+                         uint32_t throttle, DkvResults **out_results, char **out_error);
+
+/* Zeroed options with struct_size set: what every caller starts from. */
+DkvStopOptions stop_options(const char *store);
+
+#endif
