@@ -6,11 +6,11 @@ use crate::report::{all_succeeded, Ratio};
 use crate::stats::{ms, Samples};
 use crate::table::Table;
 use clustron_dkv::deadline::{CancelToken, Deadline};
-use clustron_dkv::discovery::discover;
-use clustron_dkv::node_stop::NodeStop;
-use clustron_dkv::operation::DEFAULT_THROTTLE;
-use clustron_dkv::retry::{Asker, Open};
-use clustron_dkv::store_poll::StorePolls;
+use clustron_dkv::endpoints::discovery::discover;
+use clustron_dkv::endpoints::node_stop::NodeStop;
+use clustron_dkv::endpoints::store_poll::StorePolls;
+use clustron_dkv::net::retry::{Asker, Open};
+use clustron_dkv::operation::handle::DEFAULT_THROTTLE;
 use clustron_dkv::{ResultKind, Session, StopRequest, Targets};
 use std::time::{Duration, Instant};
 

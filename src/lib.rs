@@ -2,32 +2,26 @@
 //!
 //! A [`Session`] names the managers; [`Operation`] runs a stop (discovery, safety, passive whole-store stops,
 //! graceful waits) under one deadline, watched by polling and cancellable; [`ffi`] exposes it all as a C ABI.
-pub mod address;
-pub mod credentials;
+// The layers, bottom up; every `use crate::...` points down this list (README.md, "Source layout"):
+// error, deadline, results (shared vocabulary) < net < planning < endpoints < operation < ffi.
 pub mod deadline;
-pub mod discovery;
 pub mod error;
-pub mod ffi;
-pub mod names;
-pub mod node_stop;
-pub mod operation;
-pub mod plan;
 pub mod results;
-pub mod retry;
-pub mod route;
-pub mod safety;
-pub mod session;
-pub mod store_info;
-pub mod store_poll;
-pub mod throttle;
-pub mod tls;
-pub mod transport;
-pub mod wire;
 
-pub use address::{ManagerEndpoint, DEFAULT_PORT};
-pub use credentials::Credentials;
+pub mod net;
+
+pub mod planning;
+
+pub mod endpoints;
+
+pub mod operation;
+
+pub mod ffi;
+
 pub use error::{DkvError, ErrorKind, NO_MANAGERS_MESSAGE};
-pub use operation::{NodeState, Operation, Progress, StopRequest};
+pub use net::address::{ManagerEndpoint, DEFAULT_PORT};
+pub use net::credentials::Credentials;
+pub use net::session::{Session, Targets};
+pub use net::transport::TransportOptions;
+pub use operation::handle::{NodeState, Operation, Progress, StopRequest};
 pub use results::{NodeResult, ResultKind};
-pub use session::{Session, Targets};
-pub use transport::TransportOptions;

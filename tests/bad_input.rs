@@ -1,11 +1,11 @@
 //! Runs every row of docs/bad-input.md and compares the outcome with the documented text.
 mod support;
 
-use clustron_dkv::address::{port_from_int, ManagerEndpoint, DEFAULT_PORT};
 use clustron_dkv::ffi::*;
-use clustron_dkv::names::{encode_segment, validate_name};
-use clustron_dkv::session::timeout_from_secs;
-use clustron_dkv::wire::{InstanceDoc, StoreDoc};
+use clustron_dkv::net::address::{port_from_int, ManagerEndpoint, DEFAULT_PORT};
+use clustron_dkv::net::session::timeout_from_secs;
+use clustron_dkv::net::wire::{InstanceDoc, StoreDoc};
+use clustron_dkv::planning::names::{encode_segment, validate_name};
 use clustron_dkv::{Operation, Session, Targets};
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
@@ -139,10 +139,10 @@ fn run_case(id: &str) -> String {
             });
             discover_via(&s, "S").replace(&s.address, "127.0.42.3:PORT")
         }
-        "B32" => message(clustron_dkv::plan::plan("S", &store_doc(&[]), None, &[], &names())),
+        "B32" => message(clustron_dkv::planning::plan::plan("S", &store_doc(&[]), None, &[], &names())),
         "B33" => {
             let targets = [ManagerEndpoint::parse("10.0.0.11", DEFAULT_PORT).unwrap()];
-            message(clustron_dkv::plan::plan(
+            message(clustron_dkv::planning::plan::plan(
                 "S",
                 &store_doc(&["orders-1", "orders-2"]),
                 Some(&["orders-9".to_string()]),
@@ -293,7 +293,7 @@ fn every_documented_case_behaves_as_documented() {
 }
 
 /// Routing's name matcher for a plan made outside an operation (addresses only here: nothing is resolved).
-fn names() -> clustron_dkv::route::ServerMatcher {
+fn names() -> clustron_dkv::planning::route::ServerMatcher {
     let deadline = clustron_dkv::deadline::Deadline::after(std::time::Duration::from_secs(10));
-    clustron_dkv::route::ServerMatcher::new(&deadline, None)
+    clustron_dkv::planning::route::ServerMatcher::new(&deadline, None)
 }

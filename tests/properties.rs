@@ -1,8 +1,8 @@
 //! Property tests: hostile input to the parsers and the C ABI never panics, and what must round-trip does.
-use clustron_dkv::address::{ManagerEndpoint, DEFAULT_PORT};
 use clustron_dkv::ffi::*;
-use clustron_dkv::names::encode_segment;
-use clustron_dkv::wire::{self, SafetyDoc, StopDoc, StoreDoc};
+use clustron_dkv::net::address::{ManagerEndpoint, DEFAULT_PORT};
+use clustron_dkv::net::wire::{self, SafetyDoc, StopDoc, StoreDoc};
+use clustron_dkv::planning::names::encode_segment;
 use proptest::prelude::*;
 use std::ffi::CString;
 use std::os::raw::c_char;

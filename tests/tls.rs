@@ -5,7 +5,7 @@
 #![cfg(feature = "tls")]
 mod support;
 
-use clustron_dkv::store_info::get_store;
+use clustron_dkv::operation::store_info::get_store;
 use clustron_dkv::{Operation, ResultKind, Session, Targets, TransportOptions};
 use once_cell::sync::Lazy;
 use std::path::PathBuf;

@@ -5,10 +5,10 @@
 //! in must never be read as a Rust enum it may not be.
 #![allow(non_camel_case_types)]
 
-use crate::address::DEFAULT_PORT;
-use crate::operation::{NodeState, DEFAULT_THROTTLE};
+use crate::net::address::DEFAULT_PORT;
+use crate::net::session::{DEFAULT_TIMEOUT, MAX_TIMEOUT_SECS};
+use crate::operation::handle::{NodeState, DEFAULT_THROTTLE};
 use crate::results::ResultKind;
-use crate::session::{DEFAULT_TIMEOUT, MAX_TIMEOUT_SECS};
 
 /// The status every export that can fail returns (an `int32_t`).
 #[repr(i32)]

@@ -2,11 +2,11 @@
 //! arrays travel as boxed slices so their length is all that is needed to free them.
 use super::boundary::{free_c_string, owned_c_string};
 use super::*;
-use crate::discovery::Discovered;
-use crate::operation::Progress;
-use crate::plan::{Plan, Route};
+use crate::endpoints::discovery::Discovered;
+use crate::net::wire::InstanceDoc;
+use crate::operation::handle::Progress;
+use crate::planning::plan::{Plan, Route};
 use crate::results::NodeResult;
-use crate::wire::InstanceDoc;
 use std::os::raw::c_char;
 
 fn into_raw_slice<T>(items: Vec<T>) -> (*mut T, usize) {

@@ -10,11 +10,11 @@ mod stop_options;
 pub use codes::*;
 pub use stop_options::DkvStopOptions;
 
-use crate::credentials::Credentials;
 use crate::error::DkvError;
-use crate::operation::Operation;
-use crate::session::{Session, Targets};
-use crate::transport::TransportOptions;
+use crate::net::credentials::Credentials;
+use crate::net::session::{Session, Targets};
+use crate::net::transport::TransportOptions;
+use crate::operation::handle::Operation;
 use boundary::{
     guard, guard_void, optional_port, optional_timeout, read_managers, read_optional_str, read_str, require_out,
 };
@@ -146,10 +146,10 @@ pub unsafe extern "C" fn dkv_normalize_manager(
         require_out(out_normalized, "out_normalized")?;
         let address = read_str(address, "address")?;
         let port = match optional_port(default_port) {
-            Some(p) => crate::address::port_from_int(p)?,
-            None => crate::address::DEFAULT_PORT,
+            Some(p) => crate::net::address::port_from_int(p)?,
+            None => crate::net::address::DEFAULT_PORT,
         };
-        let endpoint = crate::address::ManagerEndpoint::parse(&address, port)?;
+        let endpoint = crate::net::address::ManagerEndpoint::parse(&address, port)?;
         *out_normalized = boundary::owned_c_string(&endpoint.base_url());
         Ok(())
     })
@@ -309,7 +309,7 @@ pub unsafe extern "C" fn dkv_get_store(
         require_out(out_info, "out_info")?;
         let store = read_str(store, "store")?;
         let targets = targets(session, managers, manager_count, port, timeout_sec)?;
-        let found = crate::store_info::get_store(&targets, &store)?;
+        let found = crate::operation::store_info::get_store(&targets, &store)?;
         *out_info = convert::discovered_to_c(&store, &found);
         Ok(())
     })

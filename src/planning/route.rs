@@ -10,10 +10,10 @@
 //!
 //! Used by plan routing (`plan::plan`), and through it by every request sent to a node's manager (stop, safety
 //! check, polling); meant for anything else that must pick "the manager on this server" (poll failover).
-use crate::address::ManagerEndpoint;
 use crate::deadline::{CancelToken, Deadline};
+use crate::net::address::{bare, same_name, ManagerEndpoint};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, ToSocketAddrs};
+use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -208,24 +208,6 @@ fn with_note(shown: String, note: Option<String>) -> String {
     }
 }
 
-/// Names compare without case, brackets or surrounding space; IPv6 addresses compare as addresses (`::1` is
-/// `0:0:0:0:0:0:0:1`). A trailing dot (the DNS root) does not make a name different.
-pub fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (bare(a), bare(b));
-    if a.eq_ignore_ascii_case(b) {
-        return true;
-    }
-    match (a.parse::<Ipv6Addr>(), b.parse::<Ipv6Addr>()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
-
-fn bare(name: &str) -> &str {
-    let name = name.trim().trim_start_matches('[').trim_end_matches(']');
-    name.strip_suffix('.').unwrap_or(name)
-}
-
 fn key(name: &str) -> String {
     match literal(name) {
         Some(ip) => ip.to_string(),
@@ -261,7 +243,7 @@ pub fn system_resolve(name: &str) -> Result<Vec<IpAddr>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::DEFAULT_PORT;
+    use crate::net::address::DEFAULT_PORT;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Instant;
 

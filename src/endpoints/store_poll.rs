@@ -12,16 +12,16 @@
 //! patience and managers (retry.rs), so admission, deadline and cancellation are those of any request; the
 //! others send nothing while they wait. A fetch that hangs holds its joiners at most JOIN_LIMIT: then they fetch
 //! themselves, so a silent manager keeps costing only its own nodes.
-use crate::address::ManagerEndpoint;
 use crate::deadline::{CancelToken, Deadline};
-use crate::wire::{InstanceDoc, StoreDoc};
+use crate::net::address::ManagerEndpoint;
+use crate::net::wire::{InstanceDoc, StoreDoc};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// How long a node waits for another node's fetch before it fetches itself: a manager that answers within a
 /// second is slow, not dead (retry::ATTEMPT_FLOOR).
-const JOIN_LIMIT: Duration = crate::retry::ATTEMPT_FLOOR;
+const JOIN_LIMIT: Duration = crate::net::retry::ATTEMPT_FLOOR;
 
 /// How often a node waiting for another's fetch looks at cancellation (a finished fetch wakes it at once). It
 /// sends nothing after a cancel anyway (the gate), so this only bounds how long its thread lingers; with hundreds
@@ -157,13 +157,13 @@ impl Drop for Fetch<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::ManagerEndpoint;
+    use crate::net::address::ManagerEndpoint;
 
     fn doc(names: &[&str]) -> StoreDoc {
         let instances: Vec<String> =
             names.iter().map(|n| format!(r#"{{"name":"{}","server":"127.0.0.1","status":"Stopping"}}"#, n)).collect();
         let body = format!(r#"{{"name":"S","instances":[{}]}}"#, instances.join(","));
-        crate::wire::parse(&body).unwrap()
+        crate::net::wire::parse(&body).unwrap()
     }
 
     fn manager() -> ManagerEndpoint {

@@ -1,21 +1,21 @@
 //! A stop the caller can watch and cancel. One driver thread discovers, plans and fans the work out; callers
 //! poll snapshots (the library never calls back into them from its threads). One deadline bounds everything.
-use crate::address::ManagerEndpoint;
 use crate::deadline::{CancelToken, Deadline};
-use crate::discovery::{discover, Discovered};
+use crate::endpoints::discovery::{discover, Discovered};
+use crate::endpoints::node_stop::NodeStop;
+use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::store_poll::StorePolls;
 use crate::error::{DkvError, ErrorKind};
-use crate::names::validate_name;
-use crate::node_stop::NodeStop;
-use crate::plan::{plan, ManagerGroup, Plan};
+use crate::net::address::ManagerEndpoint;
+use crate::net::retry::{Asked, Asker, Gate, Patience};
+use crate::net::session::Targets;
+use crate::net::throttle::Permits;
+use crate::net::transport::{Reply, Transport};
+use crate::net::wire;
+use crate::planning::names::validate_name;
+use crate::planning::plan::{plan, ManagerGroup, Plan};
+use crate::planning::route::ServerMatcher;
 use crate::results::{NodeResult, ResultKind};
-use crate::retry::{Asked, Asker, Gate, Patience};
-use crate::route::ServerMatcher;
-use crate::safety::{self, Safety, Waited};
-use crate::session::Targets;
-use crate::store_poll::StorePolls;
-use crate::throttle::Permits;
-use crate::transport::{Reply, Transport};
-use crate::wire;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -823,7 +823,7 @@ fn prepare_whole_store(
         }
     }
     shared.set_phase("Making store passive");
-    let path = format!("/admin/v1/stores/{}/state", crate::names::encode_segment(store));
+    let path = format!("/admin/v1/stores/{}/state", crate::planning::names::encode_segment(store));
     loop {
         let manager = candidates[next];
         let mut patience = Patience::new(candidates.len() - next + 1);

@@ -91,7 +91,7 @@ impl ManagerEndpoint {
     /// Whether `server` is this manager's host by name alone (case-insensitive, IPv6 in any spelling). Routing
     /// also matches names to addresses: use `route::ServerMatcher`, which applies this first.
     pub fn hosts_server(&self, server: &str) -> bool {
-        crate::route::same_name(&self.host, server)
+        same_name(&self.host, server)
     }
 }
 
@@ -207,6 +207,24 @@ fn validate_host(host: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Names compare without case, brackets or surrounding space; IPv6 addresses compare as addresses (`::1` is
+/// `0:0:0:0:0:0:0:1`). A trailing dot (the DNS root) does not make a name different.
+pub fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (bare(a), bare(b));
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    match (a.parse::<Ipv6Addr>(), b.parse::<Ipv6Addr>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+pub(crate) fn bare(name: &str) -> &str {
+    let name = name.trim().trim_start_matches('[').trim_end_matches(']');
+    name.strip_suffix('.').unwrap_or(name)
 }
 
 #[cfg(test)]

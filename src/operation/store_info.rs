@@ -1,9 +1,9 @@
 //! Discovery on its own (Get-DkvStore, tab completion), blocking; `Operation::begin_discovery` is the
 //! watchable, cancellable form it is built on.
-use crate::discovery::Discovered;
+use crate::endpoints::discovery::Discovered;
 use crate::error::{DkvError, ErrorKind};
-use crate::operation::Operation;
-use crate::session::Targets;
+use crate::net::session::Targets;
+use crate::operation::handle::Operation;
 
 pub fn get_store(targets: &Targets, store: &str) -> Result<Discovered, DkvError> {
     let op = Operation::begin_discovery(targets.clone(), store)?;

@@ -5,9 +5,9 @@
 //! cannot be read) gets a bounded number of attempts within a bounded share of the time left, so that one dead
 //! manager costs only its own nodes. The policy is written down in docs/manager-api.md ("Managers that do not
 //! answer").
-use crate::address::ManagerEndpoint;
 use crate::deadline::{Backoff, CancelToken, Deadline};
-use crate::transport::{CallError, Logger, Reply, Transport};
+use crate::net::address::ManagerEndpoint;
+use crate::net::transport::{CallError, Logger, Reply, Transport};
 use std::time::{Duration, Instant};
 
 /// Attempts in a row without an answer before a manager is given up for this node.

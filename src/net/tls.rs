@@ -14,7 +14,7 @@ use std::sync::Arc;
 #[cfg(windows)]
 mod windows;
 
-/// The TLS half of a [`crate::transport::Transport`]: ureq hands it each new https connection.
+/// The TLS half of a [`crate::net::transport::Transport`]: ureq hands it each new https connection.
 pub struct PlatformTls {
     /// Made on the first https connection, not with every session: an OpenSSL context loads the whole CA
     /// bundle, which http-only sessions (and the C ABI's connect/free cycles) should not pay for. Building it can

@@ -1,11 +1,11 @@
 //! Finding a store's nodes: ask the targeted managers in order until one knows the store.
-use crate::address::ManagerEndpoint;
 use crate::deadline::{CancelToken, Deadline};
 use crate::error::{DkvError, ErrorKind};
-use crate::names::encode_segment;
-use crate::retry::{Admitted, Gate};
-use crate::transport::{CallError, Logger, Transport};
-use crate::wire::{self, StoreDoc};
+use crate::net::address::ManagerEndpoint;
+use crate::net::retry::{Admitted, Gate};
+use crate::net::transport::{CallError, Logger, Transport};
+use crate::net::wire::{self, StoreDoc};
+use crate::planning::names::encode_segment;
 use std::time::Duration;
 
 /// The least time one manager gets to answer discovery when several share the budget.

@@ -1,8 +1,8 @@
 //! Which nodes to stop, and through which manager: selection by instance name, routing by the node's server.
-use crate::address::ManagerEndpoint;
 use crate::error::{DkvError, ErrorKind};
-use crate::route::ServerMatcher;
-use crate::wire::{InstanceDoc, StoreDoc};
+use crate::net::address::ManagerEndpoint;
+use crate::net::wire::{InstanceDoc, StoreDoc};
+use crate::planning::route::ServerMatcher;
 
 /// Nodes that live on one targeted manager, in discovery order.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ pub fn plan(
         None => doc.instances.iter().collect(),
         Some(names) => select_all(store, doc, names)?,
     };
-    let default_port = targets.first().map(|t| t.port).unwrap_or(crate::address::DEFAULT_PORT);
+    let default_port = targets.first().map(|t| t.port).unwrap_or(crate::net::address::DEFAULT_PORT);
     let mut groups: Vec<ManagerGroup> = Vec::new();
     let mut skipped = Vec::new();
     let mut nodes = Vec::with_capacity(selected.len());
@@ -148,8 +148,8 @@ fn server_display(server: &str, port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::{ManagerEndpoint, DEFAULT_PORT};
     use crate::deadline::Deadline;
+    use crate::net::address::{ManagerEndpoint, DEFAULT_PORT};
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn managers_named_by_dns_name_route_nodes_listed_by_address() {
         // The reference's production layout: servers by address, managers as operators name them.
-        let corp: crate::route::Resolver = Arc::new(|name: &str| match name {
+        let corp: crate::planning::route::Resolver = Arc::new(|name: &str| match name {
             "mgr11.corp" => Ok(vec!["10.0.0.11".parse().expect("address")]),
             "mgr12.corp" => Ok(vec!["10.0.0.12".parse().expect("address")]),
             other => Err(format!("{} is unknown", other)),

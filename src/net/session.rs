@@ -1,7 +1,7 @@
 //! A session: the managers an operator connected to, with their defaults. Explicit managers override it per call.
-use crate::address::{parse_managers, port_from_int, ManagerEndpoint, DEFAULT_PORT};
 use crate::error::DkvError;
-use crate::transport::{Transport, TransportOptions};
+use crate::net::address::{parse_managers, port_from_int, ManagerEndpoint, DEFAULT_PORT};
+use crate::net::transport::{Transport, TransportOptions};
 use std::time::Duration;
 
 /// The documented default of -TimeoutSec.

@@ -1,14 +1,14 @@
 //! Stopping one node through its manager: the safety check, the stop request, and the graceful wait.
-use crate::address::ManagerEndpoint;
 use crate::deadline::Backoff;
-use crate::discovery::store_path;
-use crate::names::encode_segment;
+use crate::endpoints::discovery::store_path;
+use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::store_poll::{Look, StorePolls};
+use crate::net::address::ManagerEndpoint;
+use crate::net::retry::{Asked, Asker, Attempt, Patience};
+use crate::net::transport::Reply;
+use crate::net::wire::{self, StopDoc, StoreDoc};
+use crate::planning::names::encode_segment;
 use crate::results::ResultKind;
-use crate::retry::{Asked, Asker, Attempt, Patience};
-use crate::safety::{self, Safety, Waited};
-use crate::store_poll::{Look, StorePolls};
-use crate::transport::Reply;
-use crate::wire::{self, StopDoc, StoreDoc};
 use std::time::Instant;
 
 pub struct NodeStop<'a> {

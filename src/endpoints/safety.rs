@@ -1,11 +1,11 @@
 //! Asking the manager whether a store (or one member) can lose a node now: no migrations pending, backups in
 //! sync (Hazelcast's isClusterSafe / isMemberSafe). The endpoint is an extension; managers without it fall back.
-use crate::address::ManagerEndpoint;
 use crate::deadline::Backoff;
-use crate::names::encode_segment;
-use crate::retry::{Asked, Asker, Patience};
-use crate::transport::Reply;
-use crate::wire::{self, SafetyDoc};
+use crate::net::address::ManagerEndpoint;
+use crate::net::retry::{Asked, Asker, Patience};
+use crate::net::transport::Reply;
+use crate::net::wire::{self, SafetyDoc};
+use crate::planning::names::encode_segment;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Safety {

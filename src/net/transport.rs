@@ -1,10 +1,10 @@
 //! The one HTTP path every manager call takes: a request bounded by the operation's deadline (connect, send and
 //! every read of a dripping body), a capped body, no redirects, and a log line per request.
-use crate::address::ManagerEndpoint;
-use crate::credentials::Credentials;
 use crate::deadline::CancelToken;
 use crate::deadline::Deadline;
-use crate::throttle::Permits;
+use crate::net::address::ManagerEndpoint;
+use crate::net::credentials::Credentials;
+use crate::net::throttle::Permits;
 use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,7 +78,7 @@ impl Transport {
     pub fn with_options(options: &TransportOptions) -> Transport {
         let builder = ureq::AgentBuilder::new().redirects(0).user_agent(USER_AGENT).max_idle_connections_per_host(4);
         #[cfg(feature = "tls")]
-        let builder = builder.tls_connector(crate::tls::PlatformTls::new(options.skip_certificate_check));
+        let builder = builder.tls_connector(crate::net::tls::PlatformTls::new(options.skip_certificate_check));
         Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
     }
 
@@ -232,14 +232,14 @@ fn describe(err: &ureq::Transport) -> String {
 
 /// The TLS layer's own account of a failed handshake, if that is what failed (ureq wraps it in an io::Error).
 #[cfg(feature = "tls")]
-fn tls_failure(err: &ureq::Transport) -> Option<&crate::tls::TlsFailure> {
+fn tls_failure(err: &ureq::Transport) -> Option<&crate::net::tls::TlsFailure> {
     let mut source = std::error::Error::source(err);
     while let Some(current) = source {
-        if let Some(tls) = current.downcast_ref::<crate::tls::TlsFailure>() {
+        if let Some(tls) = current.downcast_ref::<crate::net::tls::TlsFailure>() {
             return Some(tls);
         }
         if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<crate::tls::TlsFailure>()) {
+            if let Some(tls) = io.get_ref().and_then(|inner| inner.downcast_ref::<crate::net::tls::TlsFailure>()) {
                 return Some(tls);
             }
         }
