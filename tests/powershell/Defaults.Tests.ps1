@@ -57,7 +57,7 @@ Describe 'Parameter defaults and ranges are the header''s' -Tag Windows {
     }
 
     It 'the no-managers text comes from the library, and the module has no copy of it' {
-        $text = & (Get-Module Clustron.Dkv) { Read-DkvUtf8 -Pointer ($script:DkvNative::dkv_no_managers_message()) }
+        $text = & (Get-Module Clustron.Dkv) { Read-DkvUtf8 -Pointer ((Get-DkvNative)::dkv_no_managers_message()) }
         $text | Should -Be 'No managers connected. Use Connect-DkvManager or specify -Managers.'
         $private = [System.IO.Path]::Combine((Get-DkvTestRepo), 'powershell', 'Clustron.Dkv', 'Private')
         foreach ($file in [System.IO.Directory]::GetFiles($private, '*.ps1')) {

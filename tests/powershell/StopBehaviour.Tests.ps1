@@ -5,6 +5,8 @@
 
 BeforeAll {
     Import-Module "$PSScriptRoot/Support/DkvTest.psm1", "$PSScriptRoot/Support/DkvAssertions.psm1" -Force
+    # The reference manager's default --stop-delay-ms: how long a node stays Stopping once it has nothing to hand off.
+    $script:StopDelayMs = 50
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
 
@@ -24,14 +26,16 @@ BeforeAll {
 
     function Get-StopSpan {
         # A node's stop on its manager: from its POST to the end of the last request on that manager after it (the
-        # polls until Stopped), in manager time (ms).
+        # polls until Stopped), in manager time (ms), and at least the manager's stop delay: waiting nodes share one
+        # store poll, so the polls about this node may have gone to another manager.
         $log = Get-DkvTestLog -Manager $script:Manager
         $spans = foreach ($stop in @($log | Where-Object { $null -ne $_.StopInstance })) {
             $after = @($log | Where-Object { $_.manager -eq $stop.manager -and $_.seq -ge $stop.seq })
+            $lastRequest = [long]($after | Measure-Object -Property endMs -Maximum).Maximum
             [pscustomobject]@{
                 Instance = $stop.StopInstance
                 Start    = [long]$stop.startMs
-                End      = [long]($after | Measure-Object -Property endMs -Maximum).Maximum
+                End      = [Math]::Max($lastRequest, [long]$stop.startMs + $script:StopDelayMs)
             }
         }
         [pscustomobject]@{ Spans = @($spans | Sort-Object Start); Log = (Format-Log $log) }
