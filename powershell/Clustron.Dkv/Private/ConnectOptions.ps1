@@ -1,5 +1,5 @@
-# DkvConnectOptions for dkv_connect_ex: {u32 struct_size, i32 skip_certificate_check, bearer_token, user,
-# password}. Secrets are copied to native memory only for the call and wiped before they are freed.
+# DkvConnectOptions for dkv_connect_ex (offsets from $script:DkvLayout, NativeAbi.ps1). Secrets are copied to
+# native memory only for the call and wiped before they are freed.
 
 function New-DkvConnectOption {
     # Returns @{ Pointer; Secrets } (Pointer NULL when nothing is set, which dkv_connect_ex reads as dkv_connect).
@@ -14,22 +14,21 @@ function New-DkvConnectOption {
     if ($null -eq $Credential -and $null -eq $Token -and -not $SkipCertificateCheck) {
         return [pscustomobject]@{ Pointer = [IntPtr]::Zero; Secrets = $secrets }
     }
-    $p = $script:DkvPtr
-    $size = 8 + 3 * $p
-    $options = New-DkvNativeBlock -Scope $Scope -Size $size
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($options, 0, $size)
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($options, 4, [int][bool]$SkipCertificateCheck)
+    $o = $script:DkvLayout.DkvConnectOptions
+    $options = New-DkvNativeBlock -Scope $Scope -Size $o.Size
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($options, $o.struct_size, $o.Size)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($options, $o.skip_certificate_check, [int][bool]$SkipCertificateCheck)
     if ($null -ne $Token) {
         $tokenText = New-DkvUtf8 -Scope $Scope -Text ([System.Net.NetworkCredential]::new('', $Token).Password)
         $secrets.Add($tokenText)
-        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($options, 8, $tokenText)
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($options, $o.bearer_token, $tokenText)
     }
     if ($null -ne $Credential) {
         $user = New-DkvUtf8 -Scope $Scope -Text $Credential.UserName
         $password = New-DkvUtf8 -Scope $Scope -Text $Credential.GetNetworkCredential().Password
         $secrets.Add($password)
-        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($options, 8 + $p, $user)
-        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($options, 8 + 2 * $p, $password)
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($options, $o.user, $user)
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($options, $o.password, $password)
     }
     [pscustomobject]@{ Pointer = $options; Secrets = $secrets }
 }

@@ -1,23 +1,8 @@
 # The one way into the native library. Every public function reaches libclustron_dkv through Invoke-DkvTransport,
 # so status codes, error strings and their freeing are handled in one place (as psPAS does with its REST calls).
 
-# Exports that return a status and end in (out_value, out_error).
-$script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([string[]]@(
-        'dkv_normalize_manager', 'dkv_connect', 'dkv_connect_ex', 'dkv_session_manager', 'dkv_get_store', 'dkv_get_store_begin', 'dkv_op_store_info', 'dkv_stop_begin', 'dkv_plan_begin', 'dkv_op_plan',
-        'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store'))
-
-# DKV_ERR_* status -> stable ErrorId, ErrorCategory, exception type. The ErrorIds are public (README.md).
-$script:DkvStatusErrors = @{
-    1 = @('InvalidArgument', 'InvalidArgument', [System.ArgumentException])
-    2 = @('NoManagers', 'ConnectionError', [System.InvalidOperationException])
-    3 = @('StoreNotFound', 'ObjectNotFound', [System.Management.Automation.ItemNotFoundException])
-    4 = @('InstanceNotFound', 'ObjectNotFound', [System.Management.Automation.ItemNotFoundException])
-    5 = @('ManagerUnreachable', 'ConnectionError', [System.InvalidOperationException])
-    6 = @('DiscoveryTimeout', 'OperationTimeout', [System.TimeoutException])
-    7 = @('OperationCancelled', 'OperationStopped', [System.OperationCanceledException])
-    8 = @('ProtocolError', 'ProtocolError', [System.InvalidOperationException])
-    9 = @('InternalError', 'NotSpecified', [System.InvalidOperationException])
-}
+# The status exports ($script:DkvStatusExports) and the status -> ErrorId table ($script:DkvStatusErrors) are in
+# NativeAbi.ps1.
 
 # Expected failures (a store not found, a manager down) travel as values, never as exceptions: PowerShell records
 # every exception thrown inside a module in $Error and in one -ErrorVariable entry per function it passes through
@@ -47,7 +32,7 @@ function ConvertTo-DkvErrorRecord {
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Failure, [AllowNull()][object]$TargetObject)
     $info = $script:DkvStatusErrors[[int]$Failure.Status]
-    if ($null -eq $info) { $info = $script:DkvStatusErrors[9] }
+    if ($null -eq $info) { $info = $script:DkvStatusErrors[$script:DkvCode.DKV_ERR_INTERNAL] }
     $exception = $info[2]::new($Failure.Message)
     $exception.Data['Clustron.Dkv.Status'] = [int]$Failure.Status
     New-DkvErrorRecord -Exception $exception -ErrorId $info[0] -Category $info[1] -TargetObject $TargetObject
@@ -81,7 +66,7 @@ function Invoke-DkvTransport {
             $native::dkv_free_string($errorText)
         }
         $failure = $null
-        if ($status -ne 0) {
+        if ($status -ne $script:DkvCode.DKV_OK) {
             if ([string]::IsNullOrEmpty($message)) { $message = "$Function failed with status $status." }
             $failure = New-DkvFailure -Status $status -Message $message
         }

@@ -1,36 +1,8 @@
 # Locating libclustron_dkv for this OS and architecture, and binding its exports with Reflection.Emit.
 # Add-Type would compile C# on every import; an emitted P/Invoke type costs a few milliseconds and needs no compiler.
 
-# Every export: name, return type, parameter types. Strings and out parameters travel as IntPtr (UTF-8 marshalled
-# by hand), size_t as UIntPtr, uint64 as Int64. Keep in step with include/clustron_dkv.h. The leading commas
-# keep each entry one array element (a bare inner array would be flattened into the list).
-$script:DkvExportSignatures = @(
-    , @('dkv_version', [IntPtr], @())
-    , @('dkv_free_string', [void], @([IntPtr]))
-    , @('dkv_no_managers_message', [IntPtr], @())
-    , @('dkv_normalize_manager', [int], @([IntPtr], [int], [IntPtr], [IntPtr]))
-    , @('dkv_connect', [int], @([IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr]))
-    , @('dkv_connect_ex', [int], @([IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_disconnect', [void], @([IntPtr]))
-    , @('dkv_session_manager_count', [UIntPtr], @([IntPtr]))
-    , @('dkv_session_manager', [int], @([IntPtr], [UIntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_get_store', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [int], [IntPtr], [IntPtr]))
-    , @('dkv_free_store_info', [void], @([IntPtr]))
-    , @('dkv_get_store_begin', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [IntPtr], [int], [IntPtr], [IntPtr]))
-    , @('dkv_op_store_info', [int], @([IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_stop_begin', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_plan_begin', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_op_plan', [int], @([IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_free_plan', [void], @([IntPtr]))
-    , @('dkv_op_wait', [int], @([IntPtr], [int]))
-    , @('dkv_op_cancel', [void], @([IntPtr]))
-    , @('dkv_op_progress', [int], @([IntPtr], [long], [IntPtr], [IntPtr]))
-    , @('dkv_free_progress', [void], @([IntPtr]))
-    , @('dkv_op_results', [int], @([IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_op_free', [void], @([IntPtr]))
-    , @('dkv_stop_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
-    , @('dkv_free_results', [void], @([IntPtr]))
-)
+# The export table ($script:DkvExportSignatures) is in NativeAbi.ps1, with the rest of the header as the module
+# uses it.
 
 # Test switch, never set by the module: $true sends the Desktop-edition code paths (the platform choice below,
 # Read-DkvUtf8's UTF-8 decoding without PtrToStringUTF8) through pwsh too, so the tests run them although Windows

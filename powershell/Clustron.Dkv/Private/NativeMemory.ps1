@@ -4,8 +4,8 @@
 # The helpers called for every call and every string (scopes, UTF-8 in and out) are plain functions, not
 # [CmdletBinding()]: a stop reads dozens of strings, and an advanced function call costs several times a plain one.
 
-# Pointer size; the offsets below are computed from it. The module refuses 32-bit processes at import (the u64
-# fields would be aligned differently there), so in practice this is 8.
+# Pointer size: the stride of the pointer arrays (string lists, out slots). Struct offsets are in $script:DkvLayout
+# (NativeAbi.ps1), written for 64-bit: the module refuses a 32-bit process before it binds the library.
 $script:DkvPtr = [IntPtr]::Size
 
 # Live counts of what the module holds: HGlobal blocks and operation handles. Both are back to 0 after every
@@ -111,14 +111,12 @@ function Read-DkvUtf8 {
     [System.Text.Encoding]::UTF8.GetString($bytes)
 }
 
-function Read-DkvPointerField {
-    param([IntPtr]$Base, [int]$Index)
-    [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr)
-}
+# The struct readers and writers below take every field offset and struct size from $script:DkvLayout
+# (NativeAbi.ps1), which tests/powershell/NativeAbi.Tests.ps1 checks against the C compiler.
 
 function Read-DkvStringField {
-    param([IntPtr]$Base, [int]$Index)
-    Read-DkvUtf8 -Pointer ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Index * $script:DkvPtr))
+    param([IntPtr]$Base, [int]$Offset)
+    Read-DkvUtf8 -Pointer ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($Base, $Offset))
 }
 
 function Read-DkvSize {
@@ -128,58 +126,60 @@ function Read-DkvSize {
 }
 
 function Read-DkvResultRows {
-    # DkvResults {items, len}; DkvResult: 6 string pointers, u64 duration_ms, i32 kind, i32 http_status.
-    # Read on every turn of a stop: a plain function, fields read inline. Rows before -First are skipped (a stop
-    # reads only the rows finished since its last turn); -Count returns how many rows there are, reading none.
+    # DkvResults {items, len} of DkvResult rows. Read on every turn of a stop: a plain function, fields read
+    # inline. Rows before -First are skipped (a stop reads only the rows finished since its last turn); -Count
+    # returns how many rows there are, reading none.
     param([IntPtr]$Results, [int]$First = 0, [switch]$Count)
-    $items = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Results, 0)
-    $total = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Results, $script:DkvPtr)
+    $resultsLayout = $script:DkvLayout.DkvResults
+    $total = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Results, $resultsLayout.len)
     if ($Count) { return $total }
-    $rowSize = 6 * $script:DkvPtr + 16
+    $items = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Results, $resultsLayout.items)
+    $r = $script:DkvLayout.DkvResult
     for ($i = $First; $i -lt $total; $i++) {
-        $row = [IntPtr]::Add($items, $i * $rowSize)
+        $row = [IntPtr]::Add($items, $i * $r.Size)
         [pscustomobject]@{
-            Manager    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 0))
-            Action     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $script:DkvPtr))
-            Result     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 2 * $script:DkvPtr))
-            Message    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 3 * $script:DkvPtr))
-            Store      = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 4 * $script:DkvPtr))
-            Instance   = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, 5 * $script:DkvPtr))
-            DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, 6 * $script:DkvPtr)
-            Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 8)
-            HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, 6 * $script:DkvPtr + 12)
+            Manager    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $r.manager))
+            Action     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $r.action))
+            Result     = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $r.result))
+            Message    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $r.message))
+            Store      = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $r.store))
+            Instance   = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($row, $r.instance))
+            DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, $r.duration_ms)
+            Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, $r.kind)
+            HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, $r.http_status)
         }
     }
 }
 
 function Read-DkvStoreInfo {
-    # DkvStoreInfo {name, manager, instances, len}; DkvInstanceInfo {name, server, status, i32, i32}.
+    # DkvStoreInfo {name, manager, instances, len} of DkvInstanceInfo {name, server, status, clustron_port,
+    # client_port}.
     [CmdletBinding()]
     param([Parameter(Mandatory)][IntPtr]$Info)
-    $instances = Read-DkvPointerField -Base $Info -Index 2
-    $count = Read-DkvSize -Base $Info -Offset (3 * $script:DkvPtr)
-    $instanceSize = 3 * $script:DkvPtr + 8
+    $infoLayout = $script:DkvLayout.DkvStoreInfo
+    $nodeLayout = $script:DkvLayout.DkvInstanceInfo
+    $instances = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Info, $infoLayout.instances)
+    $count = Read-DkvSize -Base $Info -Offset $infoLayout.len
     $nodes = for ($i = 0; $i -lt $count; $i++) {
-        $node = [IntPtr]::Add($instances, $i * $instanceSize)
+        $node = [IntPtr]::Add($instances, $i * $nodeLayout.Size)
         [pscustomobject]@{
-            Name         = Read-DkvStringField -Base $node -Index 0
-            Server       = Read-DkvStringField -Base $node -Index 1
-            Status       = Read-DkvStringField -Base $node -Index 2
-            ClustronPort = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $script:DkvPtr)
-            ClientPort   = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $script:DkvPtr + 4)
+            Name         = Read-DkvStringField -Base $node -Offset $nodeLayout.name
+            Server       = Read-DkvStringField -Base $node -Offset $nodeLayout.server
+            Status       = Read-DkvStringField -Base $node -Offset $nodeLayout.status
+            ClustronPort = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $nodeLayout.clustron_port)
+            ClientPort   = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $nodeLayout.client_port)
         }
     }
     [pscustomobject]@{
-        Name      = Read-DkvStringField -Base $Info -Index 0
-        Manager   = Read-DkvStringField -Base $Info -Index 1
+        Name      = Read-DkvStringField -Base $Info -Offset $infoLayout.name
+        Manager   = Read-DkvStringField -Base $Info -Offset $infoLayout.manager
         Instances = @($nodes)
     }
 }
 
 function New-DkvStopOptions {
-    # A DkvStopOptions in a scope block: {u32 struct_size, u32 flags, managers, size_t manager_count, i32 port,
-    # i32 timeout_sec, store, instances, size_t instance_count, u32 throttle, u32 reserved}; 64 bytes. $Instances
-    # $null = every node (NULL, 0); a list, even of one name, is passed as it is (the library rejects an empty one).
+    # A DkvStopOptions in a scope block, zeroed, with struct_size set. $Instances $null = every node (NULL, 0); a
+    # list, even of one name, is passed as it is (the library rejects an empty one).
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
@@ -189,94 +189,94 @@ function New-DkvStopOptions {
         [uint32]$Flags = 0,
         [uint32]$Throttle = 0
     )
+    $o = $script:DkvLayout.DkvStopOptions
     $p = $script:DkvPtr
-    $size = 4 * $p + 32
-    $block = New-DkvNativeBlock -Scope $Scope -Size $size
+    $block = New-DkvNativeBlock -Scope $Scope -Size $o.Size
     $managerCount = 0
     if ($null -ne $Target.Managers) { $managerCount = $Target.Managers.Count }
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 0, $size)
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 4, [int]$Flags)
-    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, 8, (New-DkvUtf8Array -Scope $Scope -Items $Target.Managers))
-    [System.Runtime.InteropServices.Marshal]::WriteInt64($block, 8 + $p, $managerCount)
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 8 + 2 * $p, [int]$Target.Port)
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 12 + 2 * $p, [int]$Target.TimeoutSec)
-    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, 16 + 2 * $p, (New-DkvUtf8 -Scope $Scope -Text $Store))
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.struct_size, $o.Size)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.flags, [int]$Flags)
+    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.managers, (New-DkvUtf8Array -Scope $Scope -Items $Target.Managers))
+    [System.Runtime.InteropServices.Marshal]::WriteInt64($block, $o.manager_count, $managerCount)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.port, [int]$Target.Port)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.timeout_sec, [int]$Target.TimeoutSec)
+    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.store, (New-DkvUtf8 -Scope $Scope -Text $Store))
     if ($null -ne $Instances) {
         # New-DkvUtf8Array gives NULL for no items; an empty list must reach the library as one (never "every node").
         $array = New-DkvNativeBlock -Scope $Scope -Size ([Math]::Max(1, $Instances.Count) * $p)
         for ($i = 0; $i -lt $Instances.Count; $i++) {
             [System.Runtime.InteropServices.Marshal]::WriteIntPtr($array, $i * $p, (New-DkvUtf8 -Scope $Scope -Text $Instances[$i]))
         }
-        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, 16 + 3 * $p, $array)
-        [System.Runtime.InteropServices.Marshal]::WriteInt64($block, 16 + 4 * $p, $Instances.Count)
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.instances, $array)
+        [System.Runtime.InteropServices.Marshal]::WriteInt64($block, $o.instance_count, $Instances.Count)
     }
-    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, 16 + 5 * $p, [int]$Throttle)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.throttle, [int]$Throttle)
     $block
 }
 
 function Read-DkvPlan {
-    # DkvPlan {store, discovered_by, nodes, size_t len, i32 whole_store, i32 reserved}; DkvPlannedNode {instance,
-    # server, manager, skip_reason, i32 skipped, i32 reserved}.
+    # DkvPlan {store, discovered_by, nodes, len, whole_store} of DkvPlannedNode {instance, server, manager,
+    # skip_reason, skipped}.
     [CmdletBinding()]
     param([Parameter(Mandatory)][IntPtr]$Plan)
-    $p = $script:DkvPtr
-    $nodes = Read-DkvPointerField -Base $Plan -Index 2
-    $count = Read-DkvSize -Base $Plan -Offset (3 * $p)
-    $nodeSize = 4 * $p + 8
+    $planLayout = $script:DkvLayout.DkvPlan
+    $nodeLayout = $script:DkvLayout.DkvPlannedNode
+    $nodes = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Plan, $planLayout.nodes)
+    $count = Read-DkvSize -Base $Plan -Offset $planLayout.len
     $list = for ($i = 0; $i -lt $count; $i++) {
-        $node = [IntPtr]::Add($nodes, $i * $nodeSize)
+        $node = [IntPtr]::Add($nodes, $i * $nodeLayout.Size)
         [pscustomobject]@{
-            Name       = Read-DkvStringField -Base $node -Index 0
-            Server     = Read-DkvStringField -Base $node -Index 1
-            Manager    = Read-DkvStringField -Base $node -Index 2
-            SkipReason = Read-DkvStringField -Base $node -Index 3
-            Skipped    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 4 * $p) -ne 0
+            Name       = Read-DkvStringField -Base $node -Offset $nodeLayout.instance
+            Server     = Read-DkvStringField -Base $node -Offset $nodeLayout.server
+            Manager    = Read-DkvStringField -Base $node -Offset $nodeLayout.manager
+            SkipReason = Read-DkvStringField -Base $node -Offset $nodeLayout.skip_reason
+            Skipped    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $nodeLayout.skipped) -ne 0
         }
     }
     [pscustomobject]@{
-        Store        = Read-DkvStringField -Base $Plan -Index 0
-        DiscoveredBy = Read-DkvStringField -Base $Plan -Index 1
+        Store        = Read-DkvStringField -Base $Plan -Offset $planLayout.store
+        DiscoveredBy = Read-DkvStringField -Base $Plan -Offset $planLayout.discovered_by
         Nodes        = @($list)
-        WholeStore   = [System.Runtime.InteropServices.Marshal]::ReadInt32($Plan, 4 * $p) -ne 0
+        WholeStore   = [System.Runtime.InteropServices.Marshal]::ReadInt32($Plan, $planLayout.whole_store) -ne 0
     }
 }
 
 function Read-DkvProgress {
-    # DkvProgress {u64 total, u64 done, u64 failed, phase, nodes, nodes_len, log, log_len, u64 log_first,
-    # i32 finished, i32 reserved}; DkvNodeProgress {instance, manager, message, i32 state, i32 kind}.
+    # DkvProgress {total, done, failed, phase, nodes, nodes_len, log, log_len, log_first, finished} of
+    # DkvNodeProgress {instance, manager, message, state, kind}; log is an array of strings.
     # Read on every turn of a stop: a plain function, fields read inline.
     param([IntPtr]$Progress)
+    $g = $script:DkvLayout.DkvProgress
+    $n = $script:DkvLayout.DkvNodeProgress
     $p = $script:DkvPtr
-    # The pointer-sized fields start after the three u64 counters.
-    $fields = [IntPtr]::Add($Progress, 24)
-    $nodes = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, $p)
-    $nodeCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 2 * $p)
-    $nodeSize = 3 * $p + 8
-    # Only the first node still running (state 1) is read: the progress record names it, and a 64-node stop
-    # would otherwise build 64 objects on every turn.
+    $nodes = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Progress, $g.nodes)
+    $nodeCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, $g.nodes_len)
+    # Only the first node still running is read: the progress record names it, and a 64-node stop would
+    # otherwise build 64 objects on every turn.
+    $runningState = $script:DkvCode.DKV_NODE_RUNNING
     $running = $null
     for ($i = 0; $i -lt $nodeCount -and $null -eq $running; $i++) {
-        $node = [IntPtr]::Add($nodes, $i * $nodeSize)
-        if ([System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p) -ne 1) { continue }
+        $node = [IntPtr]::Add($nodes, $i * $n.Size)
+        if ([System.Runtime.InteropServices.Marshal]::ReadInt32($node, $n.state) -ne $runningState) { continue }
         $running = [pscustomobject]@{
-            Instance = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 0))
-            Manager  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $p))
-            Message  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, 2 * $p))
-            State    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p)
-            Kind     = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, 3 * $p + 4)
+            Instance = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $n.instance))
+            Manager  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $n.manager))
+            Message  = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($node, $n.message))
+            State    = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $n.state)
+            Kind     = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $n.kind)
         }
     }
-    $log = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, 3 * $p)
-    $logCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 4 * $p)
+    $log = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($Progress, $g.log)
+    $logCount = [int][System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, $g.log_len)
     $lines = for ($i = 0; $i -lt $logCount; $i++) { Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($log, $i * $p)) }
     [pscustomobject]@{
-        Total    = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 0)
-        Done     = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 8)
-        Failed   = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, 16)
-        Phase    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($fields, 0))
+        Total    = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, $g.total)
+        Done     = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, $g.done)
+        Failed   = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, $g.failed)
+        Phase    = Read-DkvUtf8 ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($Progress, $g.phase))
         Running  = $running
         Log      = @($lines)
-        LogFirst = [System.Runtime.InteropServices.Marshal]::ReadInt64($fields, 5 * $p)
-        Finished = [System.Runtime.InteropServices.Marshal]::ReadInt32($fields, 5 * $p + 8) -ne 0
+        LogFirst = [System.Runtime.InteropServices.Marshal]::ReadInt64($Progress, $g.log_first)
+        Finished = [System.Runtime.InteropServices.Marshal]::ReadInt32($Progress, $g.finished) -ne 0
     }
 }

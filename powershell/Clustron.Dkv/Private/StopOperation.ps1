@@ -5,7 +5,6 @@
 # cost more than the rest of a one-node stop. The per-turn and per-row helpers are plain functions (an advanced
 # function call costs several times a plain one).
 
-$script:DkvStopFlags = @{ Force = [uint32]1; Parallel = [uint32]2; FailFast = [uint32]4 }
 $script:DkvWaitTurnMs = 100
 $script:DkvProgressActivityId = 0x444B
 
@@ -28,7 +27,7 @@ function New-DkvRowErrorRecord {
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Row)
     $what = "Stopping node '$($Row.Instance)' of store '$($Row.Store)' through $($Row.Manager)"
-    if ($Row.Kind -eq 2) {
+    if ($Row.Kind -eq $script:DkvCode.DKV_RESULT_TIMEOUT) {
         $exception = [System.TimeoutException]::new("$what timed out: $($Row.Message)")
         return New-DkvErrorRecord -Exception $exception -ErrorId 'StopTimedOut' -Category OperationTimeout -TargetObject $Row.Instance
     }
@@ -137,7 +136,7 @@ function Receive-DkvStopUpdate {
     $failure = $null
     foreach ($row in $rows) {
         $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row))
-        if ($row.Kind -eq 1 -or $row.Kind -eq 2) {
+        if ($row.Kind -eq $script:DkvCode.DKV_RESULT_FAILED -or $row.Kind -eq $script:DkvCode.DKV_RESULT_TIMEOUT) {
             $record = New-DkvRowErrorRecord -Row $row
             if (-not $FailFast) { $Cmdlet.WriteError($record) }
             elseif ($null -eq $failure) { $failure = $record }
