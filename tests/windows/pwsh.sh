@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The module's Pester suite in pwsh on Windows .NET, under Wine, with the win-x64 DLL (docs/windows.md):
-#   1. needs dist/Clustron.Dkv with runtimes/win-x64/native/clustron_dkv.dll (runs tests/windows/run.sh and
-#      powershell/assemble.sh when it is missing), the reference manager and Pester 5.7.1 (restored when missing);
+#   1. brings clustron_dkv.dll up to date (tests/windows/build-dll.sh) and puts it into dist/Clustron.Dkv
+#      (powershell/assemble.sh) when it is newer, builds the reference manager, restores Pester 5.7.1 when missing;
 #   2. publishes pwsh.exe: tests/windows/pwsh/WinPwsh.csproj, a self-contained win-x64 app on
 #      Microsoft.PowerShell.SDK 7.6.9, into target/windows/pwsh/app (skipped while its inputs are unchanged), lays
 #      out the built-in modules in $PSHOME/Modules as pwsh ships them (CimCmdlets left out) and makes sure none of
@@ -62,12 +62,12 @@ winpath() { # /a/b -> Z:\a\b (Wine maps / to Z:)
 }
 
 # --- 1. what the tests need from the Linux side
-if [ ! -f "$DLL" ] || { [ -f "$BUILT_DLL" ] && [ "$BUILT_DLL" -nt "$DLL" ]; }; then
-  if [ ! -f "$BUILT_DLL" ]; then
-    step "no clustron_dkv.dll yet: bash tests/windows/run.sh (cross-builds it)"
-    bash tests/windows/run.sh >"$LOGS/windows-run.log" 2>&1 9>&- || echo "note: tests/windows/run.sh: $(tail -1 "$LOGS/windows-run.log")"
-  fi
-  [ -f "$BUILT_DLL" ] || give_up "no $BUILT_DLL: tests/windows/run.sh did not build it" "$LOGS/windows-run.log"
+# Always brought up to date (a no-op when nothing changed): a DLL older than src/ against today's module is a
+# crash in the middle of the suite (an export whose arguments changed), not a test result.
+step "bash tests/windows/build-dll.sh (clustron_dkv.dll)"
+bash tests/windows/build-dll.sh >"$LOGS/cargo-dll.log" 2>&1 9>&- || give_up "tests/windows/build-dll.sh" "$LOGS/cargo-dll.log"
+[ -f "$BUILT_DLL" ] || give_up "no $BUILT_DLL after tests/windows/build-dll.sh" "$LOGS/cargo-dll.log"
+if [ ! -f "$DLL" ] || [ "$BUILT_DLL" -nt "$DLL" ]; then
   step "bash powershell/assemble.sh (puts the DLL into dist/Clustron.Dkv)"
   bash powershell/assemble.sh >"$LOGS/assemble.log" 2>&1 9>&- || give_up "powershell/assemble.sh" "$LOGS/assemble.log"
 fi

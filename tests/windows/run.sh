@@ -52,11 +52,8 @@ wine_run() { # seconds log program args...
   return "$rc"
 }
 
-# --- 1. the DLL. The header is an input here (build.rs would rewrite include/ from src/ffi otherwise).
-# TLS on (native-tls -> schannel -> winapi). Debian's winapi-x86_64-pc-windows-gnu ships without its bundled import
-# libraries; WINAPI_NO_BUNDLED_LIBRARIES makes winapi link mingw-w64's own (libsecur32.a, libcrypt32.a, ...).
-if WINAPI_NO_BUNDLED_LIBRARIES=1 DKV_SKIP_HEADER=1 RUSTC=/usr/bin/rustc CARGO_TARGET_DIR="$WIN_TARGET" \
-  /usr/bin/cargo build --release --target "$TRIPLE" >"$OUT/cargo-dll.log" 2>&1 && [ -f "$DLL_DIR/clustron_dkv.dll" ]; then
+# --- 1. the DLL (build-dll.sh: the same build pwsh.sh makes, into $WIN_TARGET).
+if bash tests/windows/build-dll.sh >"$OUT/cargo-dll.log" 2>&1 && [ -f "$DLL_DIR/clustron_dkv.dll" ]; then
   pass "cargo build --release --target $TRIPLE, TLS through SChannel (rustc $(/usr/bin/rustc --version | cut -d' ' -f2), $(stat -c %s "$DLL_DIR/clustron_dkv.dll") bytes)"
 else
   tail -30 "$OUT/cargo-dll.log"; fail "cross-build clustron_dkv.dll"; finish
