@@ -6,7 +6,7 @@ use super::boundary::{optional_port, optional_timeout, read_managers, read_str};
 use super::codes::*;
 use crate::error::DkvError;
 use crate::net::session::{Session, Targets};
-use crate::operation::handle::StopRequest;
+use crate::operation::stop::StopRequest;
 use std::os::raw::c_char;
 
 /// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
