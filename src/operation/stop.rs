@@ -4,11 +4,12 @@ use crate::endpoints::discovery::discover;
 use crate::endpoints::node_stop::NodeStop;
 use crate::endpoints::safety::{self, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
+use crate::endpoints::store_state::{self, StoreState};
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Asked, Asker, Patience};
 use crate::net::session::Targets;
 use crate::net::throttle::Permits;
-use crate::net::transport::{Reply, Transport};
+use crate::net::transport::Transport;
 use crate::net::wire;
 use crate::operation::run_state::{OperationGate, Shared};
 use crate::planning::plan::{plan, ManagerGroup};
@@ -273,12 +274,10 @@ fn prepare_whole_store(
         }
     }
     shared.set_phase("Making store passive");
-    let path = format!("/admin/v1/stores/{}/state", crate::planning::names::encode_segment(store));
     loop {
         let manager = candidates[next];
         let mut patience = Patience::new(candidates.len() - next + 1);
-        let body = Some(r#"{"state":"Passive"}"#);
-        match asker.ask(&mut patience, manager, "PUT", &path, body, false, &|reply: &Reply| Ok(reply.clone())) {
+        match store_state::set(&asker, &mut patience, manager, store, StoreState::Passive) {
             Asked::Answer(reply) if reply.status == 200 => {
                 log(format!("Store '{}' is Passive: stopping nodes keep their partitions; no migrations", store));
                 return Prepared::Passive;
