@@ -7,7 +7,7 @@ use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use super::*;
+use super::codes::*;
 
 /// More managers than anyone runs; a larger count is far likelier to be garbage than a real list.
 const MAX_MANAGERS: usize = 65_536;
