@@ -10,7 +10,7 @@ use clustron_dkv::endpoints::discovery::discover;
 use clustron_dkv::endpoints::node_stop::NodeStop;
 use clustron_dkv::endpoints::store_poll::StorePolls;
 use clustron_dkv::net::retry::{Asker, Open};
-use clustron_dkv::operation::handle::DEFAULT_THROTTLE;
+use clustron_dkv::operation::stop::DEFAULT_THROTTLE;
 use clustron_dkv::{ResultKind, Session, StopRequest, Targets};
 use std::time::{Duration, Instant};
 

@@ -112,36 +112,6 @@ typedef struct DkvOperation DkvOperation;
 // Opaque session (managers, port, timeout, connection pool). Free with dkv_disconnect.
 typedef struct DkvSession DkvSession;
 
-// Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
-// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working.
-typedef struct DkvConnectOptions {
-  uint32_t struct_size;
-  // 1: accept any server certificate (for test systems; verification is on otherwise).
-  int32_t skip_certificate_check;
-  // Sent as `Authorization: Bearer <token>`; NULL for none.
-  const char *bearer_token;
-  // With `password`: sent as `Authorization: Basic ...`; NULL for none.
-  const char *user;
-  const char *password;
-} DkvConnectOptions;
-
-typedef struct DkvInstanceInfo {
-  const char *name;
-  const char *server;
-  const char *status;
-  int32_t clustron_port;
-  int32_t client_port;
-} DkvInstanceInfo;
-
-// A discovered store; free with dkv_free_store_info.
-typedef struct DkvStoreInfo {
-  const char *name;
-  // The manager that answered discovery.
-  const char *manager;
-  struct DkvInstanceInfo *instances;
-  size_t len;
-} DkvStoreInfo;
-
 // The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
 // `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
 typedef struct DkvStopOptions {
@@ -169,6 +139,30 @@ typedef struct DkvStopOptions {
   uint32_t throttle;
   uint32_t reserved;
 } DkvStopOptions;
+
+// One row per node. Every string is UTF-8, NUL-terminated, and owned by the DkvResults that holds it.
+typedef struct DkvResult {
+  // "10.0.0.11:7801"
+  const char *manager;
+  // "StopInstance:orders-1"
+  const char *action;
+  // "SUCCESS", "FAILED", "TIMEOUT", "SKIPPED" or "CANCELLED"
+  const char *result;
+  // "Stopped", the manager's own error text, "timed out after 30 s", ...
+  const char *message;
+  const char *store;
+  const char *instance;
+  uint64_t duration_ms;
+  DkvResultKind kind;
+  // The last HTTP status from the manager for this node, 0 when none.
+  int32_t http_status;
+} DkvResult;
+
+// Rows of a stop; free with dkv_free_results.
+typedef struct DkvResults {
+  struct DkvResult *items;
+  size_t len;
+} DkvResults;
 
 // One selected node of a plan. Strings are owned by the DkvPlan.
 typedef struct DkvPlannedNode {
@@ -229,29 +223,35 @@ typedef struct DkvProgress {
   int32_t reserved;
 } DkvProgress;
 
-// One row per node. Every string is UTF-8, NUL-terminated, and owned by the DkvResults that holds it.
-typedef struct DkvResult {
-  // "10.0.0.11:7801"
-  const char *manager;
-  // "StopInstance:orders-1"
-  const char *action;
-  // "SUCCESS", "FAILED", "TIMEOUT", "SKIPPED" or "CANCELLED"
-  const char *result;
-  // "Stopped", the manager's own error text, "timed out after 30 s", ...
-  const char *message;
-  const char *store;
-  const char *instance;
-  uint64_t duration_ms;
-  DkvResultKind kind;
-  // The last HTTP status from the manager for this node, 0 when none.
-  int32_t http_status;
-} DkvResult;
+// Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
+// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working.
+typedef struct DkvConnectOptions {
+  uint32_t struct_size;
+  // 1: accept any server certificate (for test systems; verification is on otherwise).
+  int32_t skip_certificate_check;
+  // Sent as `Authorization: Bearer <token>`; NULL for none.
+  const char *bearer_token;
+  // With `password`: sent as `Authorization: Basic ...`; NULL for none.
+  const char *user;
+  const char *password;
+} DkvConnectOptions;
 
-// Rows of a stop; free with dkv_free_results.
-typedef struct DkvResults {
-  struct DkvResult *items;
+typedef struct DkvInstanceInfo {
+  const char *name;
+  const char *server;
+  const char *status;
+  int32_t clustron_port;
+  int32_t client_port;
+} DkvInstanceInfo;
+
+// A discovered store; free with dkv_free_store_info.
+typedef struct DkvStoreInfo {
+  const char *name;
+  // The manager that answered discovery.
+  const char *manager;
+  struct DkvInstanceInfo *instances;
   size_t len;
-} DkvResults;
+} DkvStoreInfo;
 
 #ifdef __cplusplus
 extern "C" {
@@ -269,6 +269,107 @@ const char *dkv_no_managers_message(void);
 // # Safety
 // `s` must be NULL or a string from this library that was not freed yet.
 void dkv_free_string(char *s);
+
+// Starts a stop in the background and returns at once: discovery, plan, safety and the node stops run under
+// the one deadline `options->timeout_sec`. Argument errors and the no-managers case are returned here; discovery
+// and selection errors (DKV_ERR_INSTANCE_NOT_FOUND, ...) come from dkv_op_results. Free with dkv_op_free.
+//
+// # Safety
+// `session` NULL or live; `options` valid as DkvStopOptions describes; out pointers NULL or writable.
+DkvStatus dkv_stop_begin(const struct DkvSession *session,
+                         const struct DkvStopOptions *options,
+                         struct DkvOperation **out_op,
+                         char **out_error);
+
+// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
+// NULL handle.
+//
+// # Safety
+// `op` must be NULL or live.
+int32_t dkv_op_wait(const struct DkvOperation *op,
+                    int32_t timeout_ms);
+
+// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. Idempotent; NULL is a no-op.
+//
+// # Safety
+// `op` must be NULL or live.
+void dkv_op_cancel(const struct DkvOperation *op);
+
+// Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
+// latest. NULL is a no-op.
+//
+// # Safety
+// `op` must be NULL or live, and not used again afterwards.
+void dkv_op_free(struct DkvOperation *op);
+
+// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Options as
+// dkv_stop_begin; errors before any node (discovery, selection) are returned here.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_stop_store(const struct DkvSession *session,
+                         const struct DkvStopOptions *options,
+                         struct DkvResults **out_results,
+                         char **out_error);
+
+// Starts planning a stop in the background: discovery, then the plan dkv_stop_begin would make with the same
+// options (the same selection and routing, names resolved under the same deadline), and nothing is stopped.
+// Wait, cancel and free it like a stop; read the plan with dkv_op_plan. `options->flags` and `throttle` are
+// checked but change nothing in the plan.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_plan_begin(const struct DkvSession *session,
+                         const struct DkvStopOptions *options,
+                         struct DkvOperation **out_op,
+                         char **out_error);
+
+// The plan of an operation from dkv_plan_begin. Free with dkv_free_plan. When discovery or selection failed,
+// returns that status and message (DKV_ERR_INSTANCE_NOT_FOUND, DKV_ERR_UNREACHABLE, ...); while it is still
+// running, or for an operation that is not a plan, DKV_ERR_INVALID_ARGUMENT saying so.
+//
+// # Safety
+// `op` must be NULL or live; out pointers NULL or writable.
+DkvStatus dkv_op_plan(const struct DkvOperation *op,
+                      struct DkvPlan **out_plan,
+                      char **out_error);
+
+// Frees a plan. NULL is a no-op.
+//
+// # Safety
+// `plan` must be NULL or from dkv_op_plan, not freed yet.
+void dkv_free_plan(struct DkvPlan *plan);
+
+// A progress snapshot with the log lines numbered `log_since` and later. Free with dkv_free_progress.
+//
+// # Safety
+// `op` must be NULL or live; out pointers NULL or writable.
+DkvStatus dkv_op_progress(const struct DkvOperation *op,
+                          uint64_t log_since,
+                          struct DkvProgress **out_progress,
+                          char **out_error);
+
+// Frees a progress snapshot. NULL is a no-op.
+//
+// # Safety
+// `progress` must be NULL or from dkv_op_progress, not freed yet.
+void dkv_free_progress(struct DkvProgress *progress);
+
+// Rows finished so far, in the order they finished (append-only: a poller may skip those it has seen). When
+// the operation failed before any node (discovery, selection), returns that status and message.
+// Free the rows with dkv_free_results.
+//
+// # Safety
+// `op` must be NULL or live; out pointers NULL or writable.
+DkvStatus dkv_op_results(const struct DkvOperation *op,
+                         struct DkvResults **out_results,
+                         char **out_error);
+
+// Frees rows. NULL is a no-op.
+//
+// # Safety
+// `results` must be NULL or from this library, not freed yet.
+void dkv_free_results(struct DkvResults *results);
 
 // Validates one manager address and returns its normalized `scheme://host:port` form (free with
 // dkv_free_string). default_port <= 0 means DKV_DEFAULT_PORT.
@@ -370,107 +471,6 @@ DkvStatus dkv_op_store_info(const struct DkvOperation *op,
 // # Safety
 // `info` must be NULL or from dkv_get_store, not freed yet.
 void dkv_free_store_info(struct DkvStoreInfo *info);
-
-// Starts a stop in the background and returns at once: discovery, plan, safety and the node stops run under
-// the one deadline `options->timeout_sec`. Argument errors and the no-managers case are returned here; discovery
-// and selection errors (DKV_ERR_INSTANCE_NOT_FOUND, ...) come from dkv_op_results. Free with dkv_op_free.
-//
-// # Safety
-// `session` NULL or live; `options` valid as DkvStopOptions describes; out pointers NULL or writable.
-DkvStatus dkv_stop_begin(const struct DkvSession *session,
-                         const struct DkvStopOptions *options,
-                         struct DkvOperation **out_op,
-                         char **out_error);
-
-// Starts planning a stop in the background: discovery, then the plan dkv_stop_begin would make with the same
-// options (the same selection and routing, names resolved under the same deadline), and nothing is stopped.
-// Wait, cancel and free it like a stop; read the plan with dkv_op_plan. `options->flags` and `throttle` are
-// checked but change nothing in the plan.
-//
-// # Safety
-// As dkv_stop_begin.
-DkvStatus dkv_plan_begin(const struct DkvSession *session,
-                         const struct DkvStopOptions *options,
-                         struct DkvOperation **out_op,
-                         char **out_error);
-
-// The plan of an operation from dkv_plan_begin. Free with dkv_free_plan. When discovery or selection failed,
-// returns that status and message (DKV_ERR_INSTANCE_NOT_FOUND, DKV_ERR_UNREACHABLE, ...); while it is still
-// running, or for an operation that is not a plan, DKV_ERR_INVALID_ARGUMENT saying so.
-//
-// # Safety
-// `op` must be NULL or live; out pointers NULL or writable.
-DkvStatus dkv_op_plan(const struct DkvOperation *op,
-                      struct DkvPlan **out_plan,
-                      char **out_error);
-
-// Frees a plan. NULL is a no-op.
-//
-// # Safety
-// `plan` must be NULL or from dkv_op_plan, not freed yet.
-void dkv_free_plan(struct DkvPlan *plan);
-
-// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
-// NULL handle.
-//
-// # Safety
-// `op` must be NULL or live.
-int32_t dkv_op_wait(const struct DkvOperation *op,
-                    int32_t timeout_ms);
-
-// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. Idempotent; NULL is a no-op.
-//
-// # Safety
-// `op` must be NULL or live.
-void dkv_op_cancel(const struct DkvOperation *op);
-
-// A progress snapshot with the log lines numbered `log_since` and later. Free with dkv_free_progress.
-//
-// # Safety
-// `op` must be NULL or live; out pointers NULL or writable.
-DkvStatus dkv_op_progress(const struct DkvOperation *op,
-                          uint64_t log_since,
-                          struct DkvProgress **out_progress,
-                          char **out_error);
-
-// Frees a progress snapshot. NULL is a no-op.
-//
-// # Safety
-// `progress` must be NULL or from dkv_op_progress, not freed yet.
-void dkv_free_progress(struct DkvProgress *progress);
-
-// Rows finished so far, in the order they finished (append-only: a poller may skip those it has seen). When
-// the operation failed before any node (discovery, selection), returns that status and message.
-// Free the rows with dkv_free_results.
-//
-// # Safety
-// `op` must be NULL or live; out pointers NULL or writable.
-DkvStatus dkv_op_results(const struct DkvOperation *op,
-                         struct DkvResults **out_results,
-                         char **out_error);
-
-// Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
-// latest. NULL is a no-op.
-//
-// # Safety
-// `op` must be NULL or live, and not used again afterwards.
-void dkv_op_free(struct DkvOperation *op);
-
-// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Options as
-// dkv_stop_begin; errors before any node (discovery, selection) are returned here.
-//
-// # Safety
-// As dkv_stop_begin.
-DkvStatus dkv_stop_store(const struct DkvSession *session,
-                         const struct DkvStopOptions *options,
-                         struct DkvResults **out_results,
-                         char **out_error);
-
-// Frees rows. NULL is a no-op.
-//
-// # Safety
-// `results` must be NULL or from this library, not freed yet.
-void dkv_free_results(struct DkvResults *results);
 
 #ifdef __cplusplus
 } // extern "C"

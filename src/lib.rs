@@ -23,5 +23,7 @@ pub use net::address::{ManagerEndpoint, DEFAULT_PORT};
 pub use net::credentials::Credentials;
 pub use net::session::{Session, Targets};
 pub use net::transport::TransportOptions;
-pub use operation::handle::{NodeState, Operation, Progress, StopRequest};
+pub use operation::handle::{Operation, Progress};
+pub use operation::run_state::NodeState;
+pub use operation::stop::StopRequest;
 pub use results::{NodeResult, ResultKind};

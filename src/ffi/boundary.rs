@@ -1,11 +1,13 @@
-//! What every export goes through: the panic boundary, status codes, and reading the caller's arguments.
+//! What every export goes through: the panic boundary, status codes, reading the caller's arguments, the
+//! operation handle and its NULL check, and the raw slices that carry arrays to C.
 use crate::error::{DkvError, ErrorKind};
+use crate::operation::handle::Operation;
 use std::ffi::{CStr, CString};
 use std::os::raw::c_char;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use super::*;
+use super::codes::*;
 
 /// More managers than anyone runs; a larger count is far likelier to be garbage than a real list.
 const MAX_MANAGERS: usize = 65_536;
@@ -152,6 +154,32 @@ pub unsafe fn require_out<T>(out: *mut *mut T, what: &str) -> Result<(), DkvErro
     }
     *out = ptr::null_mut();
     Ok(())
+}
+
+/// Opaque running or finished stop. Free with dkv_op_free.
+pub struct DkvOperation {
+    pub(super) inner: Operation,
+}
+
+/// The operation behind a handle the caller passed, or the error for NULL.
+///
+/// # Safety
+/// `op` must be NULL or live.
+pub unsafe fn live_op<'a>(op: *const DkvOperation) -> Result<&'a DkvOperation, DkvError> {
+    op.as_ref().ok_or_else(|| DkvError::invalid("op is NULL."))
+}
+
+/// A vector handed to C as pointer and length; `from_raw_slice` takes it back to free it.
+pub fn into_raw_slice<T>(items: Vec<T>) -> (*mut T, usize) {
+    let len = items.len();
+    let ptr = Box::into_raw(items.into_boxed_slice()) as *mut T;
+    (ptr, len)
+}
+
+/// # Safety
+/// `ptr`/`len` must come from `into_raw_slice` and not have been freed.
+pub unsafe fn from_raw_slice<T>(ptr: *mut T, len: usize) -> Box<[T]> {
+    Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr, len))
 }
 
 #[cfg(test)]

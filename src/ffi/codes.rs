@@ -7,7 +7,8 @@
 
 use crate::net::address::DEFAULT_PORT;
 use crate::net::session::{DEFAULT_TIMEOUT, MAX_TIMEOUT_SECS};
-use crate::operation::handle::{NodeState, DEFAULT_THROTTLE};
+use crate::operation::run_state::NodeState;
+use crate::operation::stop::DEFAULT_THROTTLE;
 use crate::results::ResultKind;
 
 /// The status every export that can fail returns (an `int32_t`).

@@ -4,9 +4,10 @@
 //! that names the fix, since silently ignoring a newer caller's settings could stop what it did not mean to.
 use super::boundary::{optional_port, optional_timeout, read_managers, read_str};
 use super::codes::*;
+use super::session::DkvSession;
 use crate::error::DkvError;
 use crate::net::session::{Session, Targets};
-use crate::operation::handle::StopRequest;
+use crate::operation::stop::StopRequest;
 use std::os::raw::c_char;
 
 /// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
@@ -66,7 +67,7 @@ const FIRST_SIZE: usize = std::mem::size_of::<DkvStopOptions>();
 /// `options` must be NULL or point to `options->struct_size` readable bytes whose pointers are valid as the
 /// field comments say.
 pub unsafe fn read(
-    session: *const super::DkvSession,
+    session: *const DkvSession,
     options: *const DkvStopOptions,
 ) -> Result<(Targets, StopRequest), DkvError> {
     let options = copy(options)?;

@@ -1,0 +1,95 @@
+//! Stops in the background and their handle: dkv_stop_begin, dkv_op_wait, dkv_op_cancel, dkv_op_free, and the
+//! blocking dkv_stop_store. Progress, results, plans and store info are read from the handle in their own files.
+use super::boundary::{free_boxed, guard, guard_void, require_out, DkvOperation};
+use super::codes::*;
+use super::results::{results_to_c, DkvResults};
+use super::session::DkvSession;
+use super::stop_options::{self, DkvStopOptions};
+use crate::operation::handle::Operation;
+use std::os::raw::c_char;
+use std::time::Duration;
+
+/// Starts a stop in the background and returns at once: discovery, plan, safety and the node stops run under
+/// the one deadline `options->timeout_sec`. Argument errors and the no-managers case are returned here; discovery
+/// and selection errors (DKV_ERR_INSTANCE_NOT_FOUND, ...) come from dkv_op_results. Free with dkv_op_free.
+///
+/// # Safety
+/// `session` NULL or live; `options` valid as DkvStopOptions describes; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_stop_begin(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_op: *mut *mut DkvOperation,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_op, "out_op")?;
+        let (targets, request) = stop_options::read(session, options)?;
+        let op = Operation::begin(targets, request)?;
+        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
+        Ok(())
+    })
+}
+
+/// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
+/// NULL handle.
+///
+/// # Safety
+/// `op` must be NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_op_wait(op: *const DkvOperation, timeout_ms: i32) -> i32 {
+    let op = match op.as_ref() {
+        Some(op) => op,
+        None => return -1,
+    };
+    let limit = if timeout_ms < 0 { None } else { Some(Duration::from_millis(timeout_ms as u64)) };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op.inner.wait(limit))) {
+        Ok(true) => 1,
+        Ok(false) => 0,
+        Err(_) => -1,
+    }
+}
+
+/// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. Idempotent; NULL is a no-op.
+///
+/// # Safety
+/// `op` must be NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_op_cancel(op: *const DkvOperation) {
+    guard_void(|| {
+        if let Some(op) = op.as_ref() {
+            op.inner.cancel();
+        }
+    });
+}
+
+/// Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
+/// latest. NULL is a no-op.
+///
+/// # Safety
+/// `op` must be NULL or live, and not used again afterwards.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_op_free(op: *mut DkvOperation) {
+    free_boxed(op);
+}
+
+/// Blocking stop: runs the stop to its end and returns the rows (free with dkv_free_results). Options as
+/// dkv_stop_begin; errors before any node (discovery, selection) are returned here.
+///
+/// # Safety
+/// As dkv_stop_begin.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_stop_store(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_results: *mut *mut DkvResults,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_results, "out_results")?;
+        let (targets, request) = stop_options::read(session, options)?;
+        let rows = Operation::run(targets, request)?;
+        *out_results = results_to_c(&rows);
+        Ok(())
+    })
+}

@@ -1,0 +1,358 @@
+//! What an operation's threads share: the rows, the progress and the log behind one lock, the cancel token and
+//! the deadline; and the gate that admits each request only while its operation (and its node's row) is open.
+use crate::deadline::{CancelToken, Deadline};
+use crate::endpoints::discovery::Discovered;
+use crate::error::{DkvError, ErrorKind};
+use crate::net::retry::Gate;
+use crate::planning::plan::Plan;
+use crate::results::{NodeResult, ResultKind};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// How long past the deadline a caller waits for in-flight requests before unfinished nodes are reported as
+/// TIMEOUT regardless (a request can outlive its timeout only in DNS resolution, which cannot be interrupted).
+pub(super) const OVERDUE_GRACE: Duration = Duration::from_millis(750);
+
+/// How long a cancel waits for requests admitted just before it to leave this machine. A request is sent the
+/// moment it is admitted, so this only closes the gap between the two; an older request in flight (a hanging
+/// manager) is not waited for: its row says the manager may still complete the stop.
+const SEND_GRACE: Duration = Duration::from_millis(200);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeState {
+    Pending = 0,
+    Running = 1,
+    Done = 2,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeProgress {
+    pub instance: String,
+    pub manager: String,
+    pub message: String,
+    pub state: NodeState,
+    pub kind: Option<ResultKind>,
+}
+
+pub(super) struct State {
+    pub(super) phase: &'static str,
+    pub(super) planned: bool,
+    pub(super) nodes: Vec<NodeProgress>,
+    pub(super) results: Vec<NodeResult>,
+    pub(super) log: Vec<String>,
+    pub(super) finished: bool,
+    pub(super) error: Option<DkvError>,
+    pub(super) node_started: Vec<Option<Instant>>,
+    /// Per node: its stop request was admitted (and so may have reached the manager).
+    pub(super) sent: Vec<bool>,
+    /// Requests admitted and not yet over, with when they were admitted.
+    pub(super) in_flight: Vec<(u64, Instant)>,
+    pub(super) next_ticket: u64,
+    pub(super) discovered: Option<Discovered>,
+    /// Set by a plan-only operation once it planned.
+    pub(super) plan: Option<Plan>,
+}
+
+/// Why the unfinished nodes of an operation end early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum End {
+    Cancelled,
+    FailFast,
+}
+
+pub(super) struct Shared {
+    pub(super) state: Mutex<State>,
+    pub(super) changed: Condvar,
+    /// Set by cancel, by -FailFast after the first FAILED or TIMEOUT, and past the deadline: nothing new starts
+    /// and no request is admitted.
+    pub(super) cancel: CancelToken,
+    pub(super) fail_fast: bool,
+    pub(super) deadline: Deadline,
+    pub(super) store: String,
+}
+
+/// Marks the operation finished even when the driver thread panics, so no caller waits forever.
+pub(super) struct FinishOnDrop<'a>(pub(super) &'a Shared);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        if !st.finished {
+            if std::thread::panicking() && st.error.is_none() && !st.planned {
+                st.error = Some(DkvError::new(ErrorKind::Internal, "internal error in the stop operation"));
+            }
+            self.0.finish_unfinished(&mut st, ResultKind::Failed, "internal error: the stop was abandoned");
+        }
+    }
+}
+
+impl Shared {
+    /// A run not begun yet: discovering, no node, no row.
+    pub(super) fn new(fail_fast: bool, deadline: Deadline, store: String) -> Shared {
+        Shared {
+            state: Mutex::new(State {
+                phase: "Discovering",
+                planned: false,
+                nodes: Vec::new(),
+                results: Vec::new(),
+                log: Vec::new(),
+                finished: false,
+                error: None,
+                node_started: Vec::new(),
+                sent: Vec::new(),
+                in_flight: Vec::new(),
+                next_ticket: 1,
+                discovered: None,
+                plan: None,
+            }),
+            changed: Condvar::new(),
+            cancel: CancelToken::new(),
+            fail_fast,
+            deadline,
+            store,
+        }
+    }
+
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; the panic boundary reports it, so keep going.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(super) fn log(&self, line: String) {
+        self.lock().log.push(line);
+    }
+
+    pub(super) fn set_phase(&self, phase: &'static str) {
+        let mut st = self.lock();
+        if !st.finished {
+            st.phase = phase;
+        }
+    }
+
+    pub(super) fn fail(&self, error: DkvError) {
+        let mut st = self.lock();
+        if !st.finished {
+            st.error = Some(error);
+            self.finish(&mut st);
+        }
+    }
+
+    pub(super) fn finish(&self, st: &mut State) {
+        st.finished = true;
+        st.phase = "Done";
+        self.changed.notify_all();
+    }
+
+    /// Completes every unfinished node as CANCELLED, in words that say whether its stop request was sent.
+    pub(super) fn end_unfinished(&self, st: &mut State, end: End) {
+        for i in 0..st.nodes.len() {
+            let sent = st.sent.get(i).copied().unwrap_or(false);
+            let message = match (st.nodes[i].state, sent, end) {
+                (NodeState::Done, _, _) => continue,
+                (NodeState::Pending, _, End::Cancelled) => "cancelled before it started",
+                (NodeState::Pending, _, End::FailFast) => "not started: an earlier node failed (-FailFast)",
+                (NodeState::Running, false, End::Cancelled) => "cancelled before the stop was sent",
+                (NodeState::Running, false, End::FailFast) => "not sent: an earlier node failed (-FailFast)",
+                (NodeState::Running, true, End::Cancelled) => {
+                    "cancelled after the stop was sent; the manager may still complete the stop"
+                }
+                (NodeState::Running, true, End::FailFast) => {
+                    "an earlier node failed (-FailFast) after this stop was sent; the manager may still complete it"
+                }
+            };
+            self.complete(st, i, ResultKind::Cancelled, message.to_string(), 0);
+        }
+    }
+
+    /// Admits one request unless the operation is over, or (for a node's request) the node's row is written.
+    pub(super) fn admit(&self, slot: Option<usize>, stop: bool) -> Option<u64> {
+        let mut st = self.lock();
+        if st.finished || self.cancel.is_cancelled() {
+            return None;
+        }
+        if let Some(i) = slot {
+            if st.nodes.get(i).map_or(true, |n| n.state == NodeState::Done) {
+                return None;
+            }
+            if stop {
+                st.sent[i] = true;
+            }
+        }
+        let ticket = st.next_ticket;
+        st.next_ticket += 1;
+        st.in_flight.push((ticket, Instant::now()));
+        Some(ticket)
+    }
+
+    pub(super) fn release(&self, ticket: u64) {
+        let mut st = self.lock();
+        st.in_flight.retain(|(t, _)| *t != ticket);
+        self.changed.notify_all();
+    }
+
+    /// Waits until every request admitted in the last SEND_GRACE is over or old enough to have been sent.
+    pub(super) fn let_admitted_requests_leave(&self, mut st: MutexGuard<'_, State>) {
+        loop {
+            let now = Instant::now();
+            let youngest = st.in_flight.iter().map(|(_, at)| *at).max();
+            let until = match youngest {
+                Some(at) if now < at + SEND_GRACE => at + SEND_GRACE,
+                _ => return,
+            };
+            st = match self.changed.wait_timeout(st, until - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    pub(super) fn set_plan(&self, plan: &Plan) {
+        let mut st = self.lock();
+        if st.finished {
+            return;
+        }
+        st.planned = true;
+        for group in &plan.groups {
+            for node in &group.nodes {
+                st.nodes.push(NodeProgress {
+                    instance: node.name.clone(),
+                    manager: group.endpoint.display_name(),
+                    message: "Pending".to_string(),
+                    state: NodeState::Pending,
+                    kind: None,
+                });
+            }
+        }
+        for skipped in &plan.skipped {
+            st.nodes.push(NodeProgress {
+                instance: skipped.instance.clone(),
+                manager: skipped.manager.clone(),
+                message: String::new(),
+                state: NodeState::Pending,
+                kind: None,
+            });
+            let i = st.nodes.len() - 1;
+            self.complete(&mut st, i, ResultKind::Skipped, skipped.reason.clone(), 0);
+        }
+        st.node_started = vec![None; st.nodes.len()];
+        st.sent = vec![false; st.nodes.len()];
+        self.changed.notify_all();
+    }
+
+    pub(super) fn slot(&self, st: &State, instance: &str, manager: &str) -> Option<usize> {
+        st.nodes.iter().position(|n| n.instance == instance && n.manager == manager)
+    }
+
+    /// Marks a node running and returns its slot; None when it must not start (cancelled, -FailFast, finished,
+    /// or its row is already written).
+    pub(super) fn start_node(&self, instance: &str, manager: &str) -> Option<usize> {
+        let mut st = self.lock();
+        if st.finished || self.cancel.is_cancelled() {
+            return None;
+        }
+        let i = self.slot(&st, instance, manager)?;
+        if st.nodes[i].state != NodeState::Pending {
+            return None;
+        }
+        st.nodes[i].state = NodeState::Running;
+        st.nodes[i].message = "Starting".to_string();
+        st.node_started[i] = Some(Instant::now());
+        self.changed.notify_all();
+        Some(i)
+    }
+
+    /// By slot: a search by name at every progress line made a whole-store stop quadratic (issue 13, S2).
+    pub(super) fn node_message(&self, slot: usize, message: String) {
+        let mut st = self.lock();
+        if let Some(node) = st.nodes.get_mut(slot) {
+            if node.state == NodeState::Running {
+                node.message = message;
+            }
+        }
+    }
+
+    /// Writes a node's row, unless it was written already (TIMEOUT or CANCELLED: a late answer must not
+    /// contradict it). Under -FailFast a failure ends every other unfinished node here, in the same step.
+    pub(super) fn record(&self, i: usize, kind: ResultKind, message: String, http_status: u16) {
+        let mut st = self.lock();
+        if st.finished || st.nodes.get(i).map_or(true, |n| n.state == NodeState::Done) {
+            return;
+        }
+        self.complete(&mut st, i, kind, message, http_status);
+        if self.fail_fast && kind.is_failure() && !self.cancel.is_cancelled() {
+            self.cancel.cancel();
+            self.end_unfinished(&mut st, End::FailFast);
+        }
+    }
+
+    /// Every unfinished node gets the same row, and the operation is over (a failed whole-store preparation, a
+    /// driver that panicked).
+    pub(super) fn finish_unfinished(&self, st: &mut State, kind: ResultKind, message: &str) {
+        for i in 0..st.nodes.len() {
+            if st.nodes[i].state != NodeState::Done {
+                self.complete(st, i, kind, message.to_string(), 0);
+            }
+        }
+        self.finish(st);
+    }
+
+    pub(super) fn complete(&self, st: &mut State, i: usize, kind: ResultKind, message: String, http_status: u16) {
+        let started = st.node_started.get(i).copied().flatten();
+        let node = &mut st.nodes[i];
+        node.state = NodeState::Done;
+        node.kind = Some(kind);
+        node.message = message.clone();
+        let row = NodeResult {
+            manager: node.manager.clone(),
+            store: self.store.clone(),
+            instance: node.instance.clone(),
+            kind,
+            message,
+            duration: started.map(|s| s.elapsed()).unwrap_or_default(),
+            http_status,
+        };
+        st.results.push(row);
+        self.changed.notify_all();
+    }
+
+    pub(super) fn finalize_if_overdue(&self, st: &mut State) {
+        if st.finished || Instant::now() < self.deadline.at() + OVERDUE_GRACE {
+            return;
+        }
+        self.cancel.cancel();
+        if !st.planned {
+            st.error = Some(DkvError::new(
+                ErrorKind::Timeout,
+                format!("{} discovering store '{}'.", self.deadline.describe(), self.store),
+            ));
+        }
+        for i in 0..st.nodes.len() {
+            if st.nodes[i].state != NodeState::Done {
+                let message = if st.sent.get(i).copied().unwrap_or(false) {
+                    format!("{}; the stop was sent, the manager may still complete it", self.deadline.describe())
+                } else {
+                    format!("{} before the stop was sent", self.deadline.describe())
+                };
+                self.complete(st, i, ResultKind::Timeout, message, 0);
+            }
+        }
+        self.finish(st);
+    }
+}
+
+/// The gate of one operation's requests: nothing is admitted once it ended, and a node's requests only while
+/// its row is open.
+pub(super) struct OperationGate<'a> {
+    pub(super) shared: &'a Shared,
+    pub(super) slot: Option<usize>,
+}
+
+impl Gate for OperationGate<'_> {
+    fn admit(&self, stop: bool) -> Option<u64> {
+        self.shared.admit(self.slot, stop)
+    }
+
+    fn release(&self, ticket: u64) {
+        self.shared.release(ticket)
+    }
+}

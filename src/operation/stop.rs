@@ -1,0 +1,318 @@
+//! The stop driver: one thread discovers, plans, makes a whole store Passive when it may, and fans the nodes out
+//! (one worker per manager when parallel), writing every row into the operation's shared state.
+use crate::endpoints::discovery::discover;
+use crate::endpoints::node_stop::NodeStop;
+use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::store_poll::StorePolls;
+use crate::endpoints::store_state::{self, StoreState};
+use crate::net::address::ManagerEndpoint;
+use crate::net::retry::{Asked, Asker, Patience};
+use crate::net::session::Targets;
+use crate::net::throttle::Permits;
+use crate::net::transport::Transport;
+use crate::net::wire;
+use crate::operation::run_state::{OperationGate, Shared};
+use crate::planning::plan::{plan, ManagerGroup};
+use crate::planning::route::ServerMatcher;
+use crate::results::ResultKind;
+use std::sync::Arc;
+
+/// Default of the parallel throttle: requests in flight at once (as Invoke-Command's -ThrottleLimit).
+pub const DEFAULT_THROTTLE: usize = 32;
+
+/// The most worker threads one parallel stop starts: a thread per manager up to this, so that each manager's
+/// nodes proceed on their own while the throttle bounds the requests.
+pub const MAX_WORKERS: usize = 256;
+
+/// Log lines with this prefix are warnings; the module shows them as such.
+pub const WARNING_PREFIX: &str = "WARNING: ";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopRequest {
+    pub store: String,
+    /// The nodes to stop, by name; None for every node (the only case that may be a whole-store stop).
+    pub instances: Option<Vec<String>>,
+    pub force: bool,
+    pub parallel: bool,
+    pub fail_fast: bool,
+    /// With `parallel`: the most requests in flight at once; 0 means DEFAULT_THROTTLE.
+    pub throttle: usize,
+}
+
+/// How far an operation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scope {
+    Discover,
+    Plan,
+    Stop,
+}
+
+pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
+    let log = |line: String| shared.log(line);
+    let gate = OperationGate { shared, slot: None };
+    let found =
+        discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &gate, &log);
+    let discovered = match found {
+        Ok(d) => d,
+        Err(e) => return shared.fail(e),
+    };
+    {
+        let mut st = shared.lock();
+        if st.finished {
+            return; // cancelled or overdue while the answer was on its way
+        }
+        st.discovered = Some(discovered.clone());
+        if scope == Scope::Discover {
+            st.planned = true;
+            return shared.finish(&mut st);
+        }
+    }
+    // Routing by name or address; each name is resolved at most once in this operation (route.rs).
+    let names = ServerMatcher::new(&shared.deadline, Some(&shared.cancel));
+    let plan = match plan(&request.store, &discovered.store, request.instances.as_deref(), &targets.managers, &names) {
+        Ok(p) => p,
+        Err(e) => return shared.fail(e),
+    };
+    if scope == Scope::Plan {
+        let mut st = shared.lock();
+        if !st.finished {
+            st.planned = true;
+            st.plan = Some(plan);
+            shared.finish(&mut st);
+        }
+        return;
+    }
+    shared.set_plan(&plan);
+    let mut passive = false;
+    if plan.whole_store && !request.force {
+        match prepare_whole_store(shared, &targets.transport, &targets.managers, &discovered.manager, &request.store) {
+            Prepared::Passive => passive = true,
+            Prepared::NodeByNode => {}
+            Prepared::Abort(kind, message) => return shared.finish_unfinished(&mut shared.lock(), kind, &message),
+        }
+    }
+    shared.set_phase("Stopping");
+    let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
+    let transport = if request.parallel {
+        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
+    } else {
+        targets.transport.clone()
+    };
+    // A passive store had its one safety check before it went passive; node by node, each stop checks again.
+    // `after`: nodes waiting behind this group in the same sequence, who share the time left with it.
+    // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
+    let polls = StorePolls::new();
+    let run_group = |group: &ManagerGroup, after: usize| {
+        stop_group(shared, &transport, &targets.managers, &polls, group, request, !passive, after)
+    };
+    let one_by_one = || {
+        let mut after: usize = plan.groups.iter().map(|g| g.nodes.len()).sum();
+        for group in &plan.groups {
+            after -= group.nodes.len();
+            run_group(group, after);
+        }
+    };
+    let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
+    if request.parallel && workers > 1 {
+        // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
+        match rayon::ThreadPoolBuilder::new().num_threads(workers).thread_name(|i| format!("dkv-stop-{}", i)).build() {
+            Ok(pool) => pool.scope(|scope| {
+                for group in &plan.groups {
+                    scope.spawn(move |_| run_group(group, 0));
+                }
+            }),
+            Err(e) => {
+                log(format!(
+                    "{}could not start {} threads ({}); stopping managers one by one",
+                    WARNING_PREFIX, workers, e
+                ));
+                one_by_one();
+            }
+        }
+    } else {
+        one_by_one();
+    }
+    let mut st = shared.lock();
+    if passive {
+        let unstopped = st.results.iter().filter(|r| r.kind != ResultKind::Success).count();
+        if unstopped > 0 {
+            // Passive keeps data where it is; an operator must know it is still in force for the running nodes.
+            st.log.push(format!(
+                "{}Store '{}' stays Passive: {} of its nodes did not stop. Its partitions do not migrate until it is \
+                 made Active again.",
+                WARNING_PREFIX, request.store, unstopped
+            ));
+        }
+    }
+    shared.finish(&mut st);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn stop_group(
+    shared: &Shared,
+    transport: &Transport,
+    managers: &[ManagerEndpoint],
+    polls: &StorePolls,
+    group: &ManagerGroup,
+    request: &StopRequest,
+    check_safety: bool,
+    after: usize,
+) {
+    let manager = group.endpoint.display_name();
+    for (n, node) in group.nodes.iter().enumerate() {
+        let slot = match shared.start_node(&node.name, &manager) {
+            Some(slot) => slot,
+            None => continue, // the operation ended: its rows are written
+        };
+        if shared.deadline.expired() {
+            let message = format!("{} before the stop was sent", shared.deadline.describe());
+            shared.record(slot, ResultKind::Timeout, message, 0);
+            continue;
+        }
+        let log = |line: String| shared.log(line);
+        let progress = |message: String| shared.node_message(slot, message);
+        let gate = OperationGate { shared, slot: Some(slot) };
+        let outcome = NodeStop {
+            asker: Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log },
+            manager: &group.endpoint,
+            managers,
+            store: &request.store,
+            polls,
+            instance: &node.name,
+            force: request.force,
+            check_safety,
+            shares: group.nodes.len() - n + after,
+            progress: &progress,
+        }
+        .run();
+        shared.record(slot, outcome.kind, outcome.message, outcome.http_status);
+    }
+}
+
+enum Prepared {
+    Passive,
+    NodeByNode,
+    Abort(ResultKind, String),
+}
+
+/// A whole-store graceful stop: wait until the store is safe, then make it Passive so that stopping nodes keep
+/// their partitions instead of piling them onto the survivors (the rebalancing storm of a one-by-one stop).
+/// Both go through a manager that answers: the discovering one first, then the other targeted managers, each
+/// with the share of the time left of one among those not yet tried and the stops that follow.
+fn prepare_whole_store(
+    shared: &Shared,
+    transport: &Transport,
+    managers: &[ManagerEndpoint],
+    first: &ManagerEndpoint,
+    store: &str,
+) -> Prepared {
+    let log = |line: String| shared.log(line);
+    let gate = OperationGate { shared, slot: None };
+    let asker = Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log };
+    let deadline = &shared.deadline;
+    let mut candidates = vec![first];
+    candidates.extend(managers.iter().filter(|m| *m != first));
+    let mut silent: Vec<String> = Vec::new();
+    let mut next = 0;
+    // The manager `next` did not answer: move on to the next one, or give up when none is left.
+    let mut give_up_on = |next: &mut usize, summary: String, asked: &str| -> Option<Prepared> {
+        let manager = candidates[*next];
+        silent.push(format!("{}: {}", manager, summary));
+        *next += 1;
+        if *next < candidates.len() {
+            log(format!("Manager {} did not answer {} ({}); asking {}", manager, asked, summary, candidates[*next]));
+            return None;
+        }
+        Some(Prepared::Abort(
+            ResultKind::Failed,
+            format!("no targeted manager answered {} ({}); no node was stopped", asked, silent.join("; ")),
+        ))
+    };
+    shared.set_phase("Checking safety");
+    let progress = |line: String| shared.log(line);
+    loop {
+        let manager = candidates[next];
+        let mut patience = Patience::new(candidates.len() - next + 1);
+        match safety::wait_until_safe(&asker, &mut patience, manager, store, None, &progress) {
+            Waited::Ready(Safety::Unsupported) => {
+                log(format!("Manager {} has no safety endpoint; stopping without a safety check", manager));
+                break;
+            }
+            Waited::Ready(Safety::Unknown(reason)) => {
+                log(format!(
+                    "Safety check on {} failed ({}); continuing, graceful stops move data away first",
+                    manager, reason
+                ));
+                break;
+            }
+            Waited::Ready(_) => break,
+            Waited::TimedOut { detail } => {
+                return Prepared::Abort(
+                    ResultKind::Timeout,
+                    format!("{}: store not safe, {}; no node was stopped", deadline.describe(), detail),
+                )
+            }
+            Waited::NoAnswer { text, timed_out: true } => {
+                return Prepared::Abort(
+                    ResultKind::Timeout,
+                    format!(
+                        "{}: no answer from manager {} to the safety check ({}); no node was stopped",
+                        deadline.describe(),
+                        manager,
+                        text
+                    ),
+                )
+            }
+            Waited::NoAnswer { text, timed_out: false } => {
+                if let Some(abort) = give_up_on(&mut next, text, "the safety check") {
+                    return abort;
+                }
+            }
+            Waited::Cancelled => {
+                return Prepared::Abort(ResultKind::Cancelled, "cancelled before any node was stopped".into())
+            }
+        }
+    }
+    shared.set_phase("Making store passive");
+    loop {
+        let manager = candidates[next];
+        let mut patience = Patience::new(candidates.len() - next + 1);
+        match store_state::set(&asker, &mut patience, manager, store, StoreState::Passive) {
+            Asked::Answer(reply) if reply.status == 200 => {
+                log(format!("Store '{}' is Passive: stopping nodes keep their partitions; no migrations", store));
+                return Prepared::Passive;
+            }
+            Asked::Answer(reply) if safety::is_unsupported(reply.status) => {
+                log(format!(
+                    "{}Manager {} cannot make store '{}' passive; stopping node by node, survivors will absorb \
+                     partitions",
+                    WARNING_PREFIX, manager, store
+                ));
+                return Prepared::NodeByNode;
+            }
+            Asked::Answer(reply) => {
+                return Prepared::Abort(
+                    ResultKind::Failed,
+                    format!(
+                        "could not make the store passive ({}); no node was stopped",
+                        wire::error_text(reply.status, &reply.body)
+                    ),
+                )
+            }
+            Asked::GaveUp(summary) => {
+                if let Some(abort) = give_up_on(&mut next, summary, "the request to make the store passive") {
+                    return abort;
+                }
+            }
+            Asked::Timeout { .. } => {
+                return Prepared::Abort(
+                    ResultKind::Timeout,
+                    format!("{} making the store passive; no node was stopped", deadline.describe()),
+                )
+            }
+            Asked::Cancelled => {
+                return Prepared::Abort(ResultKind::Cancelled, "cancelled before any node was stopped".into())
+            }
+        }
+    }
+}
