@@ -224,7 +224,8 @@ typedef struct DkvProgress {
 } DkvProgress;
 
 // Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
-// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working.
+// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working. A size larger than this
+// library's (a caller built against a newer header) is refused rather than read in part.
 typedef struct DkvConnectOptions {
   uint32_t struct_size;
   // 1: accept any server certificate (for test systems; verification is on otherwise).

@@ -222,6 +222,18 @@ fn run_case(id: &str) -> String {
             };
             connect_raw(list.as_ptr(), 1, &options)
         }
+        "B53" => {
+            let manager = CString::new("10.0.0.11").unwrap();
+            let list = [manager.as_ptr()];
+            let options = DkvConnectOptions {
+                struct_size: std::mem::size_of::<DkvConnectOptions>() as u32 + 8,
+                skip_certificate_check: 0,
+                bearer_token: ptr::null(),
+                user: ptr::null(),
+                password: ptr::null(),
+            };
+            connect_raw(list.as_ptr(), 1, &options)
+        }
         "B45" => {
             let store = CString::new("S").unwrap();
             begin_with_options(store.as_ptr(), |o| o.struct_size = 8)

@@ -60,7 +60,8 @@ pub unsafe extern "C" fn dkv_connect(
 }
 
 /// Settings of dkv_connect_ex beyond the addresses. Zero-initialize it and set `struct_size` to
-/// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working.
+/// `sizeof(DkvConnectOptions)`, so that fields added later keep old callers working. A size larger than this
+/// library's (a caller built against a newer header) is refused rather than read in part.
 #[repr(C)]
 pub struct DkvConnectOptions {
     pub struct_size: u32,
@@ -97,6 +98,16 @@ pub unsafe extern "C" fn dkv_connect_ex(
                 if (o.struct_size as usize) < std::mem::size_of::<DkvConnectOptions>() {
                     return Err(DkvError::invalid(format!(
                         "options->struct_size is {}; set it to sizeof(DkvConnectOptions) ({}).",
+                        o.struct_size,
+                        std::mem::size_of::<DkvConnectOptions>()
+                    )));
+                }
+                // A newer header's fields this library cannot read may be security settings: refuse rather than
+                // connect without them (as DkvStopOptions does).
+                if (o.struct_size as usize) > std::mem::size_of::<DkvConnectOptions>() {
+                    return Err(DkvError::invalid(format!(
+                        "options->struct_size is {}, larger than this library's DkvConnectOptions ({} bytes): the \
+                         caller was built against a newer clustron_dkv.h. Use a library at least as new as that header.",
                         o.struct_size,
                         std::mem::size_of::<DkvConnectOptions>()
                     )));

@@ -360,6 +360,21 @@ void case_connect_ex_options(const Env *env) {
   dkv_free_string(err);
   err = NULL;
 
+  /* A caller built against a newer header (a bigger struct) is refused too: its extra fields cannot be honoured. */
+  {
+    struct {
+      DkvConnectOptions known;
+      uint64_t newer_field;
+    } newer;
+    memset(&newer, 0, sizeof newer);
+    newer.known.struct_size = (uint32_t)sizeof newer;
+    rc = dkv_connect_ex(managers, 1, env->port, 10, &newer.known, &session, &err);
+    CHECK(rc == DKV_ERR_INVALID_ARGUMENT && session == NULL, "struct_size %u -> %d", (unsigned)sizeof newer, rc);
+    CHECK(str_has(err, "newer clustron_dkv.h"), "message '%s'", show(err));
+    dkv_free_string(err);
+    err = NULL;
+  }
+
   /* A bearer token: the session works and the token never shows up in a message. */
   options.struct_size = (uint32_t)sizeof options;
   options.bearer_token = "tok-c-harness-secret";
