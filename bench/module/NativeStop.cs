@@ -62,7 +62,8 @@ namespace Clustron.Dkv.Bench
                     Flags = ForceFlag,
                     Managers = managers.AddrOfPinnedObject(),
                     ManagerCount = (UIntPtr)1,
-                    TimeoutSec = 30,
+                    // 0: the library's default (DKV_DEFAULT_TIMEOUT_SEC), the one Stop-DkvStore's -TimeoutSec shows.
+                    TimeoutSec = 0,
                     Store = storeText,
                     Instances = instances.AddrOfPinnedObject(),
                     InstanceCount = (UIntPtr)1,
