@@ -221,6 +221,28 @@ Describe 'The assembled module (powershell/assemble.sh)' {
         finally { $runspace.Dispose() }
     }
 
+    It 'imports without its library; each command then fails with one NativeLibraryNotFound record naming the paths tried and the fix' {
+        $copy = [System.IO.Path]::Combine($TestDrive, 'NoLibrary', 'Clustron.Dkv')
+        Copy-Item -Path $script:ModulePath -Destination $copy -Recurse
+        Remove-Item -LiteralPath ([System.IO.Path]::Combine($copy, 'runtimes')) -Recurse -Force
+        Clear-DkvTestLog $script:Manager
+        $runspace = New-DkvTestRunspace -NoImport
+        try {
+            $import = Invoke-DkvTestRunspace -Runspace $runspace -Script (
+                "Import-Module '$($copy.Replace("'", "''"))' -ErrorAction Stop; @(Get-Command -Module Clustron.Dkv).Count")
+            Assert-DkvRunClean $import
+            $manager = Get-DkvTestAddress $script:Manager -Index 0
+            foreach ($command in "Get-DkvStore -Name CartStore -Managers $manager", "Stop-DkvStore -Name CartStore -Force -Managers $manager", "Connect-DkvManager -Managers $manager") {
+                $run = Invoke-DkvTestRunspace -Runspace $runspace -Script (
+                    '$Error.Clear(); try { ' + $command + ' -ErrorVariable ev } catch { }; $Error.Count; $ev.Count; $Error[0].FullyQualifiedErrorId; $Error[0].CategoryInfo.Category.ToString(); $Error[0].Exception.Message')
+                $run.Output[0..3] | Should -Be @(1, 1, "NativeLibraryNotFound,$($command.Split(' ')[0])", 'ObjectNotFound') -Because $command
+                $run.Output[4] | Should -BeLike '*cannot find its native library. Paths tried: *runtimes*powershell/assemble.sh*'
+            }
+            @(Get-DkvTestLog $script:Manager) | Should -BeNullOrEmpty
+        }
+        finally { $runspace.Dispose() }
+    }
+
     It 'imports with a library that cannot load, and its first command fails with the loader''s reason, sending nothing' {
         # A copy of the module whose library is not a shared object: imported, refused on first use.
         $copy = [System.IO.Path]::Combine($TestDrive, 'Clustron.Dkv')
@@ -238,6 +260,8 @@ Describe 'The assembled module (powershell/assemble.sh)' {
             $run = Invoke-DkvTestRunspace -Runspace $runspace -Script (
                 "Get-DkvStore -Name CartStore -Managers $(Get-DkvTestAddress $script:Manager -Index 0)")
             "$($run.Terminating) $($run.Errors -join ' ')" | Should -BeLike "*found its native library at*cannot load it*"
+            $record = @($run.Errors) + @($run.Terminating.ErrorRecord) | Where-Object { $null -ne $_ } | Select-Object -First 1
+            $record.FullyQualifiedErrorId | Should -Be 'NativeLibraryUnloadable,Get-DkvStore'
             @(Get-DkvTestLog $script:Manager) | Should -BeNullOrEmpty
         }
         finally { $runspace.Dispose() }

@@ -10,9 +10,14 @@
 # one ErrorRecord of its own with ConvertTo-DkvErrorRecord and writes or throws it through its $PSCmdlet.
 
 function New-DkvFailure {
+    # Record: a failure the module found itself with its own ErrorId (the native library missing), reported as is.
     [CmdletBinding()]
-    param([Parameter(Mandatory)][int]$Status, [Parameter(Mandatory)][string]$Message)
-    [pscustomobject]@{ PSTypeName = 'Clustron.Dkv.Failure'; Status = $Status; Message = $Message }
+    param(
+        [Parameter(Mandatory)][int]$Status,
+        [Parameter(Mandatory)][string]$Message,
+        [System.Management.Automation.ErrorRecord]$Record
+    )
+    [pscustomobject]@{ PSTypeName = 'Clustron.Dkv.Failure'; Status = $Status; Message = $Message; Record = $Record }
 }
 
 function New-DkvErrorRecord {
@@ -31,6 +36,7 @@ function ConvertTo-DkvErrorRecord {
     # Exception.Data for scripts that want the code).
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Failure, [AllowNull()][object]$TargetObject)
+    if ($null -ne $Failure.Record) { return $Failure.Record }
     $info = $script:DkvStatusErrors[[int]$Failure.Status]
     if ($null -eq $info) { $info = $script:DkvStatusErrors[$script:DkvCode.DKV_ERR_INTERNAL] }
     $exception = $info[2]::new($Failure.Message)
@@ -46,7 +52,19 @@ function Invoke-DkvTransport {
     # calls, and an advanced function call (plus one per helper) cost more than the native call itself.
     param([string]$Function, [object[]]$ArgumentList = @())
     $native = $script:DkvNative
-    if ($null -eq $native) { $native = Get-DkvNative }
+    if ($null -eq $native) {
+        $native = Get-DkvNative
+        if ($native -is [System.Management.Automation.ErrorRecord]) {
+            # Every command's first native call is a status export: the failure travels as a value to the command.
+            if ($script:DkvStatusExports.Contains($Function)) {
+                return [pscustomobject]@{
+                    Value   = [IntPtr]::Zero
+                    Failure = New-DkvFailure -Status $script:DkvCode.DKV_ERR_INTERNAL -Message $native.Exception.Message -Record $native
+                }
+            }
+            throw $native
+        }
+    }
     if (-not $script:DkvStatusExports.Contains($Function)) {
         return $native::$Function.Invoke($ArgumentList)
     }

@@ -15,10 +15,6 @@ function Get-DkvNativeCandidatePath {
     [OutputType([string])]
     param([Parameter(Mandatory)][string]$ModuleRoot)
 
-    if (-not [Environment]::Is64BitProcess) {
-        throw [System.PlatformNotSupportedException]::new(
-            'Clustron.Dkv needs a 64-bit PowerShell process; this one is 32-bit. Start the 64-bit PowerShell and import the module again.')
-    }
     $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
     $arch = 'x64'
     if ($null -ne $runtimeInfo) {
@@ -50,17 +46,26 @@ function Resolve-DkvNativeLibrary {
     [OutputType([string])]
     param([Parameter(Mandatory)][string]$ModuleRoot)
 
+    # The library's path, or an ErrorRecord: never an exception, which the engine would record once per function
+    # it passes through (the command that asked for the library reports one record with a stable ErrorId).
+    if (-not [Environment]::Is64BitProcess) {
+        return (New-DkvErrorRecord -ErrorId 'NativeLibraryUnsupportedProcess' -Category NotImplemented -TargetObject $ModuleRoot `
+            -Exception ([System.PlatformNotSupportedException]::new(
+                'Clustron.Dkv needs a 64-bit PowerShell process; this one is 32-bit. Start the 64-bit PowerShell and import the module again.')))
+    }
     $tried = @(Get-DkvNativeCandidatePath -ModuleRoot $ModuleRoot)
     foreach ($path in $tried) {
         if ([System.IO.File]::Exists($path)) { return $path }
     }
-    throw [System.IO.FileNotFoundException]::new(
-        "Clustron.Dkv cannot find its native library. Paths tried: $($tried -join '; '). " +
-        'Assemble the module with powershell/assemble.sh after building the native library.')
+    New-DkvErrorRecord -ErrorId 'NativeLibraryNotFound' -Category ObjectNotFound -TargetObject $ModuleRoot `
+        -Exception ([System.IO.FileNotFoundException]::new(
+            "Clustron.Dkv cannot find its native library. Paths tried: $($tried -join '; '). " +
+            'Assemble the module with powershell/assemble.sh after building the native library.'))
 }
 
 function Get-DkvNativeMethod {
-    # Returns the emitted type whose static methods are the exports. Emitted once per process and library path;
+    # Returns the emitted type whose static methods are the exports, or an ErrorRecord when the library cannot
+    # load. Emitted once per process and library path;
     # re-imports, Import-Module -Force and other runspaces find it in an AppDomain slot instead of emitting a
     # second type (a second binding would work too, but would leak a dynamic assembly per import).
     [CmdletBinding()]
@@ -101,8 +106,9 @@ function Get-DkvNativeMethod {
             $null = $type::dkv_version()
         }
         catch {
-            throw [System.DllNotFoundException]::new(
-                "Clustron.Dkv found its native library at $LibraryPath but cannot load it: $($_.Exception.GetBaseException().Message)")
+            return (New-DkvErrorRecord -ErrorId 'NativeLibraryUnloadable' -Category ResourceUnavailable -TargetObject $LibraryPath `
+                -Exception ([System.DllNotFoundException]::new(
+                    "Clustron.Dkv found its native library at $LibraryPath but cannot load it: $($_.Exception.GetBaseException().Message)")))
         }
         $domain.SetData($slot, $type)
         return $type
@@ -117,13 +123,17 @@ $script:DkvNative = $null
 
 function Get-DkvNative {
     # The emitted type of the exports, bound on the first call: Invoke-DkvTransport calls this only while
-    # $script:DkvNative is still $null. A library that cannot be found or loaded throws here, with the paths
-    # tried or the loader's reason.
+    # $script:DkvNative is still $null. A library that cannot be found or loaded gives an ErrorRecord instead
+    # (NativeLibraryNotFound, NativeLibraryUnloadable, NativeLibraryUnsupportedProcess) with the paths tried or the
+    # loader's reason; the next call tries again.
     [CmdletBinding()]
-    [OutputType([type])]
     param()
     if ($null -eq $script:DkvNative) {
-        $script:DkvNative = Get-DkvNativeMethod -LibraryPath (Resolve-DkvNativeLibrary -ModuleRoot $script:DkvModuleRoot)
+        $path = Resolve-DkvNativeLibrary -ModuleRoot $script:DkvModuleRoot
+        if ($path -is [System.Management.Automation.ErrorRecord]) { return $path }
+        $bound = Get-DkvNativeMethod -LibraryPath $path
+        if ($bound -is [System.Management.Automation.ErrorRecord]) { return $bound }
+        $script:DkvNative = $bound
     }
     $script:DkvNative
 }
