@@ -188,3 +188,29 @@ fn force_is_refused_for_a_start() {
     assert!(e.message.contains("DKV_STOP_FORCE"), "{}", e.message);
     assert!(m.requests().is_empty());
 }
+
+#[test]
+fn a_parallel_whole_store_start_ends_as_the_sequential_one() {
+    let m = stopped_store(142, |_| {});
+    let mut req = request("OrdersStore");
+    req.parallel = true;
+    req.throttle = 2;
+    let rows = start(&m, 30, req);
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.kind == ResultKind::Success && r.message == "Running"), "{:?}", rows);
+    let log = m.requests();
+    let put = log.iter().position(is_state_put).expect("a PUT of the state");
+    assert!(log[..put].iter().filter(|r| r.path.ends_with("/start")).count() == 3, "{:?}", log);
+    assert_eq!(m.accounting("OrdersStore").unwrap().state, "Active");
+}
+
+#[test]
+fn without_the_safety_endpoint_the_store_is_made_active_and_the_log_says_so() {
+    let m = stopped_store(143, |c| c.safety_endpoint = false);
+    let op = Operation::begin_start(targets(&m, 30), request("OrdersStore")).unwrap();
+    op.wait(None);
+    assert!(op.results().unwrap().iter().all(|r| r.kind == ResultKind::Success));
+    let log = op.progress(0).log;
+    assert!(log.iter().any(|l| l.contains("has no safety endpoint; making the store Active")), "{:?}", log);
+    assert_eq!(m.accounting("OrdersStore").unwrap().state, "Active");
+}
