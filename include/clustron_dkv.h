@@ -112,7 +112,9 @@ typedef struct DkvOperation DkvOperation;
 // Opaque session (managers, port, timeout, connection pool). Free with dkv_disconnect.
 typedef struct DkvSession DkvSession;
 
-// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
+// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store, and of starts too (dkv_start_begin,
+// dkv_start_store: the same selection, routing, managers, deadline, DKV_STOP_PARALLEL, DKV_STOP_FAIL_FAST and
+// throttle; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT for a start). Zero-initialize it, set `struct_size` to
 // `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
 typedef struct DkvStopOptions {
   uint32_t struct_size;
@@ -128,8 +130,8 @@ typedef struct DkvStopOptions {
   int32_t timeout_sec;
   // The store's name (required).
   const char *store;
-  // The nodes to stop, by name: NULL with instance_count 0 means every node (the only stop that may make the
-  // store passive first). A list selects the nodes it names, each once, in the store's order; an empty list,
+  // The nodes to stop (or start), by name: NULL with instance_count 0 means every node (the only stop that may
+  // make the store passive first, the only start that may make it Active again). A list selects the nodes it names, each once, in the store's order; an empty list,
   // a NULL or empty name is DKV_ERR_INVALID_ARGUMENT, and a name the store does not have is
   // DKV_ERR_INSTANCE_NOT_FOUND.
   const char *const *instances;
@@ -282,6 +284,20 @@ DkvStatus dkv_stop_begin(const struct DkvSession *session,
                          struct DkvOperation **out_op,
                          char **out_error);
 
+// Starts a start in the background and returns at once, through the same handle as a stop (dkv_op_wait,
+// dkv_op_progress, dkv_op_cancel, dkv_op_results, dkv_op_free). Rows are "StartInstance:<node>": SUCCESS
+// "Running" or "already running", FAILED (also "manager ... has no start endpoint"), TIMEOUT, SKIPPED,
+// CANCELLED. With no instance list every node is started, and a Passive store is made Active only once every
+// node runs and the store is safe; otherwise it is left as it is and the log warns. A start of a list of nodes
+// never changes the store state. Options as dkv_stop_begin; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_start_begin(const struct DkvSession *session,
+                          const struct DkvStopOptions *options,
+                          struct DkvOperation **out_op,
+                          char **out_error);
+
 // Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
 // NULL handle.
 //
@@ -312,6 +328,16 @@ DkvStatus dkv_stop_store(const struct DkvSession *session,
                          const struct DkvStopOptions *options,
                          struct DkvResults **out_results,
                          char **out_error);
+
+// Blocking start: runs the start to its end and returns the rows (free with dkv_free_results). Options and rows
+// as dkv_start_begin; errors before any node (discovery, selection, DKV_STOP_FORCE) are returned here.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_start_store(const struct DkvSession *session,
+                          const struct DkvStopOptions *options,
+                          struct DkvResults **out_results,
+                          char **out_error);
 
 // Starts planning a stop in the background: discovery, then the plan dkv_stop_begin would make with the same
 // options (the same selection and routing, names resolved under the same deadline), and nothing is stopped.

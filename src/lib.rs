@@ -1,6 +1,6 @@
-//! Clustron DKV admin core: the engine behind `Connect-DkvManager` and `Stop-DkvStore`.
+//! Clustron DKV admin core: the engine behind `Connect-DkvManager` and `Stop-DkvStore` (and starts).
 //!
-//! A [`Session`] names the managers; [`Operation`] runs a stop (discovery, safety, passive whole-store stops,
+//! A [`Session`] names the managers; [`Operation`] runs a stop or a start (discovery, safety, passive whole-store stops,
 //! graceful waits) under one deadline, watched by polling and cancellable; [`ffi`] exposes it all as a C ABI.
 // The layers, bottom up; every `use crate::...` points down this list (README.md, "Source layout"):
 // error, deadline, results (shared vocabulary) < net < planning < endpoints < operation < ffi.

@@ -28,8 +28,35 @@ impl ResultKind {
     }
 }
 
+/// What an operation does to its nodes: the verb of its rows and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Stop,
+    Start,
+}
+
+impl Action {
+    /// "stop", "start": as in "the stop was sent".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Action::Stop => "stop",
+            Action::Start => "start",
+        }
+    }
+
+    /// "StopInstance", "StartInstance": the Action column before the node's name.
+    pub fn row_prefix(self) -> &'static str {
+        match self {
+            Action::Stop => "StopInstance",
+            Action::Start => "StartInstance",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeResult {
+    /// The operation that wrote the row.
+    pub operation: Action,
     /// `10.0.0.11:7801`
     pub manager: String,
     pub store: String,
@@ -42,9 +69,9 @@ pub struct NodeResult {
 }
 
 impl NodeResult {
-    /// `StopInstance:orders-1`
+    /// `StopInstance:orders-1`, `StartInstance:orders-1`
     pub fn action(&self) -> String {
-        format!("StopInstance:{}", self.instance)
+        format!("{}:{}", self.operation.row_prefix(), self.instance)
     }
 }
 
@@ -54,7 +81,8 @@ mod tests {
 
     #[test]
     fn labels_and_action_match_the_reference_table() {
-        let row = NodeResult {
+        let mut row = NodeResult {
+            operation: Action::Stop,
             manager: "10.0.0.11:7801".into(),
             store: "OrdersStore".into(),
             instance: "orders-1".into(),
@@ -64,6 +92,8 @@ mod tests {
             http_status: 200,
         };
         assert_eq!(row.action(), "StopInstance:orders-1");
+        row.operation = Action::Start;
+        assert_eq!(row.action(), "StartInstance:orders-1");
         assert_eq!(row.kind.label(), "SUCCESS");
         assert!(ResultKind::Timeout.is_failure() && !ResultKind::Skipped.is_failure());
     }

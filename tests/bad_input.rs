@@ -277,6 +277,20 @@ fn run_case(id: &str) -> String {
             let rc = unsafe { dkv_stop_begin(ptr::null(), ptr::null(), &mut ptr::null_mut(), &mut err) };
             c_status(rc, err)
         }
+        "B54" => {
+            let store = CString::new("S").unwrap();
+            let manager = CString::new("127.0.42.50").unwrap();
+            let list = [manager.as_ptr()];
+            let mut options = DkvStopOptions::for_store(store.as_ptr());
+            options.managers = list.as_ptr();
+            options.manager_count = 1;
+            options.flags = DKV_STOP_FORCE as u32;
+            let mut op = ptr::null_mut();
+            let mut err = ptr::null_mut();
+            let rc = unsafe { dkv_start_begin(ptr::null(), &options, &mut op, &mut err) };
+            unsafe { dkv_op_free(op) };
+            c_status(rc, err)
+        }
         other => panic!("docs/bad-input.md has a case {} that this test does not know", other),
     }
 }

@@ -1,8 +1,10 @@
 //! One module per manager endpoint an operation calls: store discovery, the safety check, the store state
-//! (Passive/Active), the shared store poll and one node's stop (with its graceful wait).
-//! Each asks through `net::retry` and knows nothing of operations.
+//! (Passive/Active), the shared store poll, one node's stop and one node's start (with the wait they share,
+//! node_wait.rs). Each asks through `net::retry` and knows nothing of operations.
 pub mod discovery;
+pub mod node_start;
 pub mod node_stop;
+pub mod node_wait;
 pub mod safety;
 pub mod store_poll;
 pub mod store_state;

@@ -1,15 +1,14 @@
 //! Stopping one node through its manager: the safety check, the stop request, and the graceful wait.
-use crate::deadline::Backoff;
-use crate::endpoints::discovery::store_path;
+pub use crate::endpoints::node_wait::Outcome;
+use crate::endpoints::node_wait::{non_empty, NodeWatch, STOPPED};
 use crate::endpoints::safety::{self, Safety, Waited};
-use crate::endpoints::store_poll::{Look, StorePolls};
+use crate::endpoints::store_poll::StorePolls;
 use crate::net::address::ManagerEndpoint;
-use crate::net::retry::{Asked, Asker, Attempt, Patience};
+use crate::net::retry::{Asked, Asker, Patience};
 use crate::net::transport::Reply;
-use crate::net::wire::{self, StopDoc, StoreDoc};
+use crate::net::wire::{self, StopDoc};
 use crate::planning::names::encode_segment;
 use crate::results::ResultKind;
-use std::time::Instant;
 
 pub struct NodeStop<'a> {
     /// Transport, deadline, cancellation, the operation's gate and log.
@@ -30,19 +29,6 @@ pub struct NodeStop<'a> {
     pub shares: usize,
     /// The node's latest state, for progress snapshots.
     pub progress: &'a dyn Fn(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub kind: ResultKind,
-    pub message: String,
-    pub http_status: u16,
-}
-
-impl Outcome {
-    fn new(kind: ResultKind, message: impl Into<String>, http_status: u16) -> Outcome {
-        Outcome { kind, message: message.into(), http_status }
-    }
 }
 
 pub fn stop_path(store: &str, instance: &str, force: bool) -> String {
@@ -68,14 +54,6 @@ fn read_stop(reply: &Reply) -> Result<StopAnswer, String> {
             Err(problem) => Err(format!("the manager answered {} with an {}", reply.status, problem)),
         },
         _ => Ok(StopAnswer::Other(reply.clone())),
-    }
-}
-
-/// A poll needs the store document; anything else says nothing about the node.
-fn read_store(reply: &Reply) -> Result<StoreDoc, String> {
-    match reply.status {
-        200 => wire::parse::<StoreDoc>(&reply.body),
-        status => Err(wire::error_text(status, &reply.body)),
     }
 }
 
@@ -232,130 +210,16 @@ impl<'a> NodeStop<'a> {
         if let Some(n) = doc.migrations_remaining {
             (self.progress)(format!("Stopping: {} migrations remaining", n));
         }
-        self.wait_until_stopped(status, patience)
-    }
-
-    /// After 202: poll the store until the node reports Stopped. Never turns into a force. A document another
-    /// waiting node fetched after this node's previous look serves it too (store_poll.rs); otherwise this node
-    /// fetches, asking its own manager first; when that one stops answering, the other targeted managers (the
-    /// store document is cluster-wide), staying with the first that answers.
-    fn wait_until_stopped(&self, accepted_status: u16, patience: &mut Patience) -> Outcome {
-        let deadline = self.asker.deadline;
-        let mut pollers: Vec<&ManagerEndpoint> = vec![self.manager];
-        pollers.extend(self.managers.iter().filter(|m| *m != self.manager));
-        let mut current = 0;
-        // "127.0.0.12:7801 stopped answering: connection reset", once another manager had to answer for it.
-        let mut own_silence: Option<String> = None;
-        let mut backoff = Backoff::new();
-        let mut last_seen = "Stopping".to_string();
-        // Only documents fetched after this moment can tell: the stop was accepted just now.
-        let mut since = Instant::now();
-        let path = store_path(self.store);
-        let cancelled = |last_seen: &str| {
-            Outcome::new(
-                ResultKind::Cancelled,
-                format!("cancelled while {}; the manager continues the graceful stop", last_seen),
-                accepted_status,
-            )
-        };
-        let timed_out = |last_seen: &str| {
-            Outcome::new(ResultKind::Timeout, format!("{}: still {}", deadline.describe(), last_seen), accepted_status)
-        };
-        loop {
-            if !self.asker.cancel.sleep(backoff.next_pause(), deadline) {
-                return cancelled(&last_seen);
-            }
-            if deadline.expired() {
-                return timed_out(&last_seen);
-            }
-            let mut answer = None;
-            for k in 0..pollers.len() {
-                let fetch = match self.polls.look(since, self.asker.cancel, deadline) {
-                    Look::Ready(fetched) => {
-                        patience.answered();
-                        answer = Some(fetched);
-                        break;
-                    }
-                    Look::Over if self.asker.cancel.is_cancelled() => return cancelled(&last_seen),
-                    Look::Over => return timed_out(&last_seen),
-                    Look::Fetch(fetch) => fetch,
-                };
-                let index = (current + k) % pollers.len();
-                let poller = pollers[index];
-                match self.asker.once(patience, poller, "GET", &path, None, false, &read_store) {
-                    Attempt::Answer(doc) => {
-                        current = index;
-                        answer = Some(fetch.publish(poller, doc));
-                        break;
-                    }
-                    Attempt::Silent(reason) => {
-                        drop(fetch);
-                        if index == 0 && own_silence.is_none() {
-                            own_silence = Some(format!("{} stopped answering: {}", self.manager, reason));
-                        }
-                        last_seen = format!("{} (last poll: {}: {})", strip_poll_note(&last_seen), poller, reason);
-                        if !patience.failed(reason) {
-                            return Outcome::new(
-                                ResultKind::Failed,
-                                format!(
-                                    "the stop was accepted ({}), then no targeted manager answered about the node ({}); \
-                                     the manager may still complete the stop",
-                                    accepted_status,
-                                    patience.summary()
-                                ),
-                                accepted_status,
-                            );
-                        }
-                    }
-                    Attempt::Over(Asked::Cancelled) => return cancelled(&last_seen),
-                    Attempt::Over(_) => return timed_out(&last_seen),
-                }
-            }
-            let fetched = match answer {
-                Some(fetched) => fetched,
-                None => continue,
-            };
-            since = fetched.started;
-            let node = match fetched.instance(self.instance) {
-                Some(node) => node,
-                None => {
-                    return Outcome::new(
-                        ResultKind::Failed,
-                        "the node disappeared from the store while stopping; its state is unknown",
-                        accepted_status,
-                    )
-                }
-            };
-            let status = node.status.clone().unwrap_or_else(|| "unknown".to_string());
-            if status.eq_ignore_ascii_case("Stopped") {
-                let message = match &own_silence {
-                    Some(silence) if fetched.reporter != *self.manager => {
-                        format!("Stopped (reported by {}; {})", fetched.reporter, silence)
-                    }
-                    _ => "Stopped".to_string(),
-                };
-                return Outcome::new(ResultKind::Success, message, accepted_status);
-            }
-            last_seen = match node.migrations_remaining {
-                Some(n) => format!("{}, {} migrations remaining", status, n),
-                None => status,
-            };
-            (self.progress)(last_seen.clone());
+        NodeWatch {
+            asker: &self.asker,
+            manager: self.manager,
+            managers: self.managers,
+            store: self.store,
+            polls: self.polls,
+            instance: self.instance,
+            progress: self.progress,
         }
-    }
-}
-
-fn strip_poll_note(text: &str) -> &str {
-    match text.find(" (last poll:") {
-        Some(i) => &text[..i],
-        None => text,
-    }
-}
-
-fn non_empty(text: Option<String>, fallback: &str) -> String {
-    match text {
-        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-        _ => fallback.to_string(),
+        .wait_for(&STOPPED, status, patience)
     }
 }
 
@@ -370,11 +234,5 @@ mod tests {
             "/admin/v1/stores/Orders%20Store%2F%C3%A9/instances/n%231/stop"
         );
         assert_eq!(stop_path("S", "i", true), "/admin/v1/stores/S/instances/i/stop?force=true");
-    }
-
-    #[test]
-    fn poll_notes_do_not_pile_up() {
-        assert_eq!(strip_poll_note("Stopping (last poll: x)"), "Stopping");
-        assert_eq!(strip_poll_note("Stopping"), "Stopping");
     }
 }

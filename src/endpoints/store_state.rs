@@ -1,9 +1,10 @@
 //! `PUT /admin/v1/stores/{store}/state`: a Passive store keeps the partitions of nodes that stop where they are
 //! (no migrations onto the survivors); Active lets them move again. A whole-store graceful stop makes the store
-//! Passive; a start will make it Active again.
+//! Passive; a whole-store start makes it Active again once every node runs.
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Asked, Asker, Patience};
 use crate::net::transport::Reply;
+use crate::net::wire::{self, StateDoc};
 use crate::planning::names::encode_segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,21 @@ pub fn set(
 ) -> Asked<Reply> {
     let path = state_path(store);
     asker.ask(patience, manager, "PUT", &path, Some(state.body()), false, &|reply: &Reply| Ok(reply.clone()))
+}
+
+/// `GET .../state`: the store's state as the manager reports it ("Active", "Passive"); the reply otherwise, for
+/// the caller to judge like `set`'s.
+pub fn get(
+    asker: &Asker,
+    patience: &mut Patience,
+    manager: &ManagerEndpoint,
+    store: &str,
+) -> Asked<Result<String, Reply>> {
+    let path = state_path(store);
+    asker.ask(patience, manager, "GET", &path, None, false, &|reply: &Reply| match reply.status {
+        200 => wire::parse::<StateDoc>(&reply.body).map(|doc| Ok(doc.state)),
+        _ => Ok(Err(reply.clone())),
+    })
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Stops in the background and their handle: dkv_stop_begin, dkv_op_wait, dkv_op_cancel, dkv_op_free, and the
-//! blocking dkv_stop_store. Progress, results, plans and store info are read from the handle in their own files.
+//! Stops and starts in the background and their handle: dkv_stop_begin, dkv_start_begin, dkv_op_wait,
+//! dkv_op_cancel, dkv_op_free, and the blocking dkv_stop_store and dkv_start_store. Progress, results, plans and store info are read from the handle in their own files.
 use super::boundary::{free_boxed, guard, guard_void, require_out, DkvOperation};
 use super::codes::*;
 use super::results::{results_to_c, DkvResults};
@@ -26,6 +26,31 @@ pub unsafe extern "C" fn dkv_stop_begin(
         require_out(out_op, "out_op")?;
         let (targets, request) = stop_options::read(session, options)?;
         let op = Operation::begin(targets, request)?;
+        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
+        Ok(())
+    })
+}
+
+/// Starts a start in the background and returns at once, through the same handle as a stop (dkv_op_wait,
+/// dkv_op_progress, dkv_op_cancel, dkv_op_results, dkv_op_free). Rows are "StartInstance:<node>": SUCCESS
+/// "Running" or "already running", FAILED (also "manager ... has no start endpoint"), TIMEOUT, SKIPPED,
+/// CANCELLED. With no instance list every node is started, and a Passive store is made Active only once every
+/// node runs and the store is safe; otherwise it is left as it is and the log warns. A start of a list of nodes
+/// never changes the store state. Options as dkv_stop_begin; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT.
+///
+/// # Safety
+/// As dkv_stop_begin.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_start_begin(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_op: *mut *mut DkvOperation,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_op, "out_op")?;
+        let (targets, request) = stop_options::read(session, options)?;
+        let op = Operation::begin_start(targets, request)?;
         *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
         Ok(())
     })
@@ -89,6 +114,27 @@ pub unsafe extern "C" fn dkv_stop_store(
         require_out(out_results, "out_results")?;
         let (targets, request) = stop_options::read(session, options)?;
         let rows = Operation::run(targets, request)?;
+        *out_results = results_to_c(&rows);
+        Ok(())
+    })
+}
+
+/// Blocking start: runs the start to its end and returns the rows (free with dkv_free_results). Options and rows
+/// as dkv_start_begin; errors before any node (discovery, selection, DKV_STOP_FORCE) are returned here.
+///
+/// # Safety
+/// As dkv_stop_begin.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_start_store(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_results: *mut *mut DkvResults,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_results, "out_results")?;
+        let (targets, request) = stop_options::read(session, options)?;
+        let rows = Operation::run_start(targets, request)?;
         *out_results = results_to_c(&rows);
         Ok(())
     })

@@ -10,7 +10,9 @@ use crate::net::session::{Session, Targets};
 use crate::operation::stop::StopRequest;
 use std::os::raw::c_char;
 
-/// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store. Zero-initialize it, set `struct_size` to
+/// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store, and of starts too (dkv_start_begin,
+/// dkv_start_store: the same selection, routing, managers, deadline, DKV_STOP_PARALLEL, DKV_STOP_FAIL_FAST and
+/// throttle; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT for a start). Zero-initialize it, set `struct_size` to
 /// `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
 #[repr(C)]
 pub struct DkvStopOptions {
@@ -27,8 +29,8 @@ pub struct DkvStopOptions {
     pub timeout_sec: i32,
     /// The store's name (required).
     pub store: *const c_char,
-    /// The nodes to stop, by name: NULL with instance_count 0 means every node (the only stop that may make the
-    /// store passive first). A list selects the nodes it names, each once, in the store's order; an empty list,
+    /// The nodes to stop (or start), by name: NULL with instance_count 0 means every node (the only stop that may
+    /// make the store passive first, the only start that may make it Active again). A list selects the nodes it names, each once, in the store's order; an empty list,
     /// a NULL or empty name is DKV_ERR_INVALID_ARGUMENT, and a name the store does not have is
     /// DKV_ERR_INSTANCE_NOT_FOUND.
     pub instances: *const *const c_char,

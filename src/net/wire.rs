@@ -77,6 +77,12 @@ struct ErrorBody {
     code: Option<String>,
 }
 
+/// The manager's error code ("AlreadyRunning", "NotHosted"), when the body is an error document that has one.
+pub fn error_code(body: &str) -> Option<String> {
+    let envelope = serde_json::from_str::<ErrorEnvelope>(body).ok()?;
+    envelope.error.code.map(|c| c.trim().to_string()).filter(|c| !c.is_empty())
+}
+
 const MAX_RAW_ERROR_CHARS: usize = 512;
 
 pub fn parse<'a, T: Deserialize<'a>>(body: &'a str) -> Result<T, String> {
@@ -154,6 +160,14 @@ mod tests {
             assert!(parse::<StoreDoc>(body).is_err(), "{:?} parsed", &body[..body.len().min(40)]);
         }
         assert!(parse::<SafetyDoc>(r#"{"safe":"yes"}"#).is_err());
+    }
+
+    #[test]
+    fn error_code_reads_the_code_or_nothing() {
+        assert_eq!(error_code(r#"{"error":{"code":" NotHosted ","message":"m"}}"#).as_deref(), Some("NotHosted"));
+        assert_eq!(error_code(r#"{"error":{"message":"m"}}"#), None);
+        assert_eq!(error_code("Not Found"), None);
+        assert_eq!(error_code(""), None);
     }
 
     #[test]

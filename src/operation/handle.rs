@@ -7,9 +7,11 @@ use crate::endpoints::discovery::Discovered;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::session::Targets;
 use crate::operation::run_state::{End, FinishOnDrop, NodeProgress, NodeState, Shared, OVERDUE_GRACE};
+use crate::operation::start;
 use crate::operation::stop::{drive, Scope, StopRequest};
 use crate::planning::names::validate_name;
 use crate::planning::plan::Plan;
+use crate::results::Action;
 use crate::results::NodeResult;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +39,18 @@ impl Operation {
         Operation::start(targets, request, Scope::Stop)
     }
 
+    /// Starts the nodes the request selects (every node when it names none: then a Passive store is made Active
+    /// once all of them run and the store is safe); same routing, rows, options and deadline as a stop. A request
+    /// with `force` is refused: a start has no forced form.
+    pub fn begin_start(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
+        Operation::start(targets, request, Scope::Start)
+    }
+
+    /// Runs a start to its end and returns its rows (as `run` does for a stop).
+    pub fn run_start(targets: Targets, request: StopRequest) -> Result<Vec<NodeResult>, DkvError> {
+        Operation::run_scope(targets, request, Scope::Start)
+    }
+
     /// Discovery and planning alone: the plan `begin` would make for the same request (same routing rule, names
     /// resolved under this operation's deadline), read with `plan` once finished; nothing is stopped.
     pub fn begin_plan(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
@@ -57,8 +71,13 @@ impl Operation {
         Operation::start(targets, request, Scope::Discover)
     }
 
-    fn prepare(targets: &Targets, request: &StopRequest) -> Result<Arc<Shared>, DkvError> {
+    fn prepare(targets: &Targets, request: &StopRequest, scope: Scope) -> Result<Arc<Shared>, DkvError> {
         validate_name("Store name", &request.store)?;
+        if scope == Scope::Start && request.force {
+            return Err(DkvError::invalid(
+                "DKV_STOP_FORCE (-Force) applies to stops only: a start has no forced form. Leave the flag out.",
+            ));
+        }
         if let Some(instances) = &request.instances {
             if instances.is_empty() {
                 return Err(DkvError::invalid(
@@ -69,17 +88,18 @@ impl Operation {
                 validate_name("Instance name", instance)?;
             }
         }
-        Ok(Arc::new(Shared::new(request.fail_fast, Deadline::after(targets.timeout), request.store.clone())))
+        let action = if scope == Scope::Start { Action::Start } else { Action::Stop };
+        Ok(Arc::new(Shared::new(action, request.fail_fast, Deadline::after(targets.timeout), request.store.clone())))
     }
 
     fn start(targets: Targets, request: StopRequest, scope: Scope) -> Result<Operation, DkvError> {
-        let shared = Operation::prepare(&targets, &request)?;
+        let shared = Operation::prepare(&targets, &request, scope)?;
         let driver = Arc::clone(&shared);
         std::thread::Builder::new()
-            .name("dkv-stop".to_string())
+            .name(format!("dkv-{}", shared.action.noun()))
             .spawn(move || {
                 let guard = FinishOnDrop(&driver);
-                drive(&driver, &targets, &request, scope);
+                run_driver(&driver, &targets, &request, scope);
                 drop(guard);
             })
             .map_err(|e| DkvError::new(ErrorKind::Internal, format!("could not start a worker thread: {}", e)))?;
@@ -88,17 +108,21 @@ impl Operation {
 
     /// Runs a stop to its end and returns its rows.
     pub fn run(targets: Targets, request: StopRequest) -> Result<Vec<NodeResult>, DkvError> {
+        Operation::run_scope(targets, request, Scope::Stop)
+    }
+
+    fn run_scope(targets: Targets, request: StopRequest, scope: Scope) -> Result<Vec<NodeResult>, DkvError> {
         // Every step is bounded by the deadline through its own timeouts, except name resolution, which cannot be
         // interrupted: only then does the stop need its own thread, so that waiting on it can give up on time.
         // With IP addresses alone it runs here, sparing a thread start and a hand-off per call.
         if !targets.managers.iter().all(|m| m.is_ip_literal()) {
-            let op = Operation::begin(targets, request)?;
+            let op = Operation::start(targets, request, scope)?;
             op.wait(None);
             return op.results();
         }
-        let shared = Operation::prepare(&targets, &request)?;
+        let shared = Operation::prepare(&targets, &request, scope)?;
         let guard = FinishOnDrop(&shared);
-        drive(&shared, &targets, &request, Scope::Stop);
+        run_driver(&shared, &targets, &request, scope);
         drop(guard);
         Operation { shared }.results()
     }
@@ -206,6 +230,13 @@ impl Operation {
         let mut st = self.shared.lock();
         self.shared.finalize_if_overdue(&mut st);
         st.finished
+    }
+}
+
+fn run_driver(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
+    match scope {
+        Scope::Start => start::drive(shared, targets, request),
+        _ => drive(shared, targets, request, scope),
     }
 }
 

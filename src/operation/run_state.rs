@@ -5,7 +5,7 @@ use crate::endpoints::discovery::Discovered;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::retry::Gate;
 use crate::planning::plan::Plan;
-use crate::results::{NodeResult, ResultKind};
+use crate::results::{Action, NodeResult, ResultKind};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -69,6 +69,8 @@ pub(super) struct Shared {
     pub(super) fail_fast: bool,
     pub(super) deadline: Deadline,
     pub(super) store: String,
+    /// Stop or start: the verb of the rows and of their messages.
+    pub(super) action: Action,
 }
 
 /// Marks the operation finished even when the driver thread panics, so no caller waits forever.
@@ -79,16 +81,18 @@ impl Drop for FinishOnDrop<'_> {
         let mut st = self.0.lock();
         if !st.finished {
             if std::thread::panicking() && st.error.is_none() && !st.planned {
-                st.error = Some(DkvError::new(ErrorKind::Internal, "internal error in the stop operation"));
+                let message = format!("internal error in the {} operation", self.0.action.noun());
+                st.error = Some(DkvError::new(ErrorKind::Internal, message));
             }
-            self.0.finish_unfinished(&mut st, ResultKind::Failed, "internal error: the stop was abandoned");
+            let message = format!("internal error: the {} was abandoned", self.0.action.noun());
+            self.0.finish_unfinished(&mut st, ResultKind::Failed, &message);
         }
     }
 }
 
 impl Shared {
     /// A run not begun yet: discovering, no node, no row.
-    pub(super) fn new(fail_fast: bool, deadline: Deadline, store: String) -> Shared {
+    pub(super) fn new(action: Action, fail_fast: bool, deadline: Deadline, store: String) -> Shared {
         Shared {
             state: Mutex::new(State {
                 phase: "Discovering",
@@ -110,6 +114,7 @@ impl Shared {
             fail_fast,
             deadline,
             store,
+            action,
         }
     }
 
@@ -143,24 +148,28 @@ impl Shared {
         self.changed.notify_all();
     }
 
-    /// Completes every unfinished node as CANCELLED, in words that say whether its stop request was sent.
+    /// Completes every unfinished node as CANCELLED, in words that say whether its stop (start) request was sent.
     pub(super) fn end_unfinished(&self, st: &mut State, end: End) {
+        let noun = self.action.noun();
         for i in 0..st.nodes.len() {
             let sent = st.sent.get(i).copied().unwrap_or(false);
             let message = match (st.nodes[i].state, sent, end) {
                 (NodeState::Done, _, _) => continue,
-                (NodeState::Pending, _, End::Cancelled) => "cancelled before it started",
-                (NodeState::Pending, _, End::FailFast) => "not started: an earlier node failed (-FailFast)",
-                (NodeState::Running, false, End::Cancelled) => "cancelled before the stop was sent",
-                (NodeState::Running, false, End::FailFast) => "not sent: an earlier node failed (-FailFast)",
+                (NodeState::Pending, _, End::Cancelled) => "cancelled before it started".to_string(),
+                (NodeState::Pending, _, End::FailFast) => "not started: an earlier node failed (-FailFast)".to_string(),
+                (NodeState::Running, false, End::Cancelled) => format!("cancelled before the {} was sent", noun),
+                (NodeState::Running, false, End::FailFast) => {
+                    "not sent: an earlier node failed (-FailFast)".to_string()
+                }
                 (NodeState::Running, true, End::Cancelled) => {
-                    "cancelled after the stop was sent; the manager may still complete the stop"
+                    format!("cancelled after the {} was sent; the manager may still complete the {}", noun, noun)
                 }
-                (NodeState::Running, true, End::FailFast) => {
-                    "an earlier node failed (-FailFast) after this stop was sent; the manager may still complete it"
-                }
+                (NodeState::Running, true, End::FailFast) => format!(
+                    "an earlier node failed (-FailFast) after this {} was sent; the manager may still complete it",
+                    noun
+                ),
             };
-            self.complete(st, i, ResultKind::Cancelled, message.to_string(), 0);
+            self.complete(st, i, ResultKind::Cancelled, message, 0);
         }
     }
 
@@ -303,6 +312,7 @@ impl Shared {
         node.kind = Some(kind);
         node.message = message.clone();
         let row = NodeResult {
+            operation: self.action,
             manager: node.manager.clone(),
             store: self.store.clone(),
             instance: node.instance.clone(),
@@ -329,9 +339,13 @@ impl Shared {
         for i in 0..st.nodes.len() {
             if st.nodes[i].state != NodeState::Done {
                 let message = if st.sent.get(i).copied().unwrap_or(false) {
-                    format!("{}; the stop was sent, the manager may still complete it", self.deadline.describe())
+                    format!(
+                        "{}; the {} was sent, the manager may still complete it",
+                        self.deadline.describe(),
+                        self.action.noun()
+                    )
                 } else {
-                    format!("{} before the stop was sent", self.deadline.describe())
+                    format!("{} before the {} was sent", self.deadline.describe(), self.action.noun())
                 };
                 self.complete(st, i, ResultKind::Timeout, message, 0);
             }

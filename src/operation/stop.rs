@@ -1,6 +1,6 @@
 //! The stop driver: one thread discovers, plans, makes a whole store Passive when it may, and fans the nodes out
 //! (one worker per manager when parallel), writing every row into the operation's shared state.
-use crate::endpoints::discovery::discover;
+use crate::endpoints::discovery::{discover, Discovered};
 use crate::endpoints::node_stop::NodeStop;
 use crate::endpoints::safety::{self, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
@@ -12,7 +12,7 @@ use crate::net::throttle::Permits;
 use crate::net::transport::Transport;
 use crate::net::wire;
 use crate::operation::run_state::{OperationGate, Shared};
-use crate::planning::plan::{plan, ManagerGroup};
+use crate::planning::plan::{plan, ManagerGroup, Plan};
 use crate::planning::route::ServerMatcher;
 use crate::results::ResultKind;
 use std::sync::Arc;
@@ -45,44 +45,14 @@ pub(super) enum Scope {
     Discover,
     Plan,
     Stop,
+    Start,
 }
 
 pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
-    let log = |line: String| shared.log(line);
-    let gate = OperationGate { shared, slot: None };
-    let found =
-        discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &gate, &log);
-    let discovered = match found {
-        Ok(d) => d,
-        Err(e) => return shared.fail(e),
+    let (discovered, plan) = match discover_and_plan(shared, targets, request, scope) {
+        Some(planned) => planned,
+        None => return,
     };
-    {
-        let mut st = shared.lock();
-        if st.finished {
-            return; // cancelled or overdue while the answer was on its way
-        }
-        st.discovered = Some(discovered.clone());
-        if scope == Scope::Discover {
-            st.planned = true;
-            return shared.finish(&mut st);
-        }
-    }
-    // Routing by name or address; each name is resolved at most once in this operation (route.rs).
-    let names = ServerMatcher::new(&shared.deadline, Some(&shared.cancel));
-    let plan = match plan(&request.store, &discovered.store, request.instances.as_deref(), &targets.managers, &names) {
-        Ok(p) => p,
-        Err(e) => return shared.fail(e),
-    };
-    if scope == Scope::Plan {
-        let mut st = shared.lock();
-        if !st.finished {
-            st.planned = true;
-            st.plan = Some(plan);
-            shared.finish(&mut st);
-        }
-        return;
-    }
-    shared.set_plan(&plan);
     let mut passive = false;
     if plan.whole_store && !request.force {
         match prepare_whole_store(shared, &targets.transport, &targets.managers, &discovered.manager, &request.store) {
@@ -92,46 +62,12 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, s
         }
     }
     shared.set_phase("Stopping");
-    let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
-    let transport = if request.parallel {
-        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
-    } else {
-        targets.transport.clone()
-    };
     // A passive store had its one safety check before it went passive; node by node, each stop checks again.
-    // `after`: nodes waiting behind this group in the same sequence, who share the time left with it.
     // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
     let polls = StorePolls::new();
-    let run_group = |group: &ManagerGroup, after: usize| {
-        stop_group(shared, &transport, &targets.managers, &polls, group, request, !passive, after)
-    };
-    let one_by_one = || {
-        let mut after: usize = plan.groups.iter().map(|g| g.nodes.len()).sum();
-        for group in &plan.groups {
-            after -= group.nodes.len();
-            run_group(group, after);
-        }
-    };
-    let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
-    if request.parallel && workers > 1 {
-        // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
-        match rayon::ThreadPoolBuilder::new().num_threads(workers).thread_name(|i| format!("dkv-stop-{}", i)).build() {
-            Ok(pool) => pool.scope(|scope| {
-                for group in &plan.groups {
-                    scope.spawn(move |_| run_group(group, 0));
-                }
-            }),
-            Err(e) => {
-                log(format!(
-                    "{}could not start {} threads ({}); stopping managers one by one",
-                    WARNING_PREFIX, workers, e
-                ));
-                one_by_one();
-            }
-        }
-    } else {
-        one_by_one();
-    }
+    fan_out(shared, targets, request, &plan, &|transport: &Transport, group: &ManagerGroup, after: usize| {
+        stop_group(shared, transport, &targets.managers, &polls, group, request, !passive, after)
+    });
     let mut st = shared.lock();
     if passive {
         let unstopped = st.results.iter().filter(|r| r.kind != ResultKind::Success).count();
@@ -145,6 +81,110 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, s
         }
     }
     shared.finish(&mut st);
+}
+
+/// Discovery and the plan, shared by every operation: None when the operation ended there (an error, a cancel,
+/// or a discovery- or plan-only scope, finished here); otherwise the plan is the operation's rows.
+pub(super) fn discover_and_plan(
+    shared: &Shared,
+    targets: &Targets,
+    request: &StopRequest,
+    scope: Scope,
+) -> Option<(Discovered, Plan)> {
+    let log = |line: String| shared.log(line);
+    let gate = OperationGate { shared, slot: None };
+    let found =
+        discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &gate, &log);
+    let discovered = match found {
+        Ok(d) => d,
+        Err(e) => {
+            shared.fail(e);
+            return None;
+        }
+    };
+    {
+        let mut st = shared.lock();
+        if st.finished {
+            return None; // cancelled or overdue while the answer was on its way
+        }
+        st.discovered = Some(discovered.clone());
+        if scope == Scope::Discover {
+            st.planned = true;
+            shared.finish(&mut st);
+            return None;
+        }
+    }
+    // Routing by name or address; each name is resolved at most once in this operation (route.rs).
+    let names = ServerMatcher::new(&shared.deadline, Some(&shared.cancel));
+    let plan = match plan(&request.store, &discovered.store, request.instances.as_deref(), &targets.managers, &names) {
+        Ok(p) => p,
+        Err(e) => {
+            shared.fail(e);
+            return None;
+        }
+    };
+    if scope == Scope::Plan {
+        let mut st = shared.lock();
+        if !st.finished {
+            st.planned = true;
+            st.plan = Some(plan);
+            shared.finish(&mut st);
+        }
+        return None;
+    }
+    shared.set_plan(&plan);
+    Some((discovered, plan))
+}
+
+/// Runs every manager group of the plan: one after another, or with -Parallel one worker per manager (up to
+/// MAX_WORKERS) under the throttle. `run_group(transport, group, after)`: `after` counts the nodes waiting behind
+/// this group in the same sequence, who share the time left with it.
+pub(super) fn fan_out(
+    shared: &Shared,
+    targets: &Targets,
+    request: &StopRequest,
+    plan: &Plan,
+    run_group: &(dyn Fn(&Transport, &ManagerGroup, usize) + Sync),
+) {
+    let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
+    let transport = if request.parallel {
+        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
+    } else {
+        targets.transport.clone()
+    };
+    let one_by_one = || {
+        let mut after: usize = plan.groups.iter().map(|g| g.nodes.len()).sum();
+        for group in &plan.groups {
+            after -= group.nodes.len();
+            run_group(&transport, group, after);
+        }
+    };
+    let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
+    if request.parallel && workers > 1 {
+        // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
+        let verb = shared.action.noun();
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(move |i| format!("dkv-{}-{}", verb, i))
+            .build()
+        {
+            Ok(pool) => pool.scope(|scope| {
+                for group in &plan.groups {
+                    let transport = &transport;
+                    scope.spawn(move |_| run_group(transport, group, 0));
+                }
+            }),
+            Err(e) => {
+                shared.log(format!(
+                    "{}could not start {} threads ({}); going through the managers one by one",
+                    WARNING_PREFIX, workers, e
+                ));
+                one_by_one();
+            }
+        }
+    } else {
+        one_by_one();
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -41,6 +41,10 @@ void case_plan_routes_and_skips_as_the_stop(const Env *env);
 void case_instance_list_is_one_operation(const Env *env);
 void case_stop_options_are_checked(const Env *env);
 
+/* Starts (cases_start.c). */
+void case_start_whole_store_after_passive_stop(const Env *env);
+void case_start_store_blocking_and_checked(const Env *env);
+
 /* The leak-check loop (cycles.c): 0 when every cycle behaved. */
 int run_cycles(const Env *env, long cycles);
 

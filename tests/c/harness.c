@@ -37,6 +37,8 @@ static const Case CASES[] = {
     {"plan_routes_and_skips_as_the_stop", case_plan_routes_and_skips_as_the_stop},
     {"instance_list_is_one_operation", case_instance_list_is_one_operation},
     {"stop_options_are_checked", case_stop_options_are_checked},
+    {"start_whole_store_after_passive_stop", case_start_whole_store_after_passive_stop},
+    {"start_store_blocking_and_checked", case_start_store_blocking_and_checked},
 };
 
 int env_reset(const Env *env) {

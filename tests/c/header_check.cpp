@@ -138,6 +138,8 @@ EXPORT(dkv_op_results, DkvStatus (*)(const DkvOperation *, DkvResults **, char *
 EXPORT(dkv_op_free, void (*)(DkvOperation *));
 EXPORT(dkv_stop_store, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvResults **, char **));
 EXPORT(dkv_free_results, void (*)(DkvResults *));
+EXPORT(dkv_start_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
+EXPORT(dkv_start_store, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvResults **, char **));
 EXPORT(dkv_plan_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
 EXPORT(dkv_op_plan, DkvStatus (*)(const DkvOperation *, DkvPlan **, char **));
 EXPORT(dkv_free_plan, void (*)(DkvPlan *));

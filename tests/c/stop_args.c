@@ -46,3 +46,21 @@ DkvStatus stop_store_one(const DkvSession *session, const char *const *managers,
   options = fill(managers, manager_count, port, store, one, flags, timeout_sec, throttle);
   return dkv_stop_store(session, &options, out_results, out_error);
 }
+
+DkvStatus start_begin_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                          DkvOperation **out_op, char **out_error) {
+  const char *one[1];
+  DkvStopOptions options;
+  one[0] = instance;
+  options = fill(NULL, 0, 0, store, one, flags, 0, 0);
+  return dkv_start_begin(session, &options, out_op, out_error);
+}
+
+DkvStatus start_store_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                          DkvResults **out_results, char **out_error) {
+  const char *one[1];
+  DkvStopOptions options;
+  one[0] = instance;
+  options = fill(NULL, 0, 0, store, one, flags, 0, 0);
+  return dkv_start_store(session, &options, out_results, out_error);
+}

@@ -14,6 +14,12 @@ DkvStatus stop_store_one(const DkvSession *session, const char *const *managers,
                          const char *store, const char *instance, uint32_t flags, int32_t timeout_sec,
                          uint32_t throttle, DkvResults **out_results, char **out_error);
 
+/* A start of one node (instance) or of every node (instance NULL), with the session's managers and deadline. */
+DkvStatus start_begin_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                          DkvOperation **out_op, char **out_error);
+DkvStatus start_store_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                          DkvResults **out_results, char **out_error);
+
 /* Zeroed options with struct_size set: what every caller starts from. */
 DkvStopOptions stop_options(const char *store);
 

@@ -33,12 +33,14 @@ $script:DkvExportSignatures = @(
     , @('dkv_op_free', [void], @([IntPtr]))
     , @('dkv_stop_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
     , @('dkv_free_results', [void], @([IntPtr]))
+    , @('dkv_start_begin', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_start_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
 )
 
 # Exports that return a DkvStatus and end in (out_value, out_error): Invoke-DkvTransport appends those two slots.
 $script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([string[]]@(
         'dkv_normalize_manager', 'dkv_connect', 'dkv_connect_ex', 'dkv_session_manager', 'dkv_get_store', 'dkv_get_store_begin', 'dkv_op_store_info', 'dkv_stop_begin', 'dkv_plan_begin', 'dkv_op_plan',
-        'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store'))
+        'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store', 'dkv_start_begin', 'dkv_start_store'))
 
 # Byte offsets of the fields the module reads or writes, by the header's struct and field names, and Size where
 # the module steps through an array of the struct or writes its struct_size. 64-bit only: the module refuses a
