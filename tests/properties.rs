@@ -1,7 +1,7 @@
 //! Property tests: hostile input to the parsers and the C ABI never panics, and what must round-trip does.
 use clustron_dkv::ffi::*;
 use clustron_dkv::net::address::{ManagerEndpoint, DEFAULT_PORT};
-use clustron_dkv::net::wire::{self, SafetyDoc, StopDoc, StoreDoc};
+use clustron_dkv::net::wire::{self, StopDoc, StoreDoc};
 use clustron_dkv::planning::names::encode_segment;
 use proptest::prelude::*;
 use std::ffi::CString;
@@ -65,7 +65,8 @@ proptest! {
     fn response_parsing_never_panics(body in any::<String>()) {
         let _ = wire::parse::<StoreDoc>(&body);
         let _ = wire::parse::<StopDoc>(&body);
-        let _ = wire::parse::<SafetyDoc>(&body);
+        let _ = wire::parse_safety(&body, None);
+        let _ = wire::parse_safety(&body, Some("orders-1"));
         let text = wire::error_text(500, &body);
         prop_assert!(!text.is_empty());
         prop_assert!(text.chars().count() <= 513);

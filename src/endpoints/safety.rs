@@ -47,7 +47,7 @@ pub fn is_unsupported(status: u16) -> bool {
 /// A safety reply as an answer, or why it is none (a 200 whose body cannot be read: the manager said nothing).
 pub fn read(reply: &Reply, instance: Option<&str>) -> Result<Safety, String> {
     match reply.status {
-        200 => wire::parse::<SafetyDoc>(&reply.body).map(|doc| judge(&doc, instance)),
+        200 => wire::parse_safety(&reply.body, instance).map(|doc| judge(&doc, instance)),
         status if is_unsupported(status) => Ok(Safety::Unsupported),
         status => Ok(Safety::Unknown(wire::error_text(status, &reply.body))),
     }
@@ -133,18 +133,34 @@ mod tests {
 
     #[test]
     fn member_entry_wins_over_the_store_flag() {
-        let doc: SafetyDoc = wire::parse(
-            r#"{"safe":false,"migrationsPending":3,"instances":[{"name":"orders-1","safe":true,"migrationsPending":0}]}"#,
-        )
-        .unwrap();
+        let body = r#"{"safe":false,"migrationsPending":3,"instances":[{"name":"orders-1","safe":true,"migrationsPending":0}]}"#;
+        let judged = |member: Option<&str>| judge(&wire::parse_safety(body, member).unwrap(), member);
+        assert_eq!(judged(Some("orders-1")), Safety::Safe);
+        assert_eq!(judged(None), Safety::Unsafe { detail: "3 migrations pending".into() });
+        assert_eq!(judged(Some("orders-9")), Safety::Unsafe { detail: "3 migrations pending".into() });
+    }
+
+    #[test]
+    fn only_the_asked_member_is_kept_wherever_its_fields_are_and_however_its_name_is_written() {
+        let body = r#"{"instances":[{"safe":false,"name":"orders-2","extra":[1,{"a":null}]},
+            {"migrationsPending":0,"safe":true,"name":"orders-\u0031"},{"name":"orders-3","safe":false}],
+            "state":"Active","safe":false,"migrationsPending":2}"#;
+        let doc = wire::parse_safety(body, Some("orders-1")).unwrap();
+        assert_eq!(doc.instances.len(), 1);
+        assert_eq!((doc.instances[0].name.as_ref(), doc.instances[0].safe), ("orders-1", true));
+        assert_eq!((doc.safe, doc.migrations_pending), (false, Some(2)));
         assert_eq!(judge(&doc, Some("orders-1")), Safety::Safe);
-        assert_eq!(judge(&doc, None), Safety::Unsafe { detail: "3 migrations pending".into() });
-        assert_eq!(judge(&doc, Some("orders-9")), Safety::Unsafe { detail: "3 migrations pending".into() });
+        assert!(wire::parse_safety(body, None).unwrap().instances.is_empty());
+        // The asked member's entry must be complete; another member's need not be.
+        assert!(wire::parse_safety(r#"{"safe":true,"instances":[{"name":"orders-1"}]}"#, Some("orders-1")).is_err());
+        assert!(wire::parse_safety(r#"{"safe":true,"instances":[{"name":"orders-2"}]}"#, Some("orders-1")).is_ok());
+        assert!(wire::parse_safety(r#"{"instances":[]}"#, None).is_err(), "safe is required");
+        assert!(wire::parse_safety(r#"{"safe":true} trailing"#, None).is_err());
     }
 
     #[test]
     fn out_of_sync_backups_are_unsafe() {
-        let doc: SafetyDoc = wire::parse(r#"{"safe":false,"backupsInSync":false,"migrationsPending":1}"#).unwrap();
+        let doc = wire::parse_safety(r#"{"safe":false,"backupsInSync":false,"migrationsPending":1}"#, None).unwrap();
         assert_eq!(judge(&doc, None), Safety::Unsafe { detail: "1 migration pending, backups not in sync".into() });
     }
 }
