@@ -256,7 +256,7 @@ Describe 'The assembled module (powershell/assemble.sh)' {
             $import = Invoke-DkvTestRunspace -Runspace $runspace -Script (
                 "Import-Module '$($copy.Replace("'", "''"))' -ErrorAction Stop; @(Get-Command -Module Clustron.Dkv).Count")
             Assert-DkvRunClean $import
-            $import.Output | Should -Be @(4)
+            $import.Output | Should -Be @($script:Commands.Count)
             $run = Invoke-DkvTestRunspace -Runspace $runspace -Script (
                 "Get-DkvStore -Name CartStore -Managers $(Get-DkvTestAddress $script:Manager -Index 0)")
             "$($run.Terminating) $($run.Errors -join ' ')" | Should -BeLike "*found its native library at*cannot load it*"
