@@ -35,12 +35,15 @@ BeforeAll {
     function Get-StartRequest {
         # The manager's POST .../instances/{node}/start requests, oldest first.
         param([Parameter(Mandatory)][psobject]$Manager)
-        @(Get-DkvTestLog -Manager $Manager | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/start' })
+        # Get-DkvTestLog writes its list as one object: held in a variable first, it is filtered row by row.
+        $log = Get-DkvTestLog -Manager $Manager
+        @($log | Where-Object { $_.method -eq 'POST' -and $_.path -like '*/start' })
     }
 
     function Get-StatePut {
         param([Parameter(Mandatory)][psobject]$Manager)
-        @(Get-DkvTestLog -Manager $Manager | Where-Object { $_.method -eq 'PUT' -and $_.path -like '*/state' })
+        $log = Get-DkvTestLog -Manager $Manager
+        @($log | Where-Object { $_.method -eq 'PUT' -and $_.path -like '*/state' })
     }
 
     function Get-WhatIfText {
@@ -194,7 +197,7 @@ Describe 'Start-DkvStore' -Tag Windows {
             Connect-DkvTestSession $script:Manager
             $null = Stop-DkvStore -Name OrdersStore -InstanceName orders-1
             $null = Stop-DkvStore -Name CartStore -InstanceName cart-2
-            $rows = @((Get-DkvStore -Name OrdersStore).Instances | Where-Object Name -EQ orders-1 | Start-DkvStore)
+            $rows = @((Get-DkvStore -Name OrdersStore).Instances | Where-Object InstanceName -EQ orders-1 | Start-DkvStore)
             Get-RowText $rows | Should -Be @('StartInstance:orders-1 SUCCESS Running')
             $rows = @('CartStore' | Start-DkvStore)
             @($rows | Where-Object Instance -EQ cart-2).Message | Should -Be 'Running'
