@@ -20,8 +20,10 @@
 #   StopFailed             ObjectNotFound (HTTP 404) / ConnectionError (no answer) / PermissionDenied (401, 403)
 #                          / InvalidResult (5xx) / InvalidOperation (other): a FAILED row, after the row
 #   StopTimedOut           OperationTimeout  a TIMEOUT row, after the row
-#   ConfirmationUnavailable InvalidOperation Stop-DkvStore must ask but the console cannot prompt (terminating)
-# With -FailFast the first StopFailed/StopTimedOut or discovery error is terminating instead.
+#   StartFailed            as StopFailed, for a FAILED row of Start-DkvStore
+#   StartTimedOut          as StopTimedOut, for a TIMEOUT row of Start-DkvStore
+#   ConfirmationUnavailable InvalidOperation Stop-/Start-DkvStore must ask but the console cannot prompt (terminating)
+# With -FailFast the first StopFailed/StopTimedOut (StartFailed/StartTimedOut) or discovery error is terminating instead.
 
 # In the sources the files are dot-sourced one by one; powershell/assemble.sh replaces this region with their text,
 # so the assembled module is one script to read and compile (dot-sourcing 14 files took most of the import).
@@ -39,11 +41,11 @@ foreach ($folder in @('Private', 'Public')) {
 # cannot load, or a 32-bit process, fails the first command, before any request, naming the paths or the reason.
 $script:DkvModuleRoot = $PSScriptRoot
 
-Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
+Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-DkvStoreNameCompletion -WordToComplete $wordToComplete
 }
-Register-ArgumentCompleter -CommandName 'Stop-DkvStore' -ParameterName 'InstanceName' -ScriptBlock {
+Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore' -ParameterName 'InstanceName' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-DkvInstanceNameCompletion -WordToComplete $wordToComplete -BoundParameters $fakeBoundParameters
 }
@@ -53,4 +55,4 @@ $ExecutionContext.SessionState.Module.OnRemove = {
     $null = Remove-DkvSession
 }
 
-Export-ModuleMember -Function 'Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Stop-DkvStore'
+Export-ModuleMember -Function 'Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Start-DkvStore', 'Stop-DkvStore'

@@ -130,6 +130,31 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
         Get-DkvRow $next.Output | Should -Be @('cart-1 SUCCESS', 'cart-2 SUCCESS')
     }
 
+    It 'Start-DkvStore during a request to a hanging manager ends within the deadline, keeping the rows so far' {
+        # The start runs the stop's wait loop; this proves the loop honours Stop() for it too.
+        $null = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
+        Clear-DkvTestLog $script:Manager
+        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Start-DkvStore -Name OrdersStore'
+        try {
+            Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
+            Wait-DkvTestCondition {
+                $log = Get-DkvTestLog $script:Manager
+                @($log | Where-Object { $_.manager -eq '127.0.0.13' -and $_.method -eq 'POST' -and $_.path -like '*/start' }).Count -gt 0
+            } 'the start of orders-3 is in flight'
+            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took | Should -BeLessThan $script:StopDeadline
+            @($pipeline.Output | Where-Object { $null -ne $_ -and $_.PSObject.TypeNames -contains 'Clustron.Dkv.StartResult' } |
+                    ForEach-Object { "$($_.Instance) $($_.Result)" } | Sort-Object) | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
+        }
+        finally { $pipeline.PowerShell.Dispose() }
+        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Assert-DkvNothingSentAfter -Manager $script:Manager
+        $log = Get-DkvTestLog $script:Manager
+        @($log | Where-Object { $_.method -eq 'PUT' }).Count | Should -Be 0 -Because 'a cancelled start never makes the store Active'
+        (Get-DkvTestInstance $script:Manager).state | Should -Be Passive
+    }
+
     It 'during discovery against a hanging manager ends within the deadline and sends no stop' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
         $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'

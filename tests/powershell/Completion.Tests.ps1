@@ -39,12 +39,14 @@ Describe 'Tab completion' -Tag Windows {
         Pop-Location
     }
 
-    It '-InstanceName completes from the store named in -Name, and sends no stop' {
+    It '-InstanceName completes from the store named in -Name (Stop- and Start-DkvStore), and sends no stop or start' {
         Connect-DkvTestSession $script:Manager
         Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName ' | Should -Be @('orders-1', 'orders-2', 'orders-3')
         Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2' | Should -Be @('orders-2')
         Get-Completion 'Stop-DkvStore -Name CartStore -InstanceName c' | Should -Be @('cart-1', 'cart-2')
         Get-Completion 'Stop-DkvStore -Name NoSuchStore -InstanceName ' | Should -BeNullOrEmpty
+        Get-Completion 'Start-DkvStore -Name OrdersStore -InstanceName ' | Should -Be @('orders-1', 'orders-2', 'orders-3')
+        Get-Completion 'Start-DkvStore -Name CartStore -InstanceName c' | Should -Be @('cart-1', 'cart-2')
         $log = Get-DkvTestLog -Manager $script:Manager
         @($log | Where-Object method -NE 'GET').Count | Should -Be 0 -Because 'completion only discovers'
         $live = Get-DkvLive
@@ -80,6 +82,7 @@ Describe 'Tab completion' -Tag Windows {
         $null = Get-DkvStore -Name OrdersStore, CartStore
         Get-Completion 'Stop-DkvStore -Name ' | Should -Be @('CartStore', 'OrdersStore')
         Get-Completion 'Get-DkvStore -Name ord' | Should -Be @('OrdersStore')
+        Get-Completion 'Start-DkvStore -Name C' | Should -Be @('CartStore')
     }
 }
 

@@ -1,5 +1,5 @@
 # The module's life in one pwsh process: a bare engine (Microsoft.PowerShell.Core only, no module auto-loading) is
-# enough for it and it exports exactly its four commands; importing again keeps one module and the session;
+# enough for it and it exports exactly its five commands; importing again keeps one module and the session;
 # Import-Module -Force and Remove-Module end the native session; several runspaces stop concurrently, each with its
 # own session. Ported from the xUnit LifecycleTests (hosted engine); here runspaces of this pwsh.
 
@@ -8,7 +8,7 @@ BeforeAll {
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
     $script:ModulePath = (Get-Module Clustron.Dkv).Path | Split-Path -Parent
-    $script:Commands = @('Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Stop-DkvStore')
+    $script:Commands = @('Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Start-DkvStore', 'Stop-DkvStore')
 
     function Get-DkvRow {
         # "manager-address instance RESULT" of the StopResult rows, sorted by instance.
@@ -45,7 +45,7 @@ Describe 'A bare engine' -Tag Windows {
         Disconnect-DkvManager
     }
 
-    It 'has only Microsoft.PowerShell.Core, and the module exports exactly its four commands and needs nothing more' {
+    It 'has only Microsoft.PowerShell.Core, and the module exports exactly its five commands and needs nothing more' {
         # InitialSessionState.CreateDefault2(): the engine's Core commands only; with module auto-loading off, a
         # command of Microsoft.PowerShell.Utility or .Management used by the module would fail here.
         $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
@@ -256,7 +256,7 @@ Describe 'The assembled module (powershell/assemble.sh)' {
             $import = Invoke-DkvTestRunspace -Runspace $runspace -Script (
                 "Import-Module '$($copy.Replace("'", "''"))' -ErrorAction Stop; @(Get-Command -Module Clustron.Dkv).Count")
             Assert-DkvRunClean $import
-            $import.Output | Should -Be @(4)
+            $import.Output | Should -Be @($script:Commands.Count)
             $run = Invoke-DkvTestRunspace -Runspace $runspace -Script (
                 "Get-DkvStore -Name CartStore -Managers $(Get-DkvTestAddress $script:Manager -Index 0)")
             "$($run.Terminating) $($run.Errors -join ' ')" | Should -BeLike "*found its native library at*cannot load it*"

@@ -47,7 +47,7 @@ BeforeAll {
         [pscustomobject]@{
             Text    = $text
             Choices = ([regex]::Matches($text, [regex]::Escape($script:ChoiceLine))).Count
-            Targets = @([regex]::Matches($text, 'Performing the operation "Stop node \((?:graceful|forced)\)" on target "node (\S+) of store') |
+            Targets = @([regex]::Matches($text, 'Performing the operation "(?:Stop node \((?:graceful|forced)\)|Start node)" on target "node (\S+) of store') |
                     ForEach-Object { $_.Groups[1].Value })
         }
     }
@@ -156,6 +156,24 @@ Describe '-Confirm answered at a real prompt' -Tag Terminal {
         $discoveries = @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.path -eq '/admin/v1/stores/OrdersStore' })
         $discoveries.Count | Should -Be 2
         $run.Text | Should -Not -Match 'one by one'
+    }
+
+    It 'Start-DkvStore: Y, N, Y starts exactly orders-1 and orders-3, as one operation that leaves the store Passive' {
+        $null = Stop-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList $script:Manager)
+        Clear-DkvTestLog $script:Manager
+        $run = Invoke-DkvConfirmed -Command 'Start-DkvStore -Name OrdersStore -Confirm' -Answer Y, N, Y
+        $run.Choices | Should -Be 3
+        $run.Targets | Should -Be @('orders-1', 'orders-2', 'orders-3')
+        $run.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ StartInstance:orders-1 SUCCESS +Running$'
+        $run.Text | Should -Match '(?m)^127\.0\.0\.13:\d+ StartInstance:orders-3 SUCCESS +Running$'
+        $run.Text | Should -Not -Match 'StartInstance:orders-2'
+        $run.Text | Should -Match 'starting only those'
+        $log = Get-DkvTestLog $script:Manager
+        @($log | Where-Object { $_.method -eq 'POST' } | ForEach-Object { '{0} {1}' -f $_.manager, $_.path.Split('/')[-2] }) |
+            Should -Be @('127.0.0.11 orders-1', '127.0.0.13 orders-3')
+        @($log | Where-Object { $_.method -eq 'PUT' }).Count | Should -Be 0
+        Get-DkvTestStatus $script:Manager -Instance orders-2 | Should -Be Stopped
+        (Get-DkvTestInstance $script:Manager).state | Should -Be Passive
     }
 
     It 'L (No to All) asks once and stops nothing' {

@@ -1,4 +1,4 @@
-# -WhatIf / -Confirm for Stop-DkvStore: the library plans the stop exactly as it will run it (dkv_plan_begin: the
+# -WhatIf / -Confirm for Stop-DkvStore and Start-DkvStore: the library plans the stop or start exactly as it will run it (dkv_plan_begin: the
 # same selection and routing, by name or resolved address), and ShouldProcess is asked once per planned node. Used
 # only when ShouldProcess could say no.
 
@@ -45,7 +45,9 @@ function Request-DkvStopApproval {
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         [AllowNull()][string[]]$Instances,
         [switch]$Force,
-        [switch]$FailFast
+        [switch]$FailFast,
+        # 'Stop' or 'Start': the ShouldProcess action ("Stop node (graceful)", "Start node").
+        [ValidateSet('Stop', 'Start')][string]$Kind = 'Stop'
     )
     $planned = Get-DkvStopPlan -Target $Target -Store $Store -Instances $Instances
     if ($null -ne $planned.Failure) {
@@ -57,9 +59,12 @@ function Request-DkvStopApproval {
     $plan = $planned.Plan
     Add-DkvSeenStore -Name $plan.Store
 
-    $mode = 'graceful'
-    if ($Force) { $mode = 'forced' }
-    $action = "Stop node ($mode)"
+    $action = $script:DkvOperationKind[$Kind].Action
+    if ($Kind -eq 'Stop') {
+        $mode = 'graceful'
+        if ($Force) { $mode = 'forced' }
+        $action = "$action ($mode)"
+    }
     $approved = [System.Collections.Generic.List[string]]::new()
     foreach ($node in $plan.Nodes) {
         # The library's words: the manager the stop goes through, or the SKIPPED row's reason.

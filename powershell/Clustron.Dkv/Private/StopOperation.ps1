@@ -1,4 +1,4 @@
-# Running a stop: dkv_stop_begin (one operation, one deadline, whatever nodes it covers), then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
+# Running a stop or a start: dkv_stop_begin / dkv_start_begin (one operation, one deadline, whatever nodes it covers), then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
 # statements) ends the wait within a turn. Each turn streams the new log lines (verbose/warning), a progress
 # record, and the rows finished so far. The finally block cancels and frees every operation on every path.
 # A stop that is over within its first turn writes no progress record: a bar would only flash, and two records
@@ -8,10 +8,23 @@
 $script:DkvWaitTurnMs = 100
 $script:DkvProgressActivityId = 0x444B
 
+# What differs between a stop and a start; everything else (options, routing, the watch loop, cancel, rows) is
+# shared, as it is in the library. -Kind of the functions below picks one.
+$script:DkvOperationKind = @{
+    Stop  = @{
+        Begin = 'dkv_stop_begin'; TypeName = 'Clustron.Dkv.StopResult'; Doing = 'Stopping'; Action = 'Stop node'
+        FailedId = 'StopFailed'; TimedOutId = 'StopTimedOut'
+    }
+    Start = @{
+        Begin = 'dkv_start_begin'; TypeName = 'Clustron.Dkv.StartResult'; Doing = 'Starting'; Action = 'Start node'
+        FailedId = 'StartFailed'; TimedOutId = 'StartTimedOut'
+    }
+}
+
 function ConvertTo-DkvStopResult {
-    param([psobject]$Row)
+    param([psobject]$Row, [hashtable]$Kind = $script:DkvOperationKind.Stop)
     [pscustomobject]@{
-        PSTypeName = 'Clustron.Dkv.StopResult'
+        PSTypeName = $Kind.TypeName
         Manager    = $Row.Manager
         Action     = $Row.Action
         Result     = $Row.Result
@@ -25,11 +38,11 @@ function ConvertTo-DkvStopResult {
 function New-DkvRowErrorRecord {
     # FAILED and TIMEOUT rows become ErrorRecords too, so $? is false and -ErrorAction Stop stops.
     [CmdletBinding()]
-    param([Parameter(Mandatory)][psobject]$Row)
-    $what = "Stopping node '$($Row.Instance)' of store '$($Row.Store)' through $($Row.Manager)"
+    param([Parameter(Mandatory)][psobject]$Row, [hashtable]$Kind = $script:DkvOperationKind.Stop)
+    $what = "$($Kind.Doing) node '$($Row.Instance)' of store '$($Row.Store)' through $($Row.Manager)"
     if ($Row.Kind -eq $script:DkvCode.DKV_RESULT_TIMEOUT) {
         $exception = [System.TimeoutException]::new("$what timed out: $($Row.Message)")
-        return New-DkvErrorRecord -Exception $exception -ErrorId 'StopTimedOut' -Category OperationTimeout -TargetObject $Row.Instance
+        return New-DkvErrorRecord -Exception $exception -ErrorId $Kind.TimedOutId -Category OperationTimeout -TargetObject $Row.Instance
     }
     $status = $Row.HttpStatus
     $category = 'InvalidOperation'
@@ -39,7 +52,7 @@ function New-DkvRowErrorRecord {
     elseif ($status -ge 500) { $category = 'InvalidResult' }
     $exception = [System.InvalidOperationException]::new("$what failed: $($Row.Message)")
     $exception.Data['Clustron.Dkv.HttpStatus'] = $status
-    New-DkvErrorRecord -Exception $exception -ErrorId 'StopFailed' -Category $category -TargetObject $Row.Instance
+    New-DkvErrorRecord -Exception $exception -ErrorId $Kind.FailedId -Category $category -TargetObject $Row.Instance
 }
 
 function Write-DkvStopProgress {
@@ -49,10 +62,11 @@ function Write-DkvStopProgress {
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         # Empty when closing the bar after the operations are freed (fail-fast, Ctrl+C).
         [Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Operations,
+        [hashtable]$Kind = $script:DkvOperationKind.Stop,
         [switch]$Completed
     )
     $record = [System.Management.Automation.ProgressRecord]::new(
-        $script:DkvProgressActivityId, "Stopping store $Store", 'Starting')
+        $script:DkvProgressActivityId, "$($Kind.Doing) store $Store", 'Starting')
     if ($Completed) {
         $record.StatusDescription = 'Done'
         $record.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
@@ -108,6 +122,7 @@ function Receive-DkvStopUpdate {
     param(
         [System.Management.Automation.PSCmdlet]$Cmdlet,
         [psobject]$Operation,
+        [hashtable]$Kind = $script:DkvOperationKind.Stop,
         [switch]$FailFast
     )
     $handle = $Operation.Handle
@@ -135,9 +150,9 @@ function Receive-DkvStopUpdate {
 
     $failure = $null
     foreach ($row in $rows) {
-        $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row))
+        $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row -Kind $Kind))
         if ($row.Kind -eq $script:DkvCode.DKV_RESULT_FAILED -or $row.Kind -eq $script:DkvCode.DKV_RESULT_TIMEOUT) {
-            $record = New-DkvRowErrorRecord -Row $row
+            $record = New-DkvRowErrorRecord -Row $row -Kind $Kind
             if (-not $FailFast) { $Cmdlet.WriteError($record) }
             elseif ($null -eq $failure) { $failure = $record }
         }
@@ -159,8 +174,11 @@ function Invoke-DkvStopOperation {
         [AllowNull()][string[]]$Instances,
         [uint32]$Flags = 0,
         # With -Parallel, the most requests in flight at once; 0 lets the library choose (DKV_DEFAULT_THROTTLE).
-        [uint32]$Throttle = 0
+        [uint32]$Throttle = 0,
+        # 'Stop' or 'Start' ($script:DkvOperationKind): which begin export, and the words of rows, errors, progress.
+        [ValidateSet('Stop', 'Start')][string]$Kind = 'Stop'
     )
+    $what = $script:DkvOperationKind[$Kind]
     $failFast = ($Flags -band $script:DkvStopFlags.FailFast) -ne 0
     $operations = [System.Collections.Generic.List[psobject]]::new()
     $scope = New-DkvNativeScope
@@ -172,7 +190,7 @@ function Invoke-DkvStopOperation {
             $targetObject = [string]$Instances[0]
         }
         $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances -Flags $Flags -Throttle $Throttle
-        $call = Invoke-DkvTransport -Function dkv_stop_begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
+        $call = Invoke-DkvTransport -Function $what.Begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
         if ($null -ne $call.Failure) {
             $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $targetObject
             if ($failFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }
@@ -191,17 +209,17 @@ function Invoke-DkvStopOperation {
             $null = Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($open[0].Handle, [int]$script:DkvWaitTurnMs)
             $running = $false
             foreach ($operation in $open) {
-                $failure = Receive-DkvStopUpdate -Cmdlet $Cmdlet -Operation $operation -FailFast:$failFast
+                $failure = Receive-DkvStopUpdate -Cmdlet $Cmdlet -Operation $operation -Kind $what -FailFast:$failFast
                 if ($null -ne $failure) { $Cmdlet.ThrowTerminatingError($failure) }
                 if (-not $operation.Over) { $running = $true }
             }
             if ($running -or $progressShown) {
-                Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations
+                Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Kind $what
                 $progressShown = $true
             }
         }
         if ($progressShown) {
-            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Completed
+            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Kind $what -Completed
             $progressShown = $false
         }
     }
@@ -216,7 +234,7 @@ function Invoke-DkvStopOperation {
         if ($progressShown) {
             # Stopped or failed mid-way: close the progress bar. While the pipeline stops (Ctrl+C) writing throws a
             # PipelineStoppedException, which the engine does not record as an error.
-            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations @() -Completed
+            Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations @() -Kind $what -Completed
         }
     }
 }
