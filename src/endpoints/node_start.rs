@@ -2,12 +2,11 @@
 //! twin of node_stop.rs, under the same retry, admission and patience rules (net::retry) and the same shared
 //! store poll (store_poll.rs). A manager without the start endpoint gets a FAILED row that says so: nothing is
 //! guessed.
-use crate::endpoints::node_wait::{NodeWatch, Outcome, RUNNING, STOPPED};
+use crate::endpoints::node_wait::{read_answer, Answer, NodeWatch, Outcome, RUNNING, STOPPED};
 use crate::endpoints::safety;
 use crate::endpoints::store_poll::StorePolls;
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Asked, Asker, Patience};
-use crate::net::transport::Reply;
 use crate::net::wire::{self, StopDoc};
 use crate::planning::names::encode_segment;
 use crate::results::ResultKind;
@@ -30,23 +29,6 @@ pub struct NodeStart<'a> {
 
 pub fn start_path(store: &str, instance: &str) -> String {
     format!("/admin/v1/stores/{}/instances/{}/start", encode_segment(store), encode_segment(instance))
-}
-
-/// A manager's answer to a start request.
-enum StartAnswer {
-    /// 200 or 202 with a readable body (the same shape as a stop's).
-    Accepted(u16, StopDoc),
-    Other(Reply),
-}
-
-fn read_start(reply: &Reply) -> Result<StartAnswer, String> {
-    match reply.status {
-        200 | 202 => match wire::parse::<StopDoc>(&reply.body) {
-            Ok(doc) => Ok(StartAnswer::Accepted(reply.status, doc)),
-            Err(problem) => Err(format!("the manager answered {} with an {}", reply.status, problem)),
-        },
-        _ => Ok(StartAnswer::Other(reply.clone())),
-    }
 }
 
 /// What a reply other than 200/202 means for the node.
@@ -81,9 +63,9 @@ impl NodeStart<'_> {
         let mut waited_for_stop = false;
         loop {
             (self.progress)("Starting".to_string());
-            let reply = match self.asker.ask(&mut patience, self.manager, "POST", &path, None, true, &read_start) {
-                Asked::Answer(StartAnswer::Accepted(status, doc)) => return self.accepted(status, doc, &mut patience),
-                Asked::Answer(StartAnswer::Other(reply)) => reply,
+            let reply = match self.asker.ask(&mut patience, self.manager, "POST", &path, None, true, &read_answer) {
+                Asked::Answer(Answer::Accepted(status, doc)) => return self.accepted(status, doc, &mut patience),
+                Asked::Answer(Answer::Other(reply)) => reply,
                 Asked::GaveUp(summary) => {
                     return Outcome::new(
                         ResultKind::Failed,

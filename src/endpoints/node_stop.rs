@@ -1,11 +1,10 @@
 //! Stopping one node through its manager: the safety check, the stop request, and the graceful wait.
 pub use crate::endpoints::node_wait::Outcome;
-use crate::endpoints::node_wait::{non_empty, NodeWatch, STOPPED};
+use crate::endpoints::node_wait::{non_empty, read_answer, Answer, NodeWatch, STOPPED};
 use crate::endpoints::safety::{self, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Asked, Asker, Patience};
-use crate::net::transport::Reply;
 use crate::net::wire::{self, StopDoc};
 use crate::planning::names::encode_segment;
 use crate::results::ResultKind;
@@ -40,23 +39,6 @@ pub fn stop_path(store: &str, instance: &str, force: bool) -> String {
     )
 }
 
-/// A manager's answer to a stop request.
-enum StopAnswer {
-    /// 200 or 202 with a readable body.
-    Accepted(u16, StopDoc),
-    Other(Reply),
-}
-
-fn read_stop(reply: &Reply) -> Result<StopAnswer, String> {
-    match reply.status {
-        200 | 202 => match wire::parse::<StopDoc>(&reply.body) {
-            Ok(doc) => Ok(StopAnswer::Accepted(reply.status, doc)),
-            Err(problem) => Err(format!("the manager answered {} with an {}", reply.status, problem)),
-        },
-        _ => Ok(StopAnswer::Other(reply.clone())),
-    }
-}
-
 impl<'a> NodeStop<'a> {
     pub fn run(&self) -> Outcome {
         let mut patience = Patience::new(self.shares);
@@ -76,9 +58,9 @@ impl<'a> NodeStop<'a> {
         (self.progress)(if self.force { "Stopping (forced)" } else { "Stopping" }.to_string());
         let path = stop_path(self.store, self.instance, self.force);
         let deadline = self.asker.deadline;
-        let outcome = match self.asker.ask(&mut patience, self.manager, "POST", &path, None, true, &read_stop) {
-            Asked::Answer(StopAnswer::Accepted(status, doc)) => self.accepted(status, doc, &mut patience),
-            Asked::Answer(StopAnswer::Other(reply)) => match reply.status {
+        let outcome = match self.asker.ask(&mut patience, self.manager, "POST", &path, None, true, &read_answer) {
+            Asked::Answer(Answer::Accepted(status, doc)) => self.accepted(status, doc, &mut patience),
+            Asked::Answer(Answer::Other(reply)) => match reply.status {
                 409 => Outcome::new(ResultKind::Success, "Already stopped", 409),
                 status => Outcome::new(ResultKind::Failed, wire::error_text(status, &reply.body), status),
             },

@@ -7,9 +7,27 @@ use crate::endpoints::store_poll::{Look, StorePolls};
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Asked, Asker, Attempt, Patience};
 use crate::net::transport::Reply;
-use crate::net::wire::{self, StoreDoc};
+use crate::net::wire::{self, StopDoc, StoreDoc};
 use crate::results::ResultKind;
 use std::time::Instant;
+
+/// A manager's answer to a stop or start request.
+pub enum Answer {
+    /// 200 or 202 with a readable body (a start's has the stop's shape).
+    Accepted(u16, StopDoc),
+    Other(Reply),
+}
+
+/// Reads a stop or start reply; a 200/202 whose body cannot be read is no answer.
+pub fn read_answer(reply: &Reply) -> Result<Answer, String> {
+    match reply.status {
+        200 | 202 => match wire::parse::<StopDoc>(&reply.body) {
+            Ok(doc) => Ok(Answer::Accepted(reply.status, doc)),
+            Err(problem) => Err(format!("the manager answered {} with an {}", reply.status, problem)),
+        },
+        _ => Ok(Answer::Other(reply.clone())),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {

@@ -5,7 +5,11 @@ use super::codes::*;
 use super::results::{results_to_c, DkvResults};
 use super::session::DkvSession;
 use super::stop_options::{self, DkvStopOptions};
+use crate::error::DkvError;
+use crate::net::session::Targets;
 use crate::operation::handle::Operation;
+use crate::operation::stop::StopRequest;
+use crate::results::NodeResult;
 use std::os::raw::c_char;
 use std::time::Duration;
 
@@ -22,13 +26,7 @@ pub unsafe extern "C" fn dkv_stop_begin(
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    guard(out_error, || {
-        require_out(out_op, "out_op")?;
-        let (targets, request) = stop_options::read(session, options)?;
-        let op = Operation::begin(targets, request)?;
-        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
-        Ok(())
-    })
+    begin_with(session, options, out_op, out_error, Operation::begin)
 }
 
 /// Starts a start in the background and returns at once, through the same handle as a stop (dkv_op_wait,
@@ -47,13 +45,7 @@ pub unsafe extern "C" fn dkv_start_begin(
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    guard(out_error, || {
-        require_out(out_op, "out_op")?;
-        let (targets, request) = stop_options::read(session, options)?;
-        let op = Operation::begin_start(targets, request)?;
-        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
-        Ok(())
-    })
+    begin_with(session, options, out_op, out_error, Operation::begin_start)
 }
 
 /// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
@@ -110,13 +102,7 @@ pub unsafe extern "C" fn dkv_stop_store(
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    guard(out_error, || {
-        require_out(out_results, "out_results")?;
-        let (targets, request) = stop_options::read(session, options)?;
-        let rows = Operation::run(targets, request)?;
-        *out_results = results_to_c(&rows);
-        Ok(())
-    })
+    run_with(session, options, out_results, out_error, Operation::run)
 }
 
 /// Blocking start: runs the start to its end and returns the rows (free with dkv_free_results). Options and rows
@@ -131,11 +117,43 @@ pub unsafe extern "C" fn dkv_start_store(
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
+    run_with(session, options, out_results, out_error, Operation::run_start)
+}
+
+/// What dkv_stop_begin and dkv_start_begin share: the options read once, the operation begun by `begin`.
+///
+/// # Safety
+/// As dkv_stop_begin.
+unsafe fn begin_with(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_op: *mut *mut DkvOperation,
+    out_error: *mut *mut c_char,
+    begin: fn(Targets, StopRequest) -> Result<Operation, DkvError>,
+) -> DkvStatus {
+    guard(out_error, || {
+        require_out(out_op, "out_op")?;
+        let (targets, request) = stop_options::read(session, options)?;
+        *out_op = Box::into_raw(Box::new(DkvOperation { inner: begin(targets, request)? }));
+        Ok(())
+    })
+}
+
+/// What dkv_stop_store and dkv_start_store share: the options read once, the operation run to its end by `run`.
+///
+/// # Safety
+/// As dkv_stop_begin.
+unsafe fn run_with(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_results: *mut *mut DkvResults,
+    out_error: *mut *mut c_char,
+    run: fn(Targets, StopRequest) -> Result<Vec<NodeResult>, DkvError>,
+) -> DkvStatus {
     guard(out_error, || {
         require_out(out_results, "out_results")?;
         let (targets, request) = stop_options::read(session, options)?;
-        let rows = Operation::run_start(targets, request)?;
-        *out_results = results_to_c(&rows);
+        *out_results = results_to_c(&run(targets, request)?);
         Ok(())
     })
 }

@@ -11,7 +11,7 @@ use crate::net::session::Targets;
 use crate::net::transport::{Reply, Transport};
 use crate::net::wire;
 use crate::operation::run_state::{OperationGate, Shared};
-use crate::operation::stop::{discover_and_plan, fan_out, Scope, StopRequest, WARNING_PREFIX};
+use crate::operation::stop::{discover_and_plan, each_node, fan_out, Scope, StopRequest, WARNING_PREFIX};
 use crate::planning::plan::ManagerGroup;
 use crate::results::ResultKind;
 
@@ -42,33 +42,19 @@ fn start_group(
     store: &str,
     after: usize,
 ) {
-    let manager = group.endpoint.display_name();
-    for (n, node) in group.nodes.iter().enumerate() {
-        let slot = match shared.start_node(&node.name, &manager) {
-            Some(slot) => slot,
-            None => continue, // the operation ended: its rows are written
-        };
-        if shared.deadline.expired() {
-            let message = format!("{} before the start was sent", shared.deadline.describe());
-            shared.record(slot, ResultKind::Timeout, message, 0);
-            continue;
-        }
-        let log = |line: String| shared.log(line);
-        let progress = |message: String| shared.node_message(slot, message);
-        let gate = OperationGate { shared, slot: Some(slot) };
-        let outcome = NodeStart {
-            asker: Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log },
+    each_node(shared, transport, group, "start", |turn| {
+        NodeStart {
+            asker: turn.asker,
             manager: &group.endpoint,
             managers,
             store,
             polls,
-            instance: &node.name,
-            shares: group.nodes.len() - n + after,
-            progress: &progress,
+            instance: turn.instance,
+            shares: turn.in_line + after,
+            progress: turn.progress,
         }
-        .run();
-        shared.record(slot, outcome.kind, outcome.message, outcome.http_status);
-    }
+        .run()
+    });
 }
 
 /// After a whole-store start: when every node runs, wait until the store is safe, then make a Passive store

@@ -1,7 +1,7 @@
 //! The stop driver: one thread discovers, plans, makes a whole store Passive when it may, and fans the nodes out
 //! (one worker per manager when parallel), writing every row into the operation's shared state.
 use crate::endpoints::discovery::{discover, Discovered};
-use crate::endpoints::node_stop::NodeStop;
+use crate::endpoints::node_stop::{NodeStop, Outcome};
 use crate::endpoints::safety::{self, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
 use crate::endpoints::store_state::{self, StoreState};
@@ -198,6 +198,41 @@ fn stop_group(
     check_safety: bool,
     after: usize,
 ) {
+    each_node(shared, transport, group, "stop", |turn| {
+        NodeStop {
+            asker: turn.asker,
+            manager: &group.endpoint,
+            managers,
+            store: &request.store,
+            polls,
+            instance: turn.instance,
+            force: request.force,
+            check_safety,
+            shares: turn.in_line + after,
+            progress: turn.progress,
+        }
+        .run()
+    });
+}
+
+/// What one node's request needs from the operation, for its turn in a manager's sequence.
+pub(super) struct NodeTurn<'a> {
+    pub asker: Asker<'a>,
+    pub instance: &'a str,
+    /// This node and those after it in the manager's group.
+    pub in_line: usize,
+    pub progress: &'a dyn Fn(String),
+}
+
+/// The nodes of one manager's group in turn, for a stop or a start (`verb`): each gets its progress slot, a
+/// TIMEOUT row when the deadline passed before its request was sent, else the row `run` returns.
+pub(super) fn each_node(
+    shared: &Shared,
+    transport: &Transport,
+    group: &ManagerGroup,
+    verb: &str,
+    run: impl Fn(NodeTurn) -> Outcome,
+) {
     let manager = group.endpoint.display_name();
     for (n, node) in group.nodes.iter().enumerate() {
         let slot = match shared.start_node(&node.name, &manager) {
@@ -205,26 +240,19 @@ fn stop_group(
             None => continue, // the operation ended: its rows are written
         };
         if shared.deadline.expired() {
-            let message = format!("{} before the stop was sent", shared.deadline.describe());
+            let message = format!("{} before the {} was sent", shared.deadline.describe(), verb);
             shared.record(slot, ResultKind::Timeout, message, 0);
             continue;
         }
         let log = |line: String| shared.log(line);
         let progress = |message: String| shared.node_message(slot, message);
         let gate = OperationGate { shared, slot: Some(slot) };
-        let outcome = NodeStop {
+        let outcome = run(NodeTurn {
             asker: Asker { transport, deadline: &shared.deadline, cancel: &shared.cancel, gate: &gate, log: &log },
-            manager: &group.endpoint,
-            managers,
-            store: &request.store,
-            polls,
             instance: &node.name,
-            force: request.force,
-            check_safety,
-            shares: group.nodes.len() - n + after,
+            in_line: group.nodes.len() - n,
             progress: &progress,
-        }
-        .run();
+        });
         shared.record(slot, outcome.kind, outcome.message, outcome.http_status);
     }
 }
