@@ -79,6 +79,32 @@ function Request-DkvStopApproval {
     }
 }
 
+function Test-DkvMayAsk {
+    # Whether ShouldProcess could say no (-WhatIf, or -Confirm / $ConfirmPreference Medium or lower): only then is
+    # the plan fetched to ask, so the default pays no extra discovery. When it must ask but the console cannot
+    # prompt, the command fails once, terminating, before anything is sent (ConfirmationUnavailable).
+    [CmdletBinding()]
+    [OutputType([bool])]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
+        [Parameter(Mandatory)][bool]$WhatIfRequested,
+        [Parameter(Mandatory)][System.Management.Automation.ConfirmImpact]$ConfirmLevel,
+        [ValidateSet('Stop', 'Start')][string]$Kind = 'Stop'
+    )
+    $mayAsk = $WhatIfRequested -or ($ConfirmLevel -ne 'None' -and
+        $ConfirmLevel -le [System.Management.Automation.ConfirmImpact]::Medium)
+    if ($mayAsk -and -not $WhatIfRequested -and -not (Test-DkvPromptAvailable)) {
+        $what = $script:DkvOperationKind[$Kind]
+        $exception = [System.Management.Automation.PSInvalidOperationException]::new(
+            "$($what.Command) must ask before each node (-Confirm, or `$ConfirmPreference Medium or lower), but this " +
+            "PowerShell cannot prompt: it runs with -NonInteractive or its input is closed. Nothing was $($what.Done). " +
+            "Run it interactively, use -WhatIf to see what would be $($what.Done), or leave out -Confirm.")
+        $Cmdlet.ThrowTerminatingError((New-DkvErrorRecord -Exception $exception -ErrorId 'ConfirmationUnavailable' `
+                    -Category InvalidOperation -TargetObject $null))
+    }
+    $mayAsk
+}
+
 function Test-DkvPromptAvailable {
     # Whether the console can ask. Without an answer to read, ShouldProcess throws (pwsh -NonInteractive: "Read and
     # Prompt functionality is not available"; input closed: a null reference), once per node; a thrown exception

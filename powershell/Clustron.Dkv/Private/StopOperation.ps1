@@ -13,11 +13,11 @@ $script:DkvProgressActivityId = 0x444B
 $script:DkvOperationKind = @{
     Stop  = @{
         Begin = 'dkv_stop_begin'; TypeName = 'Clustron.Dkv.StopResult'; Doing = 'Stopping'; Action = 'Stop node'
-        FailedId = 'StopFailed'; TimedOutId = 'StopTimedOut'
+        FailedId = 'StopFailed'; TimedOutId = 'StopTimedOut'; Command = 'Stop-DkvStore'; Done = 'stopped'
     }
     Start = @{
         Begin = 'dkv_start_begin'; TypeName = 'Clustron.Dkv.StartResult'; Doing = 'Starting'; Action = 'Start node'
-        FailedId = 'StartFailed'; TimedOutId = 'StartTimedOut'
+        FailedId = 'StartFailed'; TimedOutId = 'StartTimedOut'; Command = 'Start-DkvStore'; Done = 'started'
     }
 }
 

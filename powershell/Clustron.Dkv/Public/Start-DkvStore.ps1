@@ -149,17 +149,8 @@ function Start-DkvStore {
         $flags = [uint32]0
         if ($Parallel) { $flags = $flags -bor $script:DkvStopFlags.Parallel }
         if ($FailFast) { $flags = $flags -bor $script:DkvStopFlags.FailFast }
-        # Only ask first when ShouldProcess could say no; otherwise no extra discovery is paid for.
-        $mayAsk = $WhatIfPreference -or ($ConfirmPreference -ne 'None' -and
-            $ConfirmPreference -le [System.Management.Automation.ConfirmImpact]::Medium)
-        if ($mayAsk -and -not $WhatIfPreference -and -not (Test-DkvPromptAvailable)) {
-            $exception = [System.Management.Automation.PSInvalidOperationException]::new(
-                'Start-DkvStore must ask before each node (-Confirm, or $ConfirmPreference Medium or lower), but this ' +
-                'PowerShell cannot prompt: it runs with -NonInteractive or its input is closed. Nothing was started. ' +
-                'Run it interactively, use -WhatIf to see what would be started, or leave out -Confirm.')
-            $PSCmdlet.ThrowTerminatingError((New-DkvErrorRecord -Exception $exception -ErrorId 'ConfirmationUnavailable' `
-                        -Category InvalidOperation -TargetObject $null))
-        }
+        $mayAsk = Test-DkvMayAsk -Cmdlet $PSCmdlet -WhatIfRequested ([bool]$WhatIfPreference) `
+            -ConfirmLevel $ConfirmPreference -Kind Start
     }
 
     process {
