@@ -28,8 +28,28 @@ leaf() { # name ca subject
   rm -f "$1.csr" "$1.ext"
 }
 
-ca trusted-ca "/CN=Clustron DKV test CA (trusted)"
-ca untrusted-ca "/CN=Clustron DKV test CA (untrusted)"
-leaf server trusted-ca "/CN=clustron-dkv test manager"
-leaf rogue untrusted-ca "/CN=clustron-dkv test manager"
+# Wine's crypt32 misreads an ECDSA signature whose r or s is shorter than 32 bytes (a few in a hundred certificates)
+# and rejects the chain ("a signature in its chain is invalid (chain status 0x00000008)"): such a certificate is
+# made again, so the Windows https tests do not fail by the luck of the draw.
+full_width() { # name: both integers of its signature are 32 bytes long
+  local offset lengths
+  openssl x509 -in "$1.pem" -outform der -out "$1.der"
+  offset=$(openssl asn1parse -inform der -in "$1.der" | tail -1 | cut -d: -f1 | tr -d ' ')
+  lengths=$(openssl asn1parse -inform der -in "$1.der" -strparse "$offset" | awk -F: '/INTEGER/ { print length($NF) }')
+  rm -f "$1.der"
+  [ "$lengths" = $'64\n64' ]
+}
+
+make() { # ca|leaf name ...: at most 20 tries
+  local try
+  for try in $(seq 20); do
+    "$@"
+    if full_width "$2"; then return 0; fi
+  done
+}
+
+make ca trusted-ca "/CN=Clustron DKV test CA (trusted)"
+make ca untrusted-ca "/CN=Clustron DKV test CA (untrusted)"
+make leaf server trusted-ca "/CN=clustron-dkv test manager"
+make leaf rogue untrusted-ca "/CN=clustron-dkv test manager"
 rm -f ./*.srl
