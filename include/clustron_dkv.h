@@ -254,6 +254,13 @@ typedef struct DkvStoreInfo {
   const char *manager;
   struct DkvInstanceInfo *instances;
   size_t len;
+  // The store's state ("Active", "Passive", or as the manager spells it); NULL when unknown (a manager
+  // without the safety and state endpoints, or a stop's discovery, which does not ask).
+  const char *state;
+  // 1 safe, 0 not safe (migrations pending or backups not in sync), -1 unknown (no safety endpoint).
+  int32_t safe;
+  // Migrations pending as the safety answer counts them; -1 unknown.
+  int64_t migrations_pending;
 } DkvStoreInfo;
 
 #ifdef __cplusplus

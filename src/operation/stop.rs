@@ -3,6 +3,7 @@
 use crate::endpoints::discovery::{discover, Discovered};
 use crate::endpoints::node_stop::{NodeStop, Outcome};
 use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::store_condition;
 use crate::endpoints::store_poll::StorePolls;
 use crate::endpoints::store_state::{self, StoreState};
 use crate::net::address::ManagerEndpoint;
@@ -95,13 +96,24 @@ pub(super) fn discover_and_plan(
     let gate = OperationGate { shared, slot: None };
     let found =
         discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &gate, &log);
-    let discovered = match found {
+    let mut discovered = match found {
         Ok(d) => d,
         Err(e) => {
             shared.fail(e);
             return None;
         }
     };
+    if scope == Scope::Discover {
+        // Get-DkvStore shows the state and safety too; only here, so that a stop's discovery costs one request.
+        let asker = Asker {
+            transport: &targets.transport,
+            deadline: &shared.deadline,
+            cancel: &shared.cancel,
+            gate: &gate,
+            log: &log,
+        };
+        discovered.condition = store_condition::read(&asker, &discovered.manager, &request.store);
+    }
     {
         let mut st = shared.lock();
         if st.finished {
