@@ -49,7 +49,7 @@ $script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([st
 $script:DkvLayout = @{
     DkvConnectOptions = @{ Size = 32; struct_size = 0; skip_certificate_check = 4; bearer_token = 8; user = 16; password = 24 }
     DkvInstanceInfo   = @{ Size = 32; name = 0; server = 8; status = 16; clustron_port = 24; client_port = 28 }
-    DkvStoreInfo      = @{ name = 0; manager = 8; instances = 16; len = 24 }
+    DkvStoreInfo      = @{ name = 0; manager = 8; instances = 16; len = 24; state = 32; safe = 40; migrations_pending = 48 }
     DkvStopOptions    = @{
         Size = 64; struct_size = 0; flags = 4; managers = 8; manager_count = 16; port = 24; timeout_sec = 28
         store = 32; instances = 40; instance_count = 48; throttle = 56

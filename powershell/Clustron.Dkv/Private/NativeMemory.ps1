@@ -152,8 +152,8 @@ function Read-DkvResultRows {
 }
 
 function Read-DkvStoreInfo {
-    # DkvStoreInfo {name, manager, instances, len} of DkvInstanceInfo {name, server, status, clustron_port,
-    # client_port}.
+    # DkvStoreInfo {name, manager, instances, len, state, safe, migrations_pending} of DkvInstanceInfo {name,
+    # server, status, clustron_port, client_port}. Unknown state, safety and migrations (NULL, -1, -1) are $null.
     [CmdletBinding()]
     param([Parameter(Mandatory)][IntPtr]$Info)
     $infoLayout = $script:DkvLayout.DkvStoreInfo
@@ -170,10 +170,15 @@ function Read-DkvStoreInfo {
             ClientPort   = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $nodeLayout.client_port)
         }
     }
+    $safe = [System.Runtime.InteropServices.Marshal]::ReadInt32($Info, $infoLayout.safe)
+    $pending = [System.Runtime.InteropServices.Marshal]::ReadInt64($Info, $infoLayout.migrations_pending)
     [pscustomobject]@{
-        Name      = Read-DkvStringField -Base $Info -Offset $infoLayout.name
-        Manager   = Read-DkvStringField -Base $Info -Offset $infoLayout.manager
-        Instances = @($nodes)
+        Name              = Read-DkvStringField -Base $Info -Offset $infoLayout.name
+        Manager           = Read-DkvStringField -Base $Info -Offset $infoLayout.manager
+        Instances         = @($nodes)
+        State             = Read-DkvStringField -Base $Info -Offset $infoLayout.state
+        Safe              = if ($safe -lt 0) { $null } else { [bool]$safe }
+        MigrationsPending = if ($pending -lt 0) { $null } else { $pending }
     }
 }
 
