@@ -38,6 +38,9 @@ pub struct StopRequest {
     pub fail_fast: bool,
     /// With `parallel`: the most requests in flight at once; 0 means DEFAULT_THROTTLE.
     pub throttle: usize,
+    /// A rolling restart's limit for each node (its wait for safety, stop, start and wait for safety again),
+    /// within the one deadline; None: no per-node limit. Refused for a stop or a start, which have none.
+    pub node_timeout: Option<std::time::Duration>,
 }
 
 /// How far an operation goes.
@@ -47,6 +50,7 @@ pub(super) enum Scope {
     Plan,
     Stop,
     Start,
+    Restart,
 }
 
 pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {

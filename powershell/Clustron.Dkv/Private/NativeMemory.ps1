@@ -147,6 +147,8 @@ function Read-DkvResultRows {
             DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, $r.duration_ms)
             Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, $r.kind)
             HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, $r.http_status)
+            # A restart's downtime in ms; -1 when the node was not taken down (and for stops and starts).
+            DownMs     = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, $r.down_ms)
         }
     }
 }
@@ -184,7 +186,8 @@ function Read-DkvStoreInfo {
 
 function New-DkvStopOptions {
     # A DkvStopOptions in a scope block, zeroed, with struct_size set. $Instances $null = every node (NULL, 0); a
-    # list, even of one name, is passed as it is (the library rejects an empty one).
+    # list, even of one name, is passed as it is (the library rejects an empty one). $NodeTimeoutSec: a rolling
+    # restart's per-node limit (0: none; the library refuses any other value for a stop or a start).
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
@@ -192,7 +195,8 @@ function New-DkvStopOptions {
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         [AllowNull()][string[]]$Instances,
         [uint32]$Flags = 0,
-        [uint32]$Throttle = 0
+        [uint32]$Throttle = 0,
+        [int]$NodeTimeoutSec = 0
     )
     $o = $script:DkvLayout.DkvStopOptions
     $p = $script:DkvPtr
@@ -216,6 +220,7 @@ function New-DkvStopOptions {
         [System.Runtime.InteropServices.Marshal]::WriteInt64($block, $o.instance_count, $Instances.Count)
     }
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.throttle, [int]$Throttle)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.node_timeout_sec, $NodeTimeoutSec)
     $block
 }
 
