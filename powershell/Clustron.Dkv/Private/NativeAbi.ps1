@@ -85,6 +85,7 @@ $script:DkvCode = @{
     DKV_ERR_INTERNAL           = 9
     DKV_RESULT_FAILED          = 1
     DKV_RESULT_TIMEOUT         = 2
+    DKV_RESULT_CANCELLED       = 4
     DKV_NODE_RUNNING           = 1
     DKV_STOP_FORCE             = [uint32]1
     DKV_STOP_PARALLEL          = [uint32]2
