@@ -70,7 +70,12 @@ fn begin_with_options(store: *const c_char, change: impl FnOnce(&mut DkvStopOpti
     begin_kind(dkv_stop_begin, store, change)
 }
 
-type Begin = unsafe extern "C" fn(*const DkvSession, *const DkvStopOptions, *mut *mut DkvOperation, *mut *mut c_char) -> DkvStatus;
+type Begin = unsafe extern "C" fn(
+    *const DkvSession,
+    *const DkvStopOptions,
+    *mut *mut DkvOperation,
+    *mut *mut c_char,
+) -> DkvStatus;
 
 /// `begin` (dkv_stop_begin, dkv_start_begin, dkv_restart_begin) against one (silent) manager, with `change`
 /// applied to the options first.
