@@ -157,6 +157,20 @@ impl Gate for NodeGate<'_> {
     }
 }
 
+/// The gate of the start-endpoint probe: through the node's gate, but not marked as a sent stop (the probe
+/// changes nothing on a running node, so a cancel then leaves nothing to bring back).
+struct ProbeGate<'a>(&'a NodeGate<'a>);
+
+impl Gate for ProbeGate<'_> {
+    fn admit(&self, _stop: bool) -> Option<u64> {
+        self.0.inner.admit(false)
+    }
+
+    fn release(&self, ticket: u64) {
+        self.0.release(ticket)
+    }
+}
+
 /// The gate of a recovery: it admits after a cancel and past the deadline (the recovery has its own, short one),
 /// but nothing once the operation is finished.
 struct RecoveryGate<'a>(&'a Shared);
@@ -216,6 +230,42 @@ impl NodeRestart<'_> {
         };
         let shares = self.after + 1;
 
+        // (0) A node is stopped only if it can be started again: its start request, sent while it runs, must
+        // answer 409 AlreadyRunning (a no-op by contract). A manager without the start endpoint keeps it running.
+        self.phase("checking that it can be started again");
+        progress("Checking the start endpoint".to_string());
+        let probe_gate = ProbeGate(&gate);
+        let probed = NodeStart {
+            asker: Asker {
+                transport: asker.transport,
+                deadline: &deadline,
+                cancel: &shared.cancel,
+                gate: &probe_gate,
+                log: &log,
+            },
+            manager: self.manager,
+            managers: &self.targets.managers,
+            store: self.store,
+            polls: self.polls,
+            instance: self.instance,
+            shares,
+            progress: &progress,
+            wait: true,
+        }
+        .run();
+        if probed.kind != ResultKind::Success {
+            let message = if probed.message.contains("has no start endpoint") {
+                format!(
+                    "not restarted: manager {} has no start endpoint ({}), so a stopped node could not be started \
+                     again; the node was not stopped",
+                    self.manager, probed.http_status
+                )
+            } else {
+                format!("not restarted: its start request (sent first, to a running node) failed: {}", probed.message)
+            };
+            return Verdict::new(probed.kind, message, probed.http_status, NodeAfter::Untouched);
+        }
+
         // (a) The store must be safe before the node goes.
         self.phase("waiting until the store is safe");
         progress("Waiting until the store is safe".to_string());
@@ -246,7 +296,15 @@ impl NodeRestart<'_> {
         .run();
         if stopped.kind != ResultKind::Success {
             let what = format!("stop {}: {}", failed_word(stopped.kind), stopped.message);
+            let refused = stopped.kind == ResultKind::Failed && !matches!(stopped.http_status, 0 | 200 | 202);
             return match gate.stop_sent() {
+                // The manager answered the stop with an error: it did not stop the node.
+                Some(_) if refused => Verdict::new(
+                    ResultKind::Failed,
+                    format!("{}; the node was not stopped", what),
+                    stopped.http_status,
+                    NodeAfter::Untouched,
+                ),
                 None => Verdict::new(
                     stopped.kind,
                     format!("not restarted: {}", stopped.message),
