@@ -42,11 +42,22 @@ BeforeAll {
         @($Rows | ForEach-Object { '{0} {1}' -f $_.Action, $_.Result })
     }
 
-    function Get-NodeRequest {
-        # "stop orders-1" / "start orders-1" for every node stop and start the managers received, oldest first.
-        param([Parameter(Mandatory)][psobject]$Manager)
+    function Get-NodePost {
+        # The node stop and start requests the managers received, oldest first. A restart first sends each running
+        # node a start, which answers 409 (AlreadyRunning) and changes nothing, to learn that the node can be started
+        # again before stopping it; those are left out unless -WithProbes.
+        param([Parameter(Mandatory)][psobject]$Manager, [switch]$WithProbes)
         $log = Get-DkvTestLog -Manager $Manager
-        @($log | Where-Object { $_.method -eq 'POST' -and $_.path -match '/instances/[^/]+/(stop|start)$' } |
+        @($log | Where-Object {
+                $_.method -eq 'POST' -and $_.path -match '/instances/[^/]+/(stop|start)$' -and
+                ($WithProbes -or -not ($_.path.EndsWith('/start') -and $_.status -eq 409))
+            })
+    }
+
+    function Get-NodeRequest {
+        # "stop orders-1" / "start orders-1" for Get-NodePost's requests.
+        param([Parameter(Mandatory)][psobject]$Manager, [switch]$WithProbes)
+        @(Get-NodePost -Manager $Manager -WithProbes:$WithProbes |
                 ForEach-Object { '{0} {1}' -f $_.path.Split('/')[-1], [Uri]::UnescapeDataString($_.path.Split('/')[-2]) })
     }
 
@@ -148,6 +159,8 @@ Describe 'Restart-DkvStore' -Tag Windows {
             }
             Get-NodeRequest -Manager $script:Manager |
                 Should -Be @('stop orders-1', 'start orders-1', 'stop orders-2', 'start orders-2', 'stop orders-3', 'start orders-3')
+            # Each node is asked whether it can be started again (409 AlreadyRunning) before its stop.
+            Get-NodeRequest -Manager $script:Manager -WithProbes | Select-Object -First 3 | Should -Be @('start orders-1', 'stop orders-1', 'start orders-1')
             $store = Get-DkvStore -Name OrdersStore
             $store.State | Should -Be Active
             $store.Safe | Should -BeTrue
@@ -168,8 +181,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
                 $accounting.lost | Should -Be 0
                 # From the request log: each node's stop comes after the previous node's start, one node at a time.
                 Get-NodeRequest -Manager $ten | Should -Be @(1..10 | ForEach-Object { "stop big-$_"; "start big-$_" })
-                $log = Get-DkvTestLog -Manager $ten
-                $posts = @($log | Where-Object { $_.method -eq 'POST' })
+                $posts = @(Get-NodePost -Manager $ten)
                 for ($i = 2; $i -lt $posts.Count; $i += 2) {
                     $posts[$i].startMs | Should -BeGreaterOrEqual $posts[$i - 1].endMs -Because "$($posts[$i].path) comes after the previous start"
                 }
@@ -234,17 +246,18 @@ Describe 'Restart-DkvStore' -Tag Windows {
             Assert-DkvTestNothingHeld
         }
 
-        It 'a manager without the start endpoint: the first node FAILED saying so and DOWN, the rest not restarted' {
+        It 'a manager without the start endpoint: the first node FAILED saying so and not stopped, the rest not restarted' {
             $bare = Start-DkvTestManager -ArgumentList '--no-start-endpoint'
             try {
                 $out = Split-Stream @(Restart-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList $bare) -ErrorVariable failures -ErrorAction SilentlyContinue 3>&1)
                 Get-RowText $out.Rows | Should -Be @('RestartInstance:orders-1 FAILED', 'RestartInstance:orders-2 SKIPPED', 'RestartInstance:orders-3 SKIPPED')
                 $out.Rows[0].Message | Should -Match 'no start endpoint'
-                $out.Rows[0].Message | Should -Match 'DOWN'
+                $out.Rows[0].Message | Should -Match 'the node was not stopped'
                 $failures.Count | Should -Be 1
                 $failures[0].ErrorDetails.RecommendedAction |
-                    Should -Be 'Once the cause is fixed, run: Start-DkvStore -Name OrdersStore -InstanceName orders-1; then Restart-DkvStore -Name OrdersStore -InstanceName orders-2,orders-3'
-                Get-NodeRequest -Manager $bare | Should -Not -Contain 'stop orders-2'
+                    Should -Be 'Once the cause is fixed, run: Restart-DkvStore -Name OrdersStore -InstanceName orders-1,orders-2,orders-3'
+                @(Get-NodeRequest -Manager $bare -WithProbes | Where-Object { $_ -like 'stop *' }) | Should -BeNullOrEmpty
+                Get-DkvTestStatusText -Manager $bare | Should -Be @('orders-1 Running', 'orders-2 Running', 'orders-3 Running')
 
                 # Node objects piped are ONE rolling restart: it stops at the first of them that fails.
                 Reset-DkvTestManager $bare

@@ -184,8 +184,9 @@ Describe '-Confirm answered at a real prompt' -Tag Terminal {
         $run.Text | Should -Match '(?m)^127\.0\.0\.13:\d+ RestartInstance:orders-3 SUCCESS +Running; down '
         $run.Text | Should -Not -Match 'RestartInstance:orders-2'
         $log = Get-DkvTestLog $script:Manager
-        @($log | Where-Object { $_.method -eq 'POST' } | ForEach-Object { '{0} {1}' -f $_.path.Split('/')[-1], $_.path.Split('/')[-2] }) |
-            Should -Be @('stop orders-1', 'start orders-1', 'stop orders-3', 'start orders-3')
+        # Each node is first asked to start while it runs (409 AlreadyRunning: it can be started again), then restarted.
+        @($log | Where-Object { $_.method -eq 'POST' } | ForEach-Object { '{0} {1} {2}' -f $_.path.Split('/')[-1], $_.path.Split('/')[-2], $_.status }) |
+            Should -Be @('start orders-1 409', 'stop orders-1 202', 'start orders-1 202', 'start orders-3 409', 'stop orders-3 202', 'start orders-3 202')
         (Get-DkvTestAccounting $script:Manager).maxDown | Should -Be 1
     }
 
