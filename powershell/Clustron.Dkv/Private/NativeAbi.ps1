@@ -83,6 +83,7 @@ $script:DkvCode = @{
     DKV_ERR_CANCELLED          = 7
     DKV_ERR_PROTOCOL           = 8
     DKV_ERR_INTERNAL           = 9
+    DKV_RESULT_SUCCESS         = 0
     DKV_RESULT_FAILED          = 1
     DKV_RESULT_TIMEOUT         = 2
     DKV_RESULT_CANCELLED       = 4

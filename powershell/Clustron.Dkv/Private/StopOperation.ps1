@@ -362,6 +362,19 @@ function Wait-DkvRestartRecovery {
         }
         $reported = $true
     }
+    # The rows are not shown any more (the pipeline stopped, and a console table may still hold the last ones):
+    # one line says which nodes were restarted and which were not, so the operator knows where the roll ended.
+    $done = @(foreach ($row in $rows) { if ($row.Kind -eq $script:DkvCode.DKV_RESULT_SUCCESS) { $row.Instance } })
+    $left = @(foreach ($row in $rows) { if ($row.Message -and $row.Message.StartsWith('not restarted', [System.StringComparison]::Ordinal)) { $row.Instance } })
+    if ($rows.Count -gt 0) {
+        $restarted = 'none'
+        if ($done.Count -gt 0) { $restarted = $done -join ', ' }
+        $text = "The rolling restart of store '$Store' was interrupted. Restarted: $restarted."
+        if ($left.Count -gt 0) {
+            $text += " Not restarted: $($left -join ', ') (Restart-DkvStore -Name $quotedStore -InstanceName $(@($left | ForEach-Object { ConvertTo-DkvArgumentText $_ }) -join ','))."
+        }
+        Write-DkvHostWarning $text
+    }
     if (-not $finished -and -not $reported) {
         $node = $null
         if ($null -ne $Operation.Progress -and $null -ne $Operation.Progress.Running) { $node = $Operation.Progress.Running.Instance }
