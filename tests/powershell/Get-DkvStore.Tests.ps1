@@ -182,7 +182,7 @@ Describe 'Get-DkvStore' -Tag Windows {
             ($store | Format-Table | Out-String -Width 200) | Should -Match 'No \(\d+ migrations pending\)'
         }
 
-        It 'without the safety endpoint the state comes from GET .../state and safety is unknown' {
+        It 'without the safety endpoint the state comes from GET .../state and safety is unknown' -Tag OwnManager {
             $bare = Start-DkvTestManager -ArgumentList '--no-safety-endpoint'
             try {
                 Set-DkvTestStoreState -Manager $bare -Store OrdersStore -State Passive
@@ -196,7 +196,7 @@ Describe 'Get-DkvStore' -Tag Windows {
             finally { Stop-DkvTestManager $bare }
         }
 
-        It 'without the safety and the state endpoints both are unknown and the store is still written, without an error' {
+        It 'without the safety and the state endpoints both are unknown and the store is still written, without an error' -Tag OwnManager {
             $bare = Start-DkvTestManager -ArgumentList '--no-safety-endpoint', '--no-state-endpoint'
             try {
                 $store = Get-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList -Manager $bare) -ErrorVariable failures

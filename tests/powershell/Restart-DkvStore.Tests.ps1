@@ -168,7 +168,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
             Assert-DkvTestNothingHeld
         }
 
-        It 'restarts ten nodes with never two down and nothing lost' {
+        It 'restarts ten nodes with never two down and nothing lost' -Tag OwnManager {
             $layout = New-TenNodeLayout
             $ten = Start-DkvTestManager -Layout $layout
             try {
@@ -246,7 +246,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
             Assert-DkvTestNothingHeld
         }
 
-        It 'a manager without the start endpoint: the first node FAILED saying so and not stopped, the rest not restarted' {
+        It 'a manager without the start endpoint: the first node FAILED saying so and not stopped, the rest not restarted' -Tag OwnManager {
             $bare = Start-DkvTestManager -ArgumentList '--no-start-endpoint'
             try {
                 $out = Split-Stream @(Restart-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList $bare) -ErrorVariable failures -ErrorAction SilentlyContinue 3>&1)
@@ -270,7 +270,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
             finally { Stop-DkvTestManager $bare }
         }
 
-        It '-NodeTimeoutSec: a node over its limit is TIMEOUT, started again, and the restart stops there' {
+        It '-NodeTimeoutSec: a node over its limit is TIMEOUT, started again, and the restart stops there' -Tag OwnManager {
             $slow = Start-DkvTestManager -ArgumentList '--stop-delay-ms', '2500'
             try {
                 $out = Split-Stream @(Restart-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList $slow) -NodeTimeoutSec 1 -ErrorVariable failures -ErrorAction SilentlyContinue 3>&1)
@@ -284,6 +284,37 @@ Describe 'Restart-DkvStore' -Tag Windows {
                 (Get-DkvTestAccounting $slow).lost | Should -Be 0
             }
             finally { Stop-DkvTestManager $slow }
+        }
+    }
+
+    Context 'PowerShell.Stop() while a stop request is on its way' {
+        It 'the node is brought back and reported, nothing else is restarted, everything is freed' {
+            # The shared manager (so this runs in the Windows pass too): orders-1's manager answers 1.5 s late, so
+            # the pipeline is stopped while orders-1's stop request is in flight.
+            Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault latency:1500
+            $runspace = New-DkvTestRunspace -Manager $script:Manager
+            try {
+                $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Restart-DkvStore -Name OrdersStore -TimeoutSec 60'
+                try {
+                    Wait-DkvTestCondition {
+                        $log = Get-DkvTestLog -Manager $script:Manager
+                        @($log | Where-Object { $_.method -eq 'POST' -and $_.path.EndsWith('/orders-1/stop') }).Count -gt 0
+                    } 'orders-1''s stop request arrived'
+                    $pipeline.PowerShell.Stop()
+                    $pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(15)) | Should -BeTrue -Because 'the recovery is bounded'
+                    $pipeline.PowerShell.InvocationStateInfo.State | Should -Be Stopped
+                }
+                finally { $pipeline.PowerShell.Dispose() }
+                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastRecoveryReport }'
+                "$($report.Output)" | Should -Match 'orders-1 was started again'
+                $live = Invoke-DkvTestRunspace -Runspace $runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
+                "$($live.Output)" | Should -Be '0/0'
+            }
+            finally { $runspace.Dispose() }
+            Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault none
+            Wait-DkvTestCondition { (Get-DkvTestStatus $script:Manager -Instance orders-1) -eq 'Running' } 'orders-1 is Running again'
+            Assert-OnlyFirstNodeTouched -Manager $script:Manager
+            (Get-DkvTestAccounting $script:Manager).lost | Should -Be 0
         }
     }
 
@@ -303,7 +334,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
         }
     }
 
-    Context 'Ctrl+C in the middle' {
+    Context 'Ctrl+C in the middle' -Tag OwnManager {
         BeforeAll {
             # Slow graceful stops, so the pipeline can be stopped while orders-1 is being restarted.
             $script:Slow = Start-DkvTestManager -ArgumentList '--stop-delay-ms', '2000'
