@@ -234,6 +234,12 @@ fn a_cancel_before_any_stop_sends_no_stop() {
     assert_eq!(row(&rows, "orders-1").kind, ResultKind::Cancelled, "{:?}", rows);
     assert!(row(&rows, "orders-1").message.starts_with("not restarted: "), "{:?}", rows);
     assert_eq!(row(&rows, "orders-2").message, "not restarted: cancelled before its turn");
+    let text = warning(&op);
+    assert!(
+        text.contains("cancelled before its stop was sent") && text.contains("orders-1 was not stopped"),
+        "{}",
+        text
+    );
     assert!(!m.requests().iter().any(|r| r.path.ends_with("/stop")), "{:?}", m.requests());
     assert_eq!(m.instance_status("OrdersStore", "orders-1").as_deref(), Some("Running"));
 }

@@ -1,5 +1,6 @@
 //! The rolling restart driver: discovery and plan as for a stop (stop.rs), then ONE node at a time in the store's
-//! order: wait until the store is safe, stop the node gracefully, start it, wait until it is Running and the store
+//! order: make sure it can be started again (its start request, sent while it runs, answers AlreadyRunning; a
+//! manager without the start endpoint keeps its node running), wait until the store is safe, stop the node gracefully, start it, wait until it is Running and the store
 //! is safe again, and only then the next node, so that never two nodes are down. The restart stops at the first
 //! node that does not come back cleanly; the later nodes are SKIPPED and a warning says where it stopped and how to
 //! go on. A node whose stop was sent is never left down silently: when a cancel, the deadline or the per-node limit
@@ -60,6 +61,13 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
         let kind = verdict.outcome.kind;
         shared.record(slot, kind, verdict.outcome.message.clone(), verdict.outcome.http_status);
         if kind != ResultKind::Success {
+            // The row as written: a cancel may have written it first ("not restarted: cancelled before ...").
+            let written = {
+                let st = shared.lock();
+                st.nodes.get(slot).map(|n| (n.kind.unwrap_or(kind), n.message.clone()))
+            };
+            let (kind, message) = written.unwrap_or((kind, verdict.outcome.message.clone()));
+            let verdict = Verdict { outcome: Outcome { kind, message, ..verdict.outcome }, ..verdict };
             stopped_at(shared, &request.store, instance, &verdict, &order[k + 1..]);
             break;
         }
