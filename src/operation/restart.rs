@@ -61,9 +61,13 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
         let kind = verdict.outcome.kind;
         shared.record(slot, kind, verdict.outcome.message.clone(), verdict.outcome.http_status);
         if kind != ResultKind::Success {
-            // The row as written: a cancel may have written it first ("not restarted: cancelled before ...").
+            // The row as written: a cancel may have written it first ("not restarted: cancelled before ...");
+            // a cancel that ended the operation itself (nothing was down) needs no warning after the end.
             let written = {
                 let st = shared.lock();
+                if st.finished {
+                    break;
+                }
                 st.nodes.get(slot).map(|n| (n.kind.unwrap_or(kind), n.message.clone()))
             };
             let (kind, message) = written.unwrap_or((kind, verdict.outcome.message.clone()));
@@ -216,12 +220,25 @@ fn seconds(d: Duration) -> String {
 
 impl NodeRestart<'_> {
     fn run(&self) -> Verdict {
-        let shared = self.shared;
         // The per-node limit, when it ends before the operation's deadline.
-        let deadline = match self.node_timeout {
-            Some(limit) if limit < shared.deadline.remaining() => Deadline::after(limit),
-            _ => shared.deadline,
+        let limit = match self.node_timeout {
+            Some(limit) if limit < self.shared.deadline.remaining() => Some(Deadline::after(limit)),
+            _ => None,
         };
+        let mut verdict = self.run_within(limit.unwrap_or(self.shared.deadline));
+        if let Some(limit) = limit {
+            // "timed out after 5 s" says which bound it was: the node's, not the restart's.
+            let said = limit.describe();
+            if verdict.outcome.kind == ResultKind::Timeout && verdict.outcome.message.contains(&said) {
+                let named = format!("{} (the per-node limit)", said);
+                verdict.outcome.message = verdict.outcome.message.replacen(&said, &named, 1);
+            }
+        }
+        verdict
+    }
+
+    fn run_within(&self, deadline: Deadline) -> Verdict {
+        let shared = self.shared;
         if deadline.expired() {
             let message = format!("not restarted: {} before its turn", deadline.describe());
             return Verdict::new(ResultKind::Timeout, message, 0, NodeAfter::Untouched);
