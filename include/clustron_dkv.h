@@ -348,14 +348,17 @@ DkvStatus dkv_restart_begin(const struct DkvSession *session,
 int32_t dkv_op_wait(const struct DkvOperation *op,
                     int32_t timeout_ms);
 
-// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. Idempotent; NULL is a no-op.
+// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. A rolling restart whose current
+// node's stop was sent first brings that node back (sends its start, within DKV_RESTART_RECOVERY_GRACE_SEC) and
+// only then finishes: wait for it with dkv_op_wait. Idempotent; NULL is a no-op.
 //
 // # Safety
 // `op` must be NULL or live.
 void dkv_op_cancel(const struct DkvOperation *op);
 
 // Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
-// latest. NULL is a no-op.
+// latest (a rolling restart's: by the deadline plus DKV_RESTART_RECOVERY_GRACE_SEC, bringing its node back).
+// NULL is a no-op.
 //
 // # Safety
 // `op` must be NULL or live, and not used again afterwards.

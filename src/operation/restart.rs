@@ -1,5 +1,6 @@
 //! The rolling restart driver: discovery and plan as for a stop (stop.rs), then ONE node at a time in the store's
-//! order: wait until the store is safe, stop the node gracefully, start it, wait until it is Running and the store
+//! order: make sure it can be started again (its start request, sent while it runs, answers AlreadyRunning; a
+//! manager without the start endpoint keeps its node running), wait until the store is safe, stop the node gracefully, start it, wait until it is Running and the store
 //! is safe again, and only then the next node, so that never two nodes are down. The restart stops at the first
 //! node that does not come back cleanly; the later nodes are SKIPPED and a warning says where it stopped and how to
 //! go on. A node whose stop was sent is never left down silently: when a cancel, the deadline or the per-node limit
@@ -60,6 +61,17 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
         let kind = verdict.outcome.kind;
         shared.record(slot, kind, verdict.outcome.message.clone(), verdict.outcome.http_status);
         if kind != ResultKind::Success {
+            // The row as written: a cancel may have written it first ("not restarted: cancelled before ...");
+            // a cancel that ended the operation itself (nothing was down) needs no warning after the end.
+            let written = {
+                let st = shared.lock();
+                if st.finished {
+                    break;
+                }
+                st.nodes.get(slot).map(|n| (n.kind.unwrap_or(kind), n.message.clone()))
+            };
+            let (kind, message) = written.unwrap_or((kind, verdict.outcome.message.clone()));
+            let verdict = Verdict { outcome: Outcome { kind, message, ..verdict.outcome }, ..verdict };
             stopped_at(shared, &request.store, instance, &verdict, &order[k + 1..]);
             break;
         }
@@ -208,12 +220,25 @@ fn seconds(d: Duration) -> String {
 
 impl NodeRestart<'_> {
     fn run(&self) -> Verdict {
-        let shared = self.shared;
         // The per-node limit, when it ends before the operation's deadline.
-        let deadline = match self.node_timeout {
-            Some(limit) if limit < shared.deadline.remaining() => Deadline::after(limit),
-            _ => shared.deadline,
+        let limit = match self.node_timeout {
+            Some(limit) if limit < self.shared.deadline.remaining() => Some(Deadline::after(limit)),
+            _ => None,
         };
+        let mut verdict = self.run_within(limit.unwrap_or(self.shared.deadline));
+        if let Some(limit) = limit {
+            // "timed out after 5 s" says which bound it was: the node's, not the restart's.
+            let said = limit.describe();
+            if verdict.outcome.kind == ResultKind::Timeout && verdict.outcome.message.contains(&said) {
+                let named = format!("{} (the per-node limit)", said);
+                verdict.outcome.message = verdict.outcome.message.replacen(&said, &named, 1);
+            }
+        }
+        verdict
+    }
+
+    fn run_within(&self, deadline: Deadline) -> Verdict {
+        let shared = self.shared;
         if deadline.expired() {
             let message = format!("not restarted: {} before its turn", deadline.describe());
             return Verdict::new(ResultKind::Timeout, message, 0, NodeAfter::Untouched);
