@@ -115,6 +115,7 @@ pub fn run(args: &ChildArgs) -> Result<ChildReport, String> {
         parallel: args.parallel,
         fail_fast: false,
         throttle: args.throttle,
+        node_timeout: None,
     };
     let threads_before = procstat::thread_count().unwrap_or(0);
     let hwm_before_kb = procstat::status_kb("VmHWM").unwrap_or(0);

@@ -290,6 +290,7 @@ impl Bench {
             parallel,
             fail_fast: false,
             throttle,
+            node_timeout: None,
         };
         let started = Instant::now();
         let rows = clustron_dkv::Operation::run(self.targets.clone(), request).map_err(|e| e.message)?;

@@ -123,6 +123,7 @@ impl Bench {
             parallel: false,
             fail_fast: false,
             throttle: 0,
+            node_timeout: None,
         }
     }
 

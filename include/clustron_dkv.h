@@ -26,6 +26,10 @@
 // The largest throttle accepted.
 #define DKV_MAX_THROTTLE 1024
 
+// How long a rolling restart may go on after a cancel, the deadline or the per-node limit (even past the
+// deadline) to bring back the node whose stop was sent: wait for it to leave Stopping and send its start.
+#define DKV_RESTART_RECOVERY_GRACE_SEC 10
+
 // DkvNodeProgress.state.
 enum DkvNodeState
 #ifdef __cplusplus
@@ -114,7 +118,10 @@ typedef struct DkvSession DkvSession;
 
 // The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store, and of starts too (dkv_start_begin,
 // dkv_start_store: the same selection, routing, managers, deadline, DKV_STOP_PARALLEL, DKV_STOP_FAIL_FAST and
-// throttle; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT for a start). Zero-initialize it, set `struct_size` to
+// throttle; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT for a start) and of rolling restarts (dkv_restart_begin,
+// dkv_restart_store: the same selection, routing, managers and deadline, plus node_timeout_sec;
+// DKV_STOP_FORCE and DKV_STOP_PARALLEL are DKV_ERR_INVALID_ARGUMENT, DKV_STOP_FAIL_FAST is accepted and changes
+// nothing: a restart always stops at its first failure). Zero-initialize it, set `struct_size` to
 // `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
 typedef struct DkvStopOptions {
   uint32_t struct_size;
@@ -139,14 +146,20 @@ typedef struct DkvStopOptions {
   // With DKV_STOP_PARALLEL, the most requests in flight at once (1 to DKV_MAX_THROTTLE); 0 means
   // DKV_DEFAULT_THROTTLE. A node waiting between polls of a graceful stop holds none.
   uint32_t throttle;
-  uint32_t reserved;
+  // A rolling restart's limit for each node in seconds (its wait for a safe store, graceful stop, start and
+  // wait for a safe store again), within the one deadline `timeout_sec`: 1 to DKV_MAX_TIMEOUT_SEC; <= 0 means
+  // no per-node limit. A node over its limit is TIMEOUT (brought back first when its stop was sent) and the
+  // restart stops there. Must be <= 0 for a stop or a start (DKV_ERR_INVALID_ARGUMENT: they have no per-node
+  // limit, and a setting silently ignored would promise a bound that does not hold); dkv_plan_begin ignores it
+  // (a plan previews any of the three). Was `reserved` (always 0) before restarts existed: the size is the same.
+  int32_t node_timeout_sec;
 } DkvStopOptions;
 
 // One row per node. Every string is UTF-8, NUL-terminated, and owned by the DkvResults that holds it.
 typedef struct DkvResult {
   // "10.0.0.11:7801"
   const char *manager;
-  // "StopInstance:orders-1"
+  // "StopInstance:orders-1", "StartInstance:orders-1", "RestartInstance:orders-1"
   const char *action;
   // "SUCCESS", "FAILED", "TIMEOUT", "SKIPPED" or "CANCELLED"
   const char *result;
@@ -158,6 +171,10 @@ typedef struct DkvResult {
   DkvResultKind kind;
   // The last HTTP status from the manager for this node, 0 when none.
   int32_t http_status;
+  // A rolling restart's row: how long the node was down in milliseconds, from its stop request being sent to
+  // Running observed; -1 when the node was not taken down (not restarted, or not back to Running), and for
+  // every row of a stop or a start.
+  int64_t down_ms;
 } DkvResult;
 
 // Rows of a stop; free with dkv_free_results.
@@ -254,6 +271,13 @@ typedef struct DkvStoreInfo {
   const char *manager;
   struct DkvInstanceInfo *instances;
   size_t len;
+  // The store's state ("Active", "Passive", or as the manager spells it); NULL when unknown (a manager
+  // without the safety and state endpoints, or a stop's discovery, which does not ask).
+  const char *state;
+  // 1 safe, 0 not safe (migrations pending or backups not in sync), -1 unknown (no safety endpoint).
+  int32_t safe;
+  // Migrations pending as the safety answer counts them; -1 unknown.
+  int64_t migrations_pending;
 } DkvStoreInfo;
 
 #ifdef __cplusplus
@@ -298,6 +322,24 @@ DkvStatus dkv_start_begin(const struct DkvSession *session,
                           struct DkvOperation **out_op,
                           char **out_error);
 
+// Starts a rolling restart in the background and returns at once, through the same handle as a stop
+// (dkv_op_wait, dkv_op_progress, dkv_op_cancel, dkv_op_results, dkv_op_free). One node at a time, in the store's
+// order: wait until the store is safe, stop the node gracefully, start it, wait until it is Running and the store
+// is safe again; never two nodes down. Rows are "RestartInstance:<node>": SUCCESS "Running; down 1.24 s" with
+// DkvResult.down_ms; at the first node that fails, FAILED or TIMEOUT saying in which phase, every later node
+// SKIPPED "not restarted: the rolling restart stopped at <node>", and a "WARNING: " log line says how to go on.
+// dkv_op_cancel (or the deadline, or options->node_timeout_sec) after a node's stop was sent does not leave it
+// down: within DKV_RESTART_RECOVERY_GRACE_SEC, even past the deadline, its start is sent before the operation
+// finishes, and its row (CANCELLED or TIMEOUT) says whether it was started again or is DOWN. Options as
+// dkv_stop_begin plus node_timeout_sec; DKV_STOP_FORCE and DKV_STOP_PARALLEL are DKV_ERR_INVALID_ARGUMENT.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_restart_begin(const struct DkvSession *session,
+                            const struct DkvStopOptions *options,
+                            struct DkvOperation **out_op,
+                            char **out_error);
+
 // Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
 // NULL handle.
 //
@@ -306,14 +348,17 @@ DkvStatus dkv_start_begin(const struct DkvSession *session,
 int32_t dkv_op_wait(const struct DkvOperation *op,
                     int32_t timeout_ms);
 
-// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. Idempotent; NULL is a no-op.
+// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. A rolling restart whose current
+// node's stop was sent first brings that node back (sends its start, within DKV_RESTART_RECOVERY_GRACE_SEC) and
+// only then finishes: wait for it with dkv_op_wait. Idempotent; NULL is a no-op.
 //
 // # Safety
 // `op` must be NULL or live.
 void dkv_op_cancel(const struct DkvOperation *op);
 
 // Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
-// latest. NULL is a no-op.
+// latest (a rolling restart's: by the deadline plus DKV_RESTART_RECOVERY_GRACE_SEC, bringing its node back).
+// NULL is a no-op.
 //
 // # Safety
 // `op` must be NULL or live, and not used again afterwards.
@@ -338,6 +383,17 @@ DkvStatus dkv_start_store(const struct DkvSession *session,
                           const struct DkvStopOptions *options,
                           struct DkvResults **out_results,
                           char **out_error);
+
+// Blocking rolling restart: runs it to its end and returns the rows (free with dkv_free_results). Options and
+// rows as dkv_restart_begin; errors before any node (discovery, selection, DKV_STOP_FORCE, DKV_STOP_PARALLEL)
+// are returned here.
+//
+// # Safety
+// As dkv_stop_begin.
+DkvStatus dkv_restart_store(const struct DkvSession *session,
+                            const struct DkvStopOptions *options,
+                            struct DkvResults **out_results,
+                            char **out_error);
 
 // Starts planning a stop in the background: discovery, then the plan dkv_stop_begin would make with the same
 // options (the same selection and routing, names resolved under the same deadline), and nothing is stopped.

@@ -24,6 +24,6 @@ pub use net::credentials::Credentials;
 pub use net::session::{Session, Targets};
 pub use net::transport::TransportOptions;
 pub use operation::handle::{Operation, Progress};
-pub use operation::run_state::NodeState;
+pub use operation::run_state::{NodeState, RECOVERY_GRACE};
 pub use operation::stop::StopRequest;
-pub use results::{NodeResult, ResultKind};
+pub use results::{Action, NodeResult, ResultKind};

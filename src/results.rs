@@ -33,6 +33,8 @@ impl ResultKind {
 pub enum Action {
     Stop,
     Start,
+    /// A rolling restart: each node stopped gracefully and started again, one at a time.
+    Restart,
 }
 
 impl Action {
@@ -41,6 +43,7 @@ impl Action {
         match self {
             Action::Stop => "stop",
             Action::Start => "start",
+            Action::Restart => "restart",
         }
     }
 
@@ -49,6 +52,7 @@ impl Action {
         match self {
             Action::Stop => "StopInstance",
             Action::Start => "StartInstance",
+            Action::Restart => "RestartInstance",
         }
     }
 }
@@ -66,10 +70,13 @@ pub struct NodeResult {
     pub duration: Duration,
     /// The last HTTP status the manager gave for this node, 0 when none.
     pub http_status: u16,
+    /// A restart's row: how long the node was down, from its stop request being sent to Running observed; None
+    /// when the node was not taken down (or for a stop or a start).
+    pub down: Option<Duration>,
 }
 
 impl NodeResult {
-    /// `StopInstance:orders-1`, `StartInstance:orders-1`
+    /// `StopInstance:orders-1`, `StartInstance:orders-1`, `RestartInstance:orders-1`
     pub fn action(&self) -> String {
         format!("{}:{}", self.operation.row_prefix(), self.instance)
     }
@@ -90,10 +97,14 @@ mod tests {
             message: "Stopped".into(),
             duration: Duration::from_millis(5),
             http_status: 200,
+            down: None,
         };
         assert_eq!(row.action(), "StopInstance:orders-1");
         row.operation = Action::Start;
         assert_eq!(row.action(), "StartInstance:orders-1");
+        row.operation = Action::Restart;
+        assert_eq!(row.action(), "RestartInstance:orders-1");
+        assert_eq!(Action::Restart.noun(), "restart");
         assert_eq!(row.kind.label(), "SUCCESS");
         assert!(ResultKind::Timeout.is_failure() && !ResultKind::Skipped.is_failure());
     }

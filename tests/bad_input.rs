@@ -67,6 +67,19 @@ fn begin_with(store: *const c_char, flags: u32) -> String {
 
 /// dkv_stop_begin against one (silent) manager, with `change` applied to the options first.
 fn begin_with_options(store: *const c_char, change: impl FnOnce(&mut DkvStopOptions)) -> String {
+    begin_kind(dkv_stop_begin, store, change)
+}
+
+type Begin = unsafe extern "C" fn(
+    *const DkvSession,
+    *const DkvStopOptions,
+    *mut *mut DkvOperation,
+    *mut *mut c_char,
+) -> DkvStatus;
+
+/// `begin` (dkv_stop_begin, dkv_start_begin, dkv_restart_begin) against one (silent) manager, with `change`
+/// applied to the options first.
+fn begin_kind(begin: Begin, store: *const c_char, change: impl FnOnce(&mut DkvStopOptions)) -> String {
     let manager = CString::new("127.0.42.50").unwrap();
     let list = [manager.as_ptr()];
     let mut options = DkvStopOptions::for_store(store);
@@ -76,7 +89,7 @@ fn begin_with_options(store: *const c_char, change: impl FnOnce(&mut DkvStopOpti
     change(&mut options);
     let mut op = ptr::null_mut();
     let mut err = ptr::null_mut();
-    let rc = unsafe { dkv_stop_begin(ptr::null(), &options, &mut op, &mut err) };
+    let rc = unsafe { begin(ptr::null(), &options, &mut op, &mut err) };
     unsafe { dkv_op_free(op) };
     c_status(rc, err)
 }
@@ -289,6 +302,33 @@ fn run_case(id: &str) -> String {
             let mut err = ptr::null_mut();
             let rc = unsafe { dkv_start_begin(ptr::null(), &options, &mut op, &mut err) };
             unsafe { dkv_op_free(op) };
+            c_status(rc, err)
+        }
+        "B55" => {
+            let store = CString::new("S").unwrap();
+            begin_kind(dkv_restart_begin, store.as_ptr(), |o| o.flags = DKV_STOP_FORCE as u32)
+        }
+        "B56" => {
+            let store = CString::new("S").unwrap();
+            begin_kind(dkv_restart_begin, store.as_ptr(), |o| o.flags = DKV_STOP_PARALLEL as u32)
+        }
+        "B57" => {
+            let store = CString::new("S").unwrap();
+            begin_kind(dkv_restart_begin, store.as_ptr(), |o| o.node_timeout_sec = DKV_MAX_TIMEOUT_SEC + 1)
+        }
+        "B58" => {
+            let store = CString::new("S").unwrap();
+            begin_kind(dkv_stop_begin, store.as_ptr(), |o| o.node_timeout_sec = 60)
+        }
+        "B59" => {
+            let store = CString::new("S").unwrap();
+            begin_kind(dkv_start_begin, store.as_ptr(), |o| o.node_timeout_sec = 60)
+        }
+        "B60" => {
+            let store = CString::new("S").unwrap();
+            let options = DkvStopOptions::for_store(store.as_ptr());
+            let mut err = ptr::null_mut();
+            let rc = unsafe { dkv_restart_store(ptr::null(), &options, ptr::null_mut(), &mut err) };
             c_status(rc, err)
         }
         other => panic!("docs/bad-input.md has a case {} that this test does not know", other),

@@ -858,3 +858,59 @@ fn a_fault_mix_draws_per_request_and_reset_clears_it() {
     m.reset();
     assert!((0..10).all(|_| answered(&addr[0], "GET", "/admin/v1/stores/OrdersStore") == Some(200)));
 }
+
+#[test]
+fn max_down_counts_the_most_nodes_not_running_at_once_and_every_status_change_is_recorded() {
+    let timing = Timing { migration_ms: 100, stop_delay_ms: 10, start_delay_ms: 40 };
+    let mut s = store(3, 12, 1, timing);
+    assert_eq!((s.accounting().max_down, s.accounting().down), (0, 0));
+    // One node at a time: stopped, started, Running again, then the next.
+    for node in 0..3 {
+        let t = 10_000 * node as u64;
+        s.stop(node, false, t);
+        s.advance(t + 5_000);
+        assert_eq!(remaining(&s, node).0, "Stopped");
+        assert_eq!(s.start(node, t + 5_000), StartOutcome::Starting);
+        s.advance(t + 9_000);
+        assert_eq!(remaining(&s, node).0, "Running");
+    }
+    let acc = s.accounting();
+    assert_eq!((acc.max_down, acc.down, acc.lost), (1, 0, 0), "{acc:?}");
+    let changes: Vec<(String, String, u32)> =
+        acc.status_changes.iter().map(|c| (c.instance.clone(), c.status.clone(), c.down)).collect();
+    let expected: Vec<(String, String, u32)> = (0..3)
+        .flat_map(|n| {
+            ["Stopping", "Stopped", "Starting", "Running"]
+                .iter()
+                .map(move |st| (format!("n{n}"), st.to_string(), if *st == "Running" { 0 } else { 1 }))
+        })
+        .collect();
+    assert_eq!(changes, expected);
+    assert!(acc.status_changes.windows(2).all(|w| w[0].at_ms <= w[1].at_ms), "{acc:?}");
+    // A second node stopping while the first is still down: two at once, and the record says so.
+    s.stop(0, false, 100_000);
+    s.stop(1, true, 100_001);
+    let acc = s.accounting();
+    assert_eq!((acc.max_down, acc.down), (2, 2), "{acc:?}");
+    // A status that does not change is no change.
+    let before = acc.status_changes.len();
+    s.stop(1, true, 100_002);
+    assert_eq!(s.accounting().status_changes.len(), before);
+}
+
+#[test]
+fn max_down_is_reported_over_http_and_reset_with_the_layout() {
+    let rm = RefManager::start(Config::demo()).unwrap();
+    let addr = rm.address("127.0.0.11");
+    let acc = get(&addr, "/_control/accounting/OrdersStore").json();
+    assert_eq!((acc["maxDown"].as_u64(), acc["down"].as_u64()), (Some(0), Some(0)), "{acc}");
+    assert_eq!(post(&addr, "/admin/v1/stores/OrdersStore/instances/orders-1/stop?force=true").status, 200);
+    let acc = get(&addr, "/_control/accounting/OrdersStore").json();
+    assert_eq!(acc["maxDown"].as_u64(), Some(1), "{acc}");
+    assert_eq!(acc["statusChanges"][0]["instance"], "orders-1", "{acc}");
+    assert_eq!(acc["statusChanges"][0]["status"], "Stopped", "{acc}");
+    assert_eq!(post(&addr, "/_control/reset").status, 200);
+    let acc = get(&addr, "/_control/accounting/OrdersStore").json();
+    assert_eq!(acc["maxDown"].as_u64(), Some(0), "{acc}");
+    assert_eq!(acc["statusChanges"].as_array().map(|a| a.len()), Some(0), "{acc}");
+}

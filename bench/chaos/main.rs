@@ -99,6 +99,7 @@ fn draw(rng: &mut Rng, managers: usize) -> Scenario {
         parallel,
         fail_fast: rng.chance(50),
         throttle: if parallel && rng.chance(30) { 2 } else { 0 },
+        node_timeout: None,
     };
     let timeout_sec = 2 + rng.below(2);
     // Ctrl+C mostly early, while requests are in flight: that is where a stop can outlive its call.

@@ -32,7 +32,7 @@ namespace Clustron.Dkv.Bench
             public IntPtr Instances;
             public UIntPtr InstanceCount;
             public uint Throttle;
-            public uint Reserved;
+            public int NodeTimeoutSec;
         }
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]

@@ -5,10 +5,10 @@
     Author               = 'Clustron DKV admin tooling'
     CompanyName          = 'Clustron'
     Copyright            = '(c) Clustron. All rights reserved.'
-    Description          = 'Administers Clustron Distributed Key-Value (DKV) stores through their manager services: connect to managers, discover stores, stop and start stores and nodes safely.'
+    Description          = 'Administers Clustron Distributed Key-Value (DKV) stores through their manager services: connect to managers, discover stores, stop, start and restart (rolling) stores and nodes safely.'
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion    = '5.1'
-    FunctionsToExport    = @('Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Start-DkvStore', 'Stop-DkvStore')
+    FunctionsToExport    = @('Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Restart-DkvStore', 'Start-DkvStore', 'Stop-DkvStore')
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()

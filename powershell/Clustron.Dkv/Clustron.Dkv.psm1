@@ -22,7 +22,10 @@
 #   StopTimedOut           OperationTimeout  a TIMEOUT row, after the row
 #   StartFailed            as StopFailed, for a FAILED row of Start-DkvStore
 #   StartTimedOut          as StopTimedOut, for a TIMEOUT row of Start-DkvStore
-#   ConfirmationUnavailable InvalidOperation Stop-/Start-DkvStore must ask but the console cannot prompt (terminating)
+#   RestartFailed          as StopFailed, for the FAILED row a rolling restart stopped at (Restart-DkvStore), written
+#                          after the rows; ErrorDetails.RecommendedAction says how to go on
+#   RestartTimedOut        as StopTimedOut, likewise for a TIMEOUT row of Restart-DkvStore
+#   ConfirmationUnavailable InvalidOperation Stop-/Start-/Restart-DkvStore must ask but the console cannot prompt (terminating)
 # With -FailFast the first StopFailed/StopTimedOut (StartFailed/StartTimedOut) or discovery error is terminating instead.
 
 # In the sources the files are dot-sourced one by one; powershell/assemble.sh replaces this region with their text,
@@ -41,11 +44,11 @@ foreach ($folder in @('Private', 'Public')) {
 # cannot load, or a 32-bit process, fails the first command, before any request, naming the paths or the reason.
 $script:DkvModuleRoot = $PSScriptRoot
 
-Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
+Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore', 'Restart-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-DkvStoreNameCompletion -WordToComplete $wordToComplete
 }
-Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore' -ParameterName 'InstanceName' -ScriptBlock {
+Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore', 'Restart-DkvStore' -ParameterName 'InstanceName' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Get-DkvInstanceNameCompletion -WordToComplete $wordToComplete -BoundParameters $fakeBoundParameters
 }
@@ -55,4 +58,4 @@ $ExecutionContext.SessionState.Module.OnRemove = {
     $null = Remove-DkvSession
 }
 
-Export-ModuleMember -Function 'Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Start-DkvStore', 'Stop-DkvStore'
+Export-ModuleMember -Function 'Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Restart-DkvStore', 'Start-DkvStore', 'Stop-DkvStore'

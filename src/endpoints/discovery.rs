@@ -1,5 +1,6 @@
 //! Finding a store's nodes: ask the targeted managers in order until one knows the store.
 use crate::deadline::{CancelToken, Deadline};
+use crate::endpoints::store_condition::StoreCondition;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Admitted, Gate};
@@ -15,6 +16,9 @@ const DISCOVERY_FLOOR: Duration = Duration::from_secs(1);
 pub struct Discovered {
     pub manager: ManagerEndpoint,
     pub store: StoreDoc,
+    /// Read only by a discovery on its own (Get-DkvStore): a stop's discovery leaves it unknown and spends no
+    /// round trip on it.
+    pub condition: StoreCondition,
 }
 
 pub fn store_path(store: &str) -> String {
@@ -46,7 +50,13 @@ pub fn discover(
         let admit = || Admitted::ask(gate, false);
         match transport.call_admitted("GET", manager, &store_path(store), None, || attempt, log, admit) {
             Ok(reply) if reply.status == 200 => match wire::parse::<StoreDoc>(&reply.body) {
-                Ok(doc) => return Ok(Discovered { manager: manager.clone(), store: doc }),
+                Ok(doc) => {
+                    return Ok(Discovered {
+                        manager: manager.clone(),
+                        store: doc,
+                        condition: StoreCondition::default(),
+                    })
+                }
                 Err(problem) => reasons.push(format!("{}: {}", manager, problem)),
             },
             Ok(reply) => {

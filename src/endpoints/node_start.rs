@@ -2,7 +2,7 @@
 //! twin of node_stop.rs, under the same retry, admission and patience rules (net::retry) and the same shared
 //! store poll (store_poll.rs). A manager without the start endpoint gets a FAILED row that says so: nothing is
 //! guessed.
-use crate::endpoints::node_wait::{read_answer, Answer, NodeWatch, Outcome, RUNNING, STOPPED};
+use crate::endpoints::node_wait::{non_empty, read_answer, Answer, NodeWatch, Outcome, RUNNING, STOPPED};
 use crate::endpoints::safety;
 use crate::endpoints::store_poll::StorePolls;
 use crate::net::address::ManagerEndpoint;
@@ -25,6 +25,9 @@ pub struct NodeStart<'a> {
     pub shares: usize,
     /// The node's latest state, for progress snapshots.
     pub progress: &'a dyn Fn(String),
+    /// Wait until the node reports Running. Off for a rolling restart bringing a node back after a cancel or
+    /// a timeout: there a 202 is enough (SUCCESS "Starting"), the manager completes the start on its own.
+    pub wait: bool,
 }
 
 pub fn start_path(store: &str, instance: &str) -> String {
@@ -147,6 +150,9 @@ impl NodeStart<'_> {
         let reported = doc.status.clone().unwrap_or_default();
         if status == 200 && (reported.is_empty() || reported.eq_ignore_ascii_case("Running")) {
             return Outcome::new(ResultKind::Success, "Running", status);
+        }
+        if !self.wait {
+            return Outcome::new(ResultKind::Success, non_empty(doc.status, "Starting"), status);
         }
         self.watch().wait_for(&RUNNING, status, patience)
     }

@@ -149,6 +149,9 @@ mod tests {
         assert_eq!(doc.instances.len(), 1);
         assert_eq!((doc.instances[0].name.as_ref(), doc.instances[0].safe), ("orders-1", true));
         assert_eq!((doc.safe, doc.migrations_pending), (false, Some(2)));
+        assert_eq!(doc.state.as_deref(), Some("Active"), "the state is kept for Get-DkvStore");
+        assert_eq!(wire::parse_safety(r#"{"safe":true,"state":null}"#, None).unwrap().state, None);
+        assert!(wire::parse_safety(r#"{"safe":true,"state":3}"#, None).is_err(), "a state must be text");
         assert_eq!(judge(&doc, Some("orders-1")), Safety::Safe);
         assert!(wire::parse_safety(body, None).unwrap().instances.is_empty());
         // The asked member's entry must be complete; another member's need not be.

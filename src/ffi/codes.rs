@@ -89,6 +89,9 @@ pub const DKV_MAX_TIMEOUT_SEC: i32 = 86400;
 pub const DKV_DEFAULT_THROTTLE: u32 = 32;
 /// The largest throttle accepted.
 pub const DKV_MAX_THROTTLE: u32 = 1024;
+/// How long a rolling restart may go on after a cancel, the deadline or the per-node limit (even past the
+/// deadline) to bring back the node whose stop was sent: wait for it to leave Stopping and send its start.
+pub const DKV_RESTART_RECOVERY_GRACE_SEC: i32 = 10;
 
 // The header's numbers are the ones the library applies: a change to either side that is not made to the other
 // fails the build here.
@@ -96,6 +99,7 @@ const _: () = assert!(DKV_DEFAULT_PORT as u16 == DEFAULT_PORT);
 const _: () = assert!(DKV_DEFAULT_TIMEOUT_SEC as u64 == DEFAULT_TIMEOUT.as_secs());
 const _: () = assert!(DKV_MAX_TIMEOUT_SEC as i64 == MAX_TIMEOUT_SECS);
 const _: () = assert!(DKV_DEFAULT_THROTTLE as usize == DEFAULT_THROTTLE);
+const _: () = assert!(DKV_RESTART_RECOVERY_GRACE_SEC as u64 == crate::operation::run_state::RECOVERY_GRACE.as_secs());
 const _: () =
     assert!(DKV_STOP_KNOWN_FLAGS == DKV_STOP_FORCE as u32 | DKV_STOP_PARALLEL as u32 | DKV_STOP_FAIL_FAST as u32);
 

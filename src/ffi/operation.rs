@@ -1,5 +1,6 @@
-//! Stops and starts in the background and their handle: dkv_stop_begin, dkv_start_begin, dkv_op_wait,
-//! dkv_op_cancel, dkv_op_free, and the blocking dkv_stop_store and dkv_start_store. Progress, results, plans and store info are read from the handle in their own files.
+//! Stops, starts and rolling restarts in the background and their handle: dkv_stop_begin, dkv_start_begin,
+//! dkv_restart_begin, dkv_op_wait, dkv_op_cancel, dkv_op_free, and the blocking dkv_stop_store, dkv_start_store
+//! and dkv_restart_store. Progress, results, plans and store info are read from the handle in their own files.
 use super::boundary::{free_boxed, guard, guard_void, require_out, DkvOperation};
 use super::codes::*;
 use super::results::{results_to_c, DkvResults};
@@ -48,6 +49,29 @@ pub unsafe extern "C" fn dkv_start_begin(
     begin_with(session, options, out_op, out_error, Operation::begin_start)
 }
 
+/// Starts a rolling restart in the background and returns at once, through the same handle as a stop
+/// (dkv_op_wait, dkv_op_progress, dkv_op_cancel, dkv_op_results, dkv_op_free). One node at a time, in the store's
+/// order: wait until the store is safe, stop the node gracefully, start it, wait until it is Running and the store
+/// is safe again; never two nodes down. Rows are "RestartInstance:<node>": SUCCESS "Running; down 1.24 s" with
+/// DkvResult.down_ms; at the first node that fails, FAILED or TIMEOUT saying in which phase, every later node
+/// SKIPPED "not restarted: the rolling restart stopped at <node>", and a "WARNING: " log line says how to go on.
+/// dkv_op_cancel (or the deadline, or options->node_timeout_sec) after a node's stop was sent does not leave it
+/// down: within DKV_RESTART_RECOVERY_GRACE_SEC, even past the deadline, its start is sent before the operation
+/// finishes, and its row (CANCELLED or TIMEOUT) says whether it was started again or is DOWN. Options as
+/// dkv_stop_begin plus node_timeout_sec; DKV_STOP_FORCE and DKV_STOP_PARALLEL are DKV_ERR_INVALID_ARGUMENT.
+///
+/// # Safety
+/// As dkv_stop_begin.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_restart_begin(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_op: *mut *mut DkvOperation,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    begin_with(session, options, out_op, out_error, Operation::begin_restart)
+}
+
 /// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
 /// NULL handle.
 ///
@@ -67,7 +91,9 @@ pub unsafe extern "C" fn dkv_op_wait(op: *const DkvOperation, timeout_ms: i32) -
     }
 }
 
-/// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. Idempotent; NULL is a no-op.
+/// Cancels: nothing new starts, waits end, unfinished nodes are reported CANCELLED. A rolling restart whose current
+/// node's stop was sent first brings that node back (sends its start, within DKV_RESTART_RECOVERY_GRACE_SEC) and
+/// only then finishes: wait for it with dkv_op_wait. Idempotent; NULL is a no-op.
 ///
 /// # Safety
 /// `op` must be NULL or live.
@@ -81,7 +107,8 @@ pub unsafe extern "C" fn dkv_op_cancel(op: *const DkvOperation) {
 }
 
 /// Frees an operation handle. A running operation is cancelled first; its threads end by the deadline at the
-/// latest. NULL is a no-op.
+/// latest (a rolling restart's: by the deadline plus DKV_RESTART_RECOVERY_GRACE_SEC, bringing its node back).
+/// NULL is a no-op.
 ///
 /// # Safety
 /// `op` must be NULL or live, and not used again afterwards.
@@ -120,7 +147,23 @@ pub unsafe extern "C" fn dkv_start_store(
     run_with(session, options, out_results, out_error, Operation::run_start)
 }
 
-/// What dkv_stop_begin and dkv_start_begin share: the options read once, the operation begun by `begin`.
+/// Blocking rolling restart: runs it to its end and returns the rows (free with dkv_free_results). Options and
+/// rows as dkv_restart_begin; errors before any node (discovery, selection, DKV_STOP_FORCE, DKV_STOP_PARALLEL)
+/// are returned here.
+///
+/// # Safety
+/// As dkv_stop_begin.
+#[no_mangle]
+pub unsafe extern "C" fn dkv_restart_store(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    out_results: *mut *mut DkvResults,
+    out_error: *mut *mut c_char,
+) -> DkvStatus {
+    run_with(session, options, out_results, out_error, Operation::run_restart)
+}
+
+/// What dkv_stop_begin, dkv_start_begin and dkv_restart_begin share: the options read once, the operation begun by `begin`.
 ///
 /// # Safety
 /// As dkv_stop_begin.
@@ -139,7 +182,7 @@ unsafe fn begin_with(
     })
 }
 
-/// What dkv_stop_store and dkv_start_store share: the options read once, the operation run to its end by `run`.
+/// What dkv_stop_store, dkv_start_store and dkv_restart_store share: the options read once, the operation run to its end by `run`.
 ///
 /// # Safety
 /// As dkv_stop_begin.

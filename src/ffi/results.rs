@@ -10,7 +10,7 @@ use std::os::raw::c_char;
 pub struct DkvResult {
     /// "10.0.0.11:7801"
     pub manager: *const c_char,
-    /// "StopInstance:orders-1"
+    /// "StopInstance:orders-1", "StartInstance:orders-1", "RestartInstance:orders-1"
     pub action: *const c_char,
     /// "SUCCESS", "FAILED", "TIMEOUT", "SKIPPED" or "CANCELLED"
     pub result: *const c_char,
@@ -22,6 +22,10 @@ pub struct DkvResult {
     pub kind: DkvResultKind,
     /// The last HTTP status from the manager for this node, 0 when none.
     pub http_status: i32,
+    /// A rolling restart's row: how long the node was down in milliseconds, from its stop request being sent to
+    /// Running observed; -1 when the node was not taken down (not restarted, or not back to Running), and for
+    /// every row of a stop or a start.
+    pub down_ms: i64,
 }
 
 /// Rows of a stop; free with dkv_free_results.
@@ -77,6 +81,7 @@ pub(super) fn results_to_c(rows: &[NodeResult]) -> *mut DkvResults {
             duration_ms: r.duration.as_millis() as u64,
             kind: r.kind.into(),
             http_status: r.http_status as i32,
+            down_ms: r.down.map_or(-1, |d| std::cmp::min(d.as_millis(), i64::MAX as u128) as i64),
         })
         .collect();
     let (items, len) = into_raw_slice(items);

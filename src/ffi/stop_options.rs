@@ -1,4 +1,4 @@
-//! DkvStopOptions: what a stop (and its plan) is asked to do, read once from the caller's struct. `struct_size`
+//! DkvStopOptions: what a stop, a start, a rolling restart (and their plan) is asked to do, read once from the caller's struct. `struct_size`
 //! lets the struct grow: a caller built against an older header passes a smaller size and the fields it does not
 //! know read as zero; a size larger than this library's, or a flag bit it does not know, is refused with a message
 //! that names the fix, since silently ignoring a newer caller's settings could stop what it did not mean to.
@@ -12,7 +12,10 @@ use std::os::raw::c_char;
 
 /// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store, and of starts too (dkv_start_begin,
 /// dkv_start_store: the same selection, routing, managers, deadline, DKV_STOP_PARALLEL, DKV_STOP_FAIL_FAST and
-/// throttle; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT for a start). Zero-initialize it, set `struct_size` to
+/// throttle; DKV_STOP_FORCE is DKV_ERR_INVALID_ARGUMENT for a start) and of rolling restarts (dkv_restart_begin,
+/// dkv_restart_store: the same selection, routing, managers and deadline, plus node_timeout_sec;
+/// DKV_STOP_FORCE and DKV_STOP_PARALLEL are DKV_ERR_INVALID_ARGUMENT, DKV_STOP_FAIL_FAST is accepted and changes
+/// nothing: a restart always stops at its first failure). Zero-initialize it, set `struct_size` to
 /// `sizeof(DkvStopOptions)`, then the fields you need: zero means the default everywhere.
 #[repr(C)]
 pub struct DkvStopOptions {
@@ -38,7 +41,13 @@ pub struct DkvStopOptions {
     /// With DKV_STOP_PARALLEL, the most requests in flight at once (1 to DKV_MAX_THROTTLE); 0 means
     /// DKV_DEFAULT_THROTTLE. A node waiting between polls of a graceful stop holds none.
     pub throttle: u32,
-    pub reserved: u32,
+    /// A rolling restart's limit for each node in seconds (its wait for a safe store, graceful stop, start and
+    /// wait for a safe store again), within the one deadline `timeout_sec`: 1 to DKV_MAX_TIMEOUT_SEC; <= 0 means
+    /// no per-node limit. A node over its limit is TIMEOUT (brought back first when its stop was sent) and the
+    /// restart stops there. Must be <= 0 for a stop or a start (DKV_ERR_INVALID_ARGUMENT: they have no per-node
+    /// limit, and a setting silently ignored would promise a bound that does not hold); dkv_plan_begin ignores it
+    /// (a plan previews any of the three). Was `reserved` (always 0) before restarts existed: the size is the same.
+    pub node_timeout_sec: i32,
 }
 
 impl DkvStopOptions {
@@ -56,12 +65,12 @@ impl DkvStopOptions {
             instances: std::ptr::null(),
             instance_count: 0,
             throttle: 0,
-            reserved: 0,
+            node_timeout_sec: 0,
         }
     }
 }
 
-/// The size of the first DkvStopOptions: every field up to and including `reserved`. Later versions append
+/// The size of the first DkvStopOptions: every field up to and including `node_timeout_sec` (once `reserved`). Later versions append
 /// fields; a caller of this version passes exactly this.
 const FIRST_SIZE: usize = std::mem::size_of::<DkvStopOptions>();
 
@@ -87,6 +96,16 @@ pub unsafe fn read(
             options.throttle, DKV_MAX_THROTTLE, DKV_DEFAULT_THROTTLE
         )));
     }
+    if options.node_timeout_sec > DKV_MAX_TIMEOUT_SEC {
+        return Err(DkvError::invalid(format!(
+            "options->node_timeout_sec {} is out of range. Use 1 to {} seconds, or 0 for no per-node limit.",
+            options.node_timeout_sec, DKV_MAX_TIMEOUT_SEC
+        )));
+    }
+    let node_timeout = match options.node_timeout_sec {
+        n if n <= 0 => None,
+        n => Some(std::time::Duration::from_secs(n as u64)),
+    };
     let request = StopRequest {
         store: read_str(options.store, "options->store")?,
         instances: read_instances(options.instances, options.instance_count)?,
@@ -94,6 +113,7 @@ pub unsafe fn read(
         parallel: options.flags & DKV_STOP_PARALLEL as u32 != 0,
         fail_fast: options.flags & DKV_STOP_FAIL_FAST as u32 != 0,
         throttle: options.throttle as usize,
+        node_timeout,
     };
     let explicit = read_managers(options.managers, options.manager_count)?;
     let session: Option<&Session> = session.as_ref().map(|s| &s.inner);

@@ -5,6 +5,7 @@ use super::boundary::{read_str, require_out, DkvOperation};
 use super::codes::*;
 use super::session::{targets, DkvSession};
 use crate::endpoints::discovery::Discovered;
+use crate::endpoints::store_condition::StoreCondition;
 use crate::error::DkvError;
 use crate::net::wire::InstanceDoc;
 use crate::operation::handle::Operation;
@@ -27,6 +28,13 @@ pub struct DkvStoreInfo {
     pub manager: *const c_char,
     pub instances: *mut DkvInstanceInfo,
     pub len: usize,
+    /// The store's state ("Active", "Passive", or as the manager spells it); NULL when unknown (a manager
+    /// without the safety and state endpoints, or a stop's discovery, which does not ask).
+    pub state: *const c_char,
+    /// 1 safe, 0 not safe (migrations pending or backups not in sync), -1 unknown (no safety endpoint).
+    pub safe: i32,
+    /// Migrations pending as the safety answer counts them; -1 unknown.
+    pub migrations_pending: i64,
 }
 
 /// Discovers a store. `session` may be NULL when managers are given; given managers override the session's.
@@ -128,10 +136,15 @@ fn port(value: Option<i64>) -> i32 {
 /// `asked` is the name the caller used, kept when the manager's answer names no store.
 pub(super) fn discovered_to_c(asked: &str, found: &Discovered) -> *mut DkvStoreInfo {
     let name = found.store.name.clone().unwrap_or_else(|| asked.to_string());
-    store_info_to_c(&name, &found.manager.display_name(), &found.store.instances)
+    store_info_to_c(&name, &found.manager.display_name(), &found.store.instances, &found.condition)
 }
 
-fn store_info_to_c(name: &str, manager: &str, instances: &[InstanceDoc]) -> *mut DkvStoreInfo {
+fn store_info_to_c(
+    name: &str,
+    manager: &str,
+    instances: &[InstanceDoc],
+    condition: &StoreCondition,
+) -> *mut DkvStoreInfo {
     let items: Vec<DkvInstanceInfo> = instances
         .iter()
         .map(|i| DkvInstanceInfo {
@@ -148,6 +161,9 @@ fn store_info_to_c(name: &str, manager: &str, instances: &[InstanceDoc]) -> *mut
         manager: owned_c_string(manager),
         instances,
         len,
+        state: condition.state.as_deref().map_or(std::ptr::null(), |s| owned_c_string(s) as *const c_char),
+        safe: condition.safe.map_or(-1, i32::from),
+        migrations_pending: condition.migrations_pending.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX)),
     }))
 }
 
@@ -157,6 +173,7 @@ pub(super) unsafe fn free_store_info(info: *mut DkvStoreInfo) {
     let info = Box::from_raw(info);
     free_c_string(info.name);
     free_c_string(info.manager);
+    free_c_string(info.state);
     for item in from_raw_slice(info.instances, info.len).iter() {
         free_c_string(item.name);
         free_c_string(item.server);

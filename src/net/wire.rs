@@ -48,6 +48,8 @@ pub struct SafetyDoc<'a> {
     pub safe: bool,
     pub migrations_pending: Option<u64>,
     pub backups_in_sync: Option<bool>,
+    /// The store's state ("Active", "Passive") when the answer names it (docs/manager-api.md, "Safety check").
+    pub state: Option<Cow<'a, str>>,
     /// The asked-about member's entries (one, unless the manager lists it twice); empty when none was asked about.
     pub instances: Vec<InstanceSafetyDoc<'a>>,
 }
@@ -77,6 +79,7 @@ enum SafetyField {
     Safe,
     MigrationsPending,
     BackupsInSync,
+    State,
     Instances,
     #[serde(other)]
     Other,
@@ -105,6 +108,32 @@ impl<'de> Visitor<'de> for TextSeed {
     }
 }
 
+/// A string or null, borrowed like `TextSeed`'s.
+struct OptionalText;
+
+impl<'de> DeserializeSeed<'de> for OptionalText {
+    type Value = Option<Cow<'de, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for OptionalText {
+    type Value = Option<Cow<'de, str>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or null")
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        TextSeed.deserialize(deserializer).map(Some)
+    }
+}
+
 struct SafetySeed<'m> {
     member: Option<&'m str>,
 }
@@ -123,11 +152,13 @@ impl<'de, 'm> Visitor<'de> for SafetySeed<'m> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut safe, mut migrations_pending, mut backups_in_sync, mut instances) = (None, None, None, Vec::new());
+        let mut state = None;
         while let Some(field) = map.next_key::<SafetyField>()? {
             match field {
                 SafetyField::Safe => safe = Some(map.next_value::<bool>()?),
                 SafetyField::MigrationsPending => migrations_pending = map.next_value::<Option<u64>>()?,
                 SafetyField::BackupsInSync => backups_in_sync = map.next_value::<Option<bool>>()?,
+                SafetyField::State => state = map.next_value_seed(OptionalText)?,
                 SafetyField::Instances => instances = map.next_value_seed(MembersSeed { member: self.member })?,
                 SafetyField::Other => {
                     map.next_value::<IgnoredAny>()?;
@@ -135,7 +166,7 @@ impl<'de, 'm> Visitor<'de> for SafetySeed<'m> {
             }
         }
         let safe = safe.ok_or_else(|| de::Error::missing_field("safe"))?;
-        Ok(SafetyDoc { safe, migrations_pending, backups_in_sync, instances })
+        Ok(SafetyDoc { safe, migrations_pending, backups_in_sync, state, instances })
     }
 }
 

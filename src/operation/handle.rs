@@ -6,9 +6,9 @@ use crate::deadline::Deadline;
 use crate::endpoints::discovery::Discovered;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::session::Targets;
-use crate::operation::run_state::{End, FinishOnDrop, NodeProgress, NodeState, Shared, OVERDUE_GRACE};
-use crate::operation::start;
+use crate::operation::run_state::{End, FinishOnDrop, NodeProgress, NodeState, Shared};
 use crate::operation::stop::{drive, Scope, StopRequest};
+use crate::operation::{restart, start};
 use crate::planning::names::validate_name;
 use crate::planning::plan::Plan;
 use crate::results::Action;
@@ -51,6 +51,22 @@ impl Operation {
         Operation::run_scope(targets, request, Scope::Start)
     }
 
+    /// A rolling restart of the nodes the request selects (every node when it names none), one at a time in the
+    /// store's order: wait until the store is safe, stop the node gracefully, start it, wait until it is Running
+    /// and the store is safe again, then the next node (restart.rs). Stops at the first node that fails: later
+    /// nodes are SKIPPED and a warning says how to go on. `force` and `parallel` are refused (a rolling restart is
+    /// graceful and one node at a time); `fail_fast` is accepted (it always stops at the first failure);
+    /// `node_timeout` bounds each node within the one deadline. A cancel (or a timeout) after a node's stop was
+    /// sent brings that node back (sends its start) within RECOVERY_GRACE before the operation finishes.
+    pub fn begin_restart(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
+        Operation::start(targets, request, Scope::Restart)
+    }
+
+    /// Runs a rolling restart to its end and returns its rows (as `run` does for a stop).
+    pub fn run_restart(targets: Targets, request: StopRequest) -> Result<Vec<NodeResult>, DkvError> {
+        Operation::run_scope(targets, request, Scope::Restart)
+    }
+
     /// Discovery and planning alone: the plan `begin` would make for the same request (same routing rule, names
     /// resolved under this operation's deadline), read with `plan` once finished; nothing is stopped.
     pub fn begin_plan(targets: Targets, request: StopRequest) -> Result<Operation, DkvError> {
@@ -67,6 +83,7 @@ impl Operation {
             parallel: false,
             fail_fast: false,
             throttle: 0,
+            node_timeout: None,
         };
         Operation::start(targets, request, Scope::Discover)
     }
@@ -78,6 +95,25 @@ impl Operation {
                 "DKV_STOP_FORCE (-Force) applies to stops only: a start has no forced form. Leave the flag out.",
             ));
         }
+        if scope == Scope::Restart && request.force {
+            return Err(DkvError::invalid(
+                "DKV_STOP_FORCE (-Force) does not apply to a rolling restart: it stops each node gracefully, after \
+                 the store is safe. Leave the flag out.",
+            ));
+        }
+        if scope == Scope::Restart && request.parallel {
+            return Err(DkvError::invalid(
+                "DKV_STOP_PARALLEL (-Parallel) does not apply to a rolling restart: it restarts one node at a time, \
+                 so that never two nodes are down. Leave the flag out.",
+            ));
+        }
+        if matches!(scope, Scope::Stop | Scope::Start) && request.node_timeout.is_some() {
+            return Err(DkvError::invalid(format!(
+                "A per-node limit (node_timeout_sec) applies to rolling restarts only; a {} has the one deadline \
+                 (timeout_sec). Set it to 0.",
+                if scope == Scope::Start { "start" } else { "stop" }
+            )));
+        }
         if let Some(instances) = &request.instances {
             if instances.is_empty() {
                 return Err(DkvError::invalid(
@@ -88,8 +124,14 @@ impl Operation {
                 validate_name("Instance name", instance)?;
             }
         }
-        let action = if scope == Scope::Start { Action::Start } else { Action::Stop };
-        Ok(Arc::new(Shared::new(action, request.fail_fast, Deadline::after(targets.timeout), request.store.clone())))
+        let action = match scope {
+            Scope::Start => Action::Start,
+            Scope::Restart => Action::Restart,
+            _ => Action::Stop,
+        };
+        // A restart always stops at its first failure, in its own words (restart.rs), not -FailFast's.
+        let fail_fast = request.fail_fast && scope != Scope::Restart;
+        Ok(Arc::new(Shared::new(action, fail_fast, Deadline::after(targets.timeout), request.store.clone())))
     }
 
     fn start(targets: Targets, request: StopRequest, scope: Scope) -> Result<Operation, DkvError> {
@@ -130,7 +172,7 @@ impl Operation {
     /// Waits until finished or `timeout` (None: no limit); true when finished.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
         let until = timeout.map(|t| Instant::now() + t);
-        let hard_stop = self.shared.deadline.at() + OVERDUE_GRACE;
+        let hard_stop = self.shared.deadline.at() + self.shared.overdue_grace;
         let mut st = self.shared.lock();
         loop {
             self.shared.finalize_if_overdue(&mut st);
@@ -152,7 +194,9 @@ impl Operation {
     }
 
     /// Nothing new starts, no request is sent any more, waits end, and every unfinished node is reported
-    /// CANCELLED now, saying whether its stop request had been sent.
+    /// CANCELLED now, saying whether its stop request had been sent. A rolling restart whose current node's stop
+    /// was sent is the exception: that node is brought back first (its start sent, within RECOVERY_GRACE) and
+    /// the operation finishes after its row is written; wait for it as usual.
     pub fn cancel(&self) {
         let mut st = self.shared.lock();
         // Under the lock, so that no request is admitted between the flag and the rows that describe it.
@@ -165,6 +209,10 @@ impl Operation {
                 ErrorKind::Cancelled,
                 format!("Cancelled while discovering store '{}'.", self.shared.store),
             ));
+        }
+        if self.shared.action == Action::Restart && self.shared.cancel_restart(&mut st) {
+            self.shared.changed.notify_all();
+            return;
         }
         self.shared.end_unfinished(&mut st, End::Cancelled);
         self.shared.finish(&mut st);
@@ -236,6 +284,7 @@ impl Operation {
 fn run_driver(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
     match scope {
         Scope::Start => start::drive(shared, targets, request),
+        Scope::Restart => restart::drive(shared, targets, request),
         _ => drive(shared, targets, request, scope),
     }
 }

@@ -13,6 +13,12 @@ use std::time::{Duration, Instant};
 /// TIMEOUT regardless (a request can outlive its timeout only in DNS resolution, which cannot be interrupted).
 pub(super) const OVERDUE_GRACE: Duration = Duration::from_millis(750);
 
+/// A rolling restart whose node was stopped when a cancel, the deadline or the per-node limit came: how long it
+/// may go on past that moment (even past the deadline) to bring the node back, i.e. to wait for it to leave
+/// Stopping and send its start (restart.rs). Bounded so that a cancel still ends the call promptly; long enough
+/// for a manager to finish a graceful stop already under way and accept the start.
+pub const RECOVERY_GRACE: Duration = Duration::from_secs(10);
+
 /// How long a cancel waits for requests admitted just before it to leave this machine. A request is sent the
 /// moment it is admitted, so this only closes the gap between the two; an older request in flight (a hanging
 /// manager) is not waited for: its row says the manager may still complete the stop.
@@ -35,7 +41,7 @@ pub struct NodeProgress {
 }
 
 pub(super) struct State {
-    pub(super) phase: &'static str,
+    pub(super) phase: String,
     pub(super) planned: bool,
     pub(super) nodes: Vec<NodeProgress>,
     pub(super) results: Vec<NodeResult>,
@@ -43,6 +49,8 @@ pub(super) struct State {
     pub(super) finished: bool,
     pub(super) error: Option<DkvError>,
     pub(super) node_started: Vec<Option<Instant>>,
+    /// Per node, for a restart: how long it was down, written into its row.
+    pub(super) down: Vec<Option<Duration>>,
     /// Per node: its stop request was admitted (and so may have reached the manager).
     pub(super) sent: Vec<bool>,
     /// Requests admitted and not yet over, with when they were admitted.
@@ -69,8 +77,11 @@ pub(super) struct Shared {
     pub(super) fail_fast: bool,
     pub(super) deadline: Deadline,
     pub(super) store: String,
-    /// Stop or start: the verb of the rows and of their messages.
+    /// Stop, start or restart: the verb of the rows and of their messages.
     pub(super) action: Action,
+    /// How long past the deadline the operation may still be finishing before its callers end it regardless:
+    /// OVERDUE_GRACE, plus RECOVERY_GRACE for a restart (which may be bringing a node back).
+    pub(super) overdue_grace: Duration,
 }
 
 /// Marks the operation finished even when the driver thread panics, so no caller waits forever.
@@ -95,7 +106,7 @@ impl Shared {
     pub(super) fn new(action: Action, fail_fast: bool, deadline: Deadline, store: String) -> Shared {
         Shared {
             state: Mutex::new(State {
-                phase: "Discovering",
+                phase: "Discovering".to_string(),
                 planned: false,
                 nodes: Vec::new(),
                 results: Vec::new(),
@@ -103,6 +114,7 @@ impl Shared {
                 finished: false,
                 error: None,
                 node_started: Vec::new(),
+                down: Vec::new(),
                 sent: Vec::new(),
                 in_flight: Vec::new(),
                 next_ticket: 1,
@@ -115,6 +127,7 @@ impl Shared {
             deadline,
             store,
             action,
+            overdue_grace: if action == Action::Restart { RECOVERY_GRACE + OVERDUE_GRACE } else { OVERDUE_GRACE },
         }
     }
 
@@ -127,10 +140,17 @@ impl Shared {
         self.lock().log.push(line);
     }
 
-    pub(super) fn set_phase(&self, phase: &'static str) {
+    pub(super) fn set_phase(&self, phase: impl Into<String>) {
         let mut st = self.lock();
         if !st.finished {
-            st.phase = phase;
+            st.phase = phase.into();
+        }
+    }
+
+    /// A restart's downtime of one node, for its row.
+    pub(super) fn set_down(&self, slot: usize, down: Duration) {
+        if let Some(d) = self.lock().down.get_mut(slot) {
+            *d = Some(down);
         }
     }
 
@@ -144,7 +164,7 @@ impl Shared {
 
     pub(super) fn finish(&self, st: &mut State) {
         st.finished = true;
-        st.phase = "Done";
+        st.phase = "Done".to_string();
         self.changed.notify_all();
     }
 
@@ -173,6 +193,27 @@ impl Shared {
         }
     }
 
+    /// A restart's cancel: a node whose stop was not sent is CANCELLED "not restarted" now; a node whose stop was
+    /// sent is left to the driver, which brings it back within RECOVERY_GRACE and writes its row (restart.rs).
+    /// True when such a node is left: the operation is not finished yet.
+    pub(super) fn cancel_restart(&self, st: &mut State) -> bool {
+        let mut left = false;
+        for i in 0..st.nodes.len() {
+            let sent = st.sent.get(i).copied().unwrap_or(false);
+            let message = match (st.nodes[i].state, sent) {
+                (NodeState::Done, _) => continue,
+                (_, true) => {
+                    left = true;
+                    continue;
+                }
+                (NodeState::Pending, false) => "not restarted: cancelled before its turn",
+                (NodeState::Running, false) => "not restarted: cancelled before its stop was sent",
+            };
+            self.complete(st, i, ResultKind::Cancelled, message.to_string(), 0);
+        }
+        left
+    }
+
     /// Admits one request unless the operation is over, or (for a node's request) the node's row is written.
     pub(super) fn admit(&self, slot: Option<usize>, stop: bool) -> Option<u64> {
         let mut st = self.lock();
@@ -186,6 +227,19 @@ impl Shared {
             if stop {
                 st.sent[i] = true;
             }
+        }
+        let ticket = st.next_ticket;
+        st.next_ticket += 1;
+        st.in_flight.push((ticket, Instant::now()));
+        Some(ticket)
+    }
+
+    /// Admits a restart's recovery request (restart.rs): after a cancel and past the deadline too, but not once
+    /// the operation is finished.
+    pub(super) fn admit_recovery(&self) -> Option<u64> {
+        let mut st = self.lock();
+        if st.finished {
+            return None;
         }
         let ticket = st.next_ticket;
         st.next_ticket += 1;
@@ -244,6 +298,7 @@ impl Shared {
             self.complete(&mut st, i, ResultKind::Skipped, skipped.reason.clone(), 0);
         }
         st.node_started = vec![None; st.nodes.len()];
+        st.down = vec![None; st.nodes.len()];
         st.sent = vec![false; st.nodes.len()];
         self.changed.notify_all();
     }
@@ -307,6 +362,7 @@ impl Shared {
 
     pub(super) fn complete(&self, st: &mut State, i: usize, kind: ResultKind, message: String, http_status: u16) {
         let started = st.node_started.get(i).copied().flatten();
+        let down = st.down.get(i).copied().flatten();
         let node = &mut st.nodes[i];
         node.state = NodeState::Done;
         node.kind = Some(kind);
@@ -320,13 +376,14 @@ impl Shared {
             message,
             duration: started.map(|s| s.elapsed()).unwrap_or_default(),
             http_status,
+            down,
         };
         st.results.push(row);
         self.changed.notify_all();
     }
 
     pub(super) fn finalize_if_overdue(&self, st: &mut State) {
-        if st.finished || Instant::now() < self.deadline.at() + OVERDUE_GRACE {
+        if st.finished || Instant::now() < self.deadline.at() + self.overdue_grace {
             return;
         }
         self.cancel.cancel();

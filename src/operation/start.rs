@@ -52,6 +52,7 @@ fn start_group(
             instance: turn.instance,
             shares: turn.in_line + after,
             progress: turn.progress,
+            wait: true,
         }
         .run()
     });

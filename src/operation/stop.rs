@@ -3,6 +3,7 @@
 use crate::endpoints::discovery::{discover, Discovered};
 use crate::endpoints::node_stop::{NodeStop, Outcome};
 use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::store_condition;
 use crate::endpoints::store_poll::StorePolls;
 use crate::endpoints::store_state::{self, StoreState};
 use crate::net::address::ManagerEndpoint;
@@ -37,6 +38,9 @@ pub struct StopRequest {
     pub fail_fast: bool,
     /// With `parallel`: the most requests in flight at once; 0 means DEFAULT_THROTTLE.
     pub throttle: usize,
+    /// A rolling restart's limit for each node (its wait for safety, stop, start and wait for safety again),
+    /// within the one deadline; None: no per-node limit. Refused for a stop or a start, which have none.
+    pub node_timeout: Option<std::time::Duration>,
 }
 
 /// How far an operation goes.
@@ -46,6 +50,7 @@ pub(super) enum Scope {
     Plan,
     Stop,
     Start,
+    Restart,
 }
 
 pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
@@ -95,13 +100,24 @@ pub(super) fn discover_and_plan(
     let gate = OperationGate { shared, slot: None };
     let found =
         discover(&targets.transport, &targets.managers, &request.store, &shared.deadline, &shared.cancel, &gate, &log);
-    let discovered = match found {
+    let mut discovered = match found {
         Ok(d) => d,
         Err(e) => {
             shared.fail(e);
             return None;
         }
     };
+    if scope == Scope::Discover {
+        // Get-DkvStore shows the state and safety too; only here, so that a stop's discovery costs one request.
+        let asker = Asker {
+            transport: &targets.transport,
+            deadline: &shared.deadline,
+            cancel: &shared.cancel,
+            gate: &gate,
+            log: &log,
+        };
+        discovered.condition = store_condition::read(&asker, &discovered.manager, &request.store);
+    }
     {
         let mut st = shared.lock();
         if st.finished {

@@ -45,6 +45,11 @@ void case_stop_options_are_checked(const Env *env);
 void case_start_whole_store_after_passive_stop(const Env *env);
 void case_start_store_blocking_and_checked(const Env *env);
 
+/* Rolling restarts (cases_restart.c). */
+void case_restart_rolls_one_node_at_a_time(const Env *env);
+void case_restart_cancel_brings_the_node_back(const Env *env);
+void case_restart_store_blocking_and_checked(const Env *env);
+
 /* The leak-check loop (cycles.c): 0 when every cycle behaved. */
 int run_cycles(const Env *env, long cycles);
 

@@ -1,6 +1,7 @@
 /* Cases against the reference manager (demo layout: OrdersStore = orders-1/2/3 on hosts 1/2/3). */
 #include "cases.h"
 #include "check.h"
+#include "control.h"
 #include "stop_args.h"
 
 #include "clustron_dkv.h"
@@ -118,8 +119,24 @@ void case_get_store(const Env *env) {
       CHECK(node->clustron_port == 7811 && node->client_port == 7861, "%s ports %d/%d", show(node->name),
             node->clustron_port, node->client_port);
     }
+    /* Get-DkvStore's extra fields: the safety answer gives the state and the safety. */
+    CHECK(str_eq(info->state, "Active"), "state '%s', want Active", show(info->state));
+    CHECK(info->safe == 1 && info->migrations_pending == 0, "safe %d, %lld migrations pending", info->safe,
+          (long long)info->migrations_pending);
     dkv_free_store_info(info);
   }
+  /* A Passive store reads Passive (and is made Active again for the cases after this one). */
+  info = NULL;
+  CHECK(http_call(env->hosts[0], env->port, "PUT", "/admin/v1/stores/OrdersStore/state", "{\"state\":\"Passive\"}",
+                  NULL, 0) == 200,
+        "PUT state Passive");
+  rc = dkv_get_store(session, NULL, 0, 0, "OrdersStore", 0, &info, NULL);
+  CHECK(rc == DKV_OK && info != NULL && str_eq(info->state, "Passive"), "get_store after Passive -> %d, state '%s'",
+        rc, info != NULL ? show(info->state) : "(no info)");
+  dkv_free_store_info(info);
+  CHECK(http_call(env->hosts[0], env->port, "PUT", "/admin/v1/stores/OrdersStore/state", "{\"state\":\"Active\"}",
+                  NULL, 0) == 200,
+        "PUT state Active");
   /* Explicit managers override the session's: discovery now asks the second manager first. */
   info = NULL;
   rc = dkv_get_store(session, &env->all[1], 1, 0, "CartStore", 0, &info, NULL);

@@ -39,6 +39,9 @@ static const Case CASES[] = {
     {"stop_options_are_checked", case_stop_options_are_checked},
     {"start_whole_store_after_passive_stop", case_start_whole_store_after_passive_stop},
     {"start_store_blocking_and_checked", case_start_store_blocking_and_checked},
+    {"restart_rolls_one_node_at_a_time", case_restart_rolls_one_node_at_a_time},
+    {"restart_cancel_brings_the_node_back", case_restart_cancel_brings_the_node_back},
+    {"restart_store_blocking_and_checked", case_restart_store_blocking_and_checked},
 };
 
 int env_reset(const Env *env) {

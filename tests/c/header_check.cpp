@@ -20,7 +20,7 @@ static_assert(DKV_RESULT_SUCCESS == 0 && DKV_RESULT_FAILED == 1 && DKV_RESULT_TI
 static_assert(DKV_NODE_PENDING == 0 && DKV_NODE_RUNNING == 1 && DKV_NODE_DONE == 2, "node states");
 static_assert(DKV_RESULT_NONE == -1 && DKV_STOP_KNOWN_FLAGS == 7, "no result yet; known flags");
 static_assert(DKV_DEFAULT_PORT == 7801 && DKV_DEFAULT_TIMEOUT_SEC == 30 && DKV_MAX_TIMEOUT_SEC == 86400 &&
-                  DKV_DEFAULT_THROTTLE == 32 && DKV_MAX_THROTTLE == 1024,
+                  DKV_DEFAULT_THROTTLE == 32 && DKV_MAX_THROTTLE == 1024 && DKV_RESTART_RECOVERY_GRACE_SEC == 10,
               "defaults and ranges");
 // The enums keep the int32 (flags: uint32) ABI.
 static_assert(sizeof(DkvStatus) == 4 && std::is_same<std::underlying_type<DkvStatus>::type, int32_t>::value, "status");
@@ -37,7 +37,8 @@ LAYOUT(DkvResult, instance, 40);
 LAYOUT(DkvResult, duration_ms, 48);
 LAYOUT(DkvResult, kind, 56);
 LAYOUT(DkvResult, http_status, 60);
-SIZE(DkvResult, 64);
+LAYOUT(DkvResult, down_ms, 64);
+SIZE(DkvResult, 72);
 LAYOUT(DkvResults, items, 0);
 LAYOUT(DkvResults, len, 8);
 SIZE(DkvResults, 16);
@@ -51,7 +52,10 @@ LAYOUT(DkvStoreInfo, name, 0);
 LAYOUT(DkvStoreInfo, manager, 8);
 LAYOUT(DkvStoreInfo, instances, 16);
 LAYOUT(DkvStoreInfo, len, 24);
-SIZE(DkvStoreInfo, 32);
+LAYOUT(DkvStoreInfo, state, 32);
+LAYOUT(DkvStoreInfo, safe, 40);
+LAYOUT(DkvStoreInfo, migrations_pending, 48);
+SIZE(DkvStoreInfo, 56);
 LAYOUT(DkvNodeProgress, instance, 0);
 LAYOUT(DkvNodeProgress, manager, 8);
 LAYOUT(DkvNodeProgress, message, 16);
@@ -80,7 +84,7 @@ LAYOUT(DkvStopOptions, store, 32);
 LAYOUT(DkvStopOptions, instances, 40);
 LAYOUT(DkvStopOptions, instance_count, 48);
 LAYOUT(DkvStopOptions, throttle, 56);
-LAYOUT(DkvStopOptions, reserved, 60);
+LAYOUT(DkvStopOptions, node_timeout_sec, 60);
 SIZE(DkvStopOptions, 64);
 LAYOUT(DkvPlannedNode, instance, 0);
 LAYOUT(DkvPlannedNode, server, 8);
@@ -104,14 +108,19 @@ FIELD(DkvResult, message, const char *);
 FIELD(DkvResult, duration_ms, uint64_t);
 FIELD(DkvResult, kind, DkvResultKind);
 FIELD(DkvResult, http_status, int32_t);
+FIELD(DkvResult, down_ms, int64_t);
 FIELD(DkvResults, items, DkvResult *);
 FIELD(DkvResults, len, size_t);
 FIELD(DkvInstanceInfo, clustron_port, int32_t);
 FIELD(DkvStoreInfo, instances, DkvInstanceInfo *);
 FIELD(DkvStoreInfo, len, size_t);
+FIELD(DkvStoreInfo, state, const char *);
+FIELD(DkvStoreInfo, safe, int32_t);
+FIELD(DkvStoreInfo, migrations_pending, int64_t);
 FIELD(DkvNodeProgress, state, DkvNodeState);
 FIELD(DkvNodeProgress, kind, DkvResultKind);
 FIELD(DkvStopOptions, flags, uint32_t);
+FIELD(DkvStopOptions, node_timeout_sec, int32_t);
 FIELD(DkvStopOptions, instances, const char *const *);
 FIELD(DkvPlan, nodes, DkvPlannedNode *);
 FIELD(DkvProgress, nodes, DkvNodeProgress *);
@@ -140,6 +149,8 @@ EXPORT(dkv_stop_store, DkvStatus (*)(const DkvSession *, const DkvStopOptions *,
 EXPORT(dkv_free_results, void (*)(DkvResults *));
 EXPORT(dkv_start_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
 EXPORT(dkv_start_store, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvResults **, char **));
+EXPORT(dkv_restart_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
+EXPORT(dkv_restart_store, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvResults **, char **));
 EXPORT(dkv_plan_begin, DkvStatus (*)(const DkvSession *, const DkvStopOptions *, DkvOperation **, char **));
 EXPORT(dkv_op_plan, DkvStatus (*)(const DkvOperation *, DkvPlan **, char **));
 EXPORT(dkv_free_plan, void (*)(DkvPlan *));

@@ -64,3 +64,23 @@ DkvStatus start_store_one(const DkvSession *session, const char *store, const ch
   options = fill(NULL, 0, 0, store, one, flags, 0, 0);
   return dkv_start_store(session, &options, out_results, out_error);
 }
+
+DkvStatus restart_begin_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                            int32_t node_timeout_sec, DkvOperation **out_op, char **out_error) {
+  const char *one[1];
+  DkvStopOptions options;
+  one[0] = instance;
+  options = fill(NULL, 0, 0, store, one, flags, 0, 0);
+  options.node_timeout_sec = node_timeout_sec;
+  return dkv_restart_begin(session, &options, out_op, out_error);
+}
+
+DkvStatus restart_store_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                            int32_t node_timeout_sec, DkvResults **out_results, char **out_error) {
+  const char *one[1];
+  DkvStopOptions options;
+  one[0] = instance;
+  options = fill(NULL, 0, 0, store, one, flags, 0, 0);
+  options.node_timeout_sec = node_timeout_sec;
+  return dkv_restart_store(session, &options, out_results, out_error);
+}

@@ -20,6 +20,13 @@ DkvStatus start_begin_one(const DkvSession *session, const char *store, const ch
 DkvStatus start_store_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
                           DkvResults **out_results, char **out_error);
 
+/* A rolling restart of one node (instance) or of every node (instance NULL), with the session's managers and
+   deadline and a per-node limit (<= 0: none). */
+DkvStatus restart_begin_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                            int32_t node_timeout_sec, DkvOperation **out_op, char **out_error);
+DkvStatus restart_store_one(const DkvSession *session, const char *store, const char *instance, uint32_t flags,
+                            int32_t node_timeout_sec, DkvResults **out_results, char **out_error);
+
 /* Zeroed options with struct_size set: what every caller starts from. */
 DkvStopOptions stop_options(const char *store);
 

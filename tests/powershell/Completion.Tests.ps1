@@ -39,7 +39,7 @@ Describe 'Tab completion' -Tag Windows {
         Pop-Location
     }
 
-    It '-InstanceName completes from the store named in -Name (Stop- and Start-DkvStore), and sends no stop or start' {
+    It '-InstanceName completes from the store named in -Name (Stop-, Start- and Restart-DkvStore), and sends no stop or start' {
         Connect-DkvTestSession $script:Manager
         Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName ' | Should -Be @('orders-1', 'orders-2', 'orders-3')
         Get-Completion 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2' | Should -Be @('orders-2')
@@ -47,6 +47,7 @@ Describe 'Tab completion' -Tag Windows {
         Get-Completion 'Stop-DkvStore -Name NoSuchStore -InstanceName ' | Should -BeNullOrEmpty
         Get-Completion 'Start-DkvStore -Name OrdersStore -InstanceName ' | Should -Be @('orders-1', 'orders-2', 'orders-3')
         Get-Completion 'Start-DkvStore -Name CartStore -InstanceName c' | Should -Be @('cart-1', 'cart-2')
+        Get-Completion 'Restart-DkvStore -Name OrdersStore -InstanceName orders-' | Should -Be @('orders-1', 'orders-2', 'orders-3')
         $log = Get-DkvTestLog -Manager $script:Manager
         @($log | Where-Object method -NE 'GET').Count | Should -Be 0 -Because 'completion only discovers'
         $live = Get-DkvLive
@@ -83,6 +84,7 @@ Describe 'Tab completion' -Tag Windows {
         Get-Completion 'Stop-DkvStore -Name ' | Should -Be @('CartStore', 'OrdersStore')
         Get-Completion 'Get-DkvStore -Name ord' | Should -Be @('OrdersStore')
         Get-Completion 'Start-DkvStore -Name C' | Should -Be @('CartStore')
+        Get-Completion 'Restart-DkvStore -Name C' | Should -Be @('CartStore')
     }
 }
 

@@ -120,3 +120,46 @@ Describe 'The seven examples of the reference' -Tag Windows {
         @($rows.Result | Select-Object -Unique) | Should -Be @('SUCCESS')
     }
 }
+
+Describe 'The examples of Restart-DkvStore''s help, as written' -Tag Windows {
+    BeforeAll {
+        # Each example's code from Get-Help, with 127.0.0.x for 10.0.0.x: the help and this test cannot drift apart.
+        $script:RestartExamples = @((Get-Help Restart-DkvStore -Full).Examples.Example | ForEach-Object { ($_.Code -replace '10\.0\.0\.', '127.0.0.').Trim() })
+    }
+
+    BeforeEach {
+        Reset-DkvTestManager $script:Manager
+        Disconnect-DkvManager
+        Connect-DkvTestSession $script:Manager -ByPort
+    }
+
+    It 'Example 1 restarts every node, one at a time, each row with its downtime' {
+        $script:RestartExamples[0] | Should -Be 'Restart-DkvStore -Name OrdersStore -TimeoutSec 600'
+        $rows = Invoke-Example $script:RestartExamples[0]
+        Assert-NoFailure
+        @($rows | ForEach-Object { '{0} {1}' -f $_.Action, $_.Result }) |
+            Should -Be @('RestartInstance:orders-1 SUCCESS', 'RestartInstance:orders-2 SUCCESS', 'RestartInstance:orders-3 SUCCESS')
+        @($rows | Where-Object { $_.Downtime -le [TimeSpan]::Zero }).Count | Should -Be 0
+        (Get-DkvTestAccounting $script:Manager).maxDown | Should -Be 1
+    }
+
+    It 'Example 2 restarts the nodes of one server' {
+        $rows = Invoke-Example $script:RestartExamples[1]
+        Assert-NoFailure
+        @($rows | ForEach-Object { '{0} {1}' -f $_.Action, $_.Result }) | Should -Be @('RestartInstance:orders-2 SUCCESS')
+        (Get-DkvTestLog $script:Manager -Stops).StopInstance | Should -Be 'orders-2'
+    }
+
+    It 'Example 3 (-WhatIf) restarts nothing' {
+        $rows = Invoke-Example $script:RestartExamples[2]
+        Assert-NoFailure
+        $rows.Count | Should -Be 0
+        @((Get-DkvTestLog $script:Manager) | Where-Object method -NE GET).Count | Should -Be 0
+    }
+
+    It 'Example 4 (-NodeTimeoutSec) restarts every node within its limit' {
+        $rows = Invoke-Example $script:RestartExamples[3]
+        Assert-NoFailure
+        @($rows | Where-Object Result -EQ SUCCESS).Count | Should -Be 3
+    }
+}

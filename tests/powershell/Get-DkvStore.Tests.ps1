@@ -71,7 +71,7 @@ Describe 'Get-DkvStore' -Tag Windows {
     }
 
     Context 'Store and node objects' {
-        It 'writes the store with its nodes, asking one manager with one GET' {
+        It 'writes the store with its nodes, asking one manager: the store, then its safety' {
             Connect-DkvTestSession $script:Manager
             $store = Get-DkvStore -Name OrdersStore
             $store.PSObject.TypeNames | Should -Contain 'Clustron.Dkv.Store'
@@ -84,7 +84,9 @@ Describe 'Get-DkvStore' -Tag Windows {
                 $node.Store | Should -Be 'OrdersStore'
             }
             $log = Get-DkvTestLog -Manager $script:Manager
-            @($log | ForEach-Object { '{0} {1} {2}' -f $_.manager, $_.method, $_.path }) | Should -Be @('127.0.0.11 GET /admin/v1/stores/OrdersStore')
+            # The safety answer names the state too: no GET of the state endpoint.
+            @($log | ForEach-Object { '{0} {1} {2}' -f $_.manager, $_.method, $_.path }) |
+                Should -Be @('127.0.0.11 GET /admin/v1/stores/OrdersStore', '127.0.0.11 GET /admin/v1/stores/OrdersStore/safety')
             Assert-DkvTestNothingHeld
         }
 
@@ -141,13 +143,71 @@ Describe 'Get-DkvStore' -Tag Windows {
             (Get-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddress -Manager $script:Manager -Index 2)).Manager |
                 Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 2)
             (Get-DkvStore -Name OrdersStore).Manager | Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 0)
+            # Each call asks one manager: the store, then its safety.
             $log = Get-DkvTestLog -Manager $script:Manager
-            @($log | ForEach-Object manager) | Should -Be @('127.0.0.13', '127.0.0.11')
+            @($log | ForEach-Object manager) | Should -Be @('127.0.0.13', '127.0.0.13', '127.0.0.11', '127.0.0.11')
         }
 
         It '-Port applies to addresses without one' {
             (Get-DkvStore -Name CartStore -Managers 127.0.0.12 -Port $script:Manager.Port).Manager |
                 Should -Be (Get-DkvTestAddress -Manager $script:Manager -Index 1)
+        }
+    }
+
+    Context 'State and safety' {
+        It 'an Active, safe store shows State Active and Safe Yes in its default view' {
+            Connect-DkvTestSession $script:Manager
+            $store = Get-DkvStore -Name OrdersStore
+            $store.State | Should -BeExactly 'Active'
+            $store.Safe | Should -BeTrue
+            $store.MigrationsPending | Should -Be 0
+            $table = ($store | Format-Table | Out-String -Width 200) -split "`\r?`\n" | Where-Object { $_.Trim() }
+            $table[0] | Should -Match '^Name\s+State\s+Safe\s+Manager\s+Nodes\s+Instances'
+            $table[2] | Should -Match '^OrdersStore\s+Active\s+Yes\s+127\.0\.0\.11:'
+        }
+
+        It 'a Passive store shows Passive' {
+            Set-DkvTestStoreState -Manager $script:Manager -Store OrdersStore -State Passive
+            Connect-DkvTestSession $script:Manager
+            (Get-DkvStore -Name OrdersStore).State | Should -BeExactly 'Passive'
+        }
+
+        It 'a store with migrations pending is not safe, and the view says how many' {
+            Connect-DkvTestSession $script:Manager
+            # A forced stop in an Active store leaves partitions short of backups: migrations follow.
+            $null = Stop-DkvStore -Name OrdersStore -InstanceName orders-1 -Force
+            $store = Get-DkvStore -Name OrdersStore
+            $store.Safe | Should -BeFalse
+            $store.MigrationsPending | Should -BeGreaterThan 0
+            ($store | Format-Table | Out-String -Width 200) | Should -Match 'No \(\d+ migrations pending\)'
+        }
+
+        It 'without the safety endpoint the state comes from GET .../state and safety is unknown' -Tag OwnManager {
+            $bare = Start-DkvTestManager -ArgumentList '--no-safety-endpoint'
+            try {
+                Set-DkvTestStoreState -Manager $bare -Store OrdersStore -State Passive
+                $store = Get-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList -Manager $bare)
+                $store.State | Should -BeExactly 'Passive'
+                $store.Safe | Should -BeNullOrEmpty
+                $store.MigrationsPending | Should -BeNullOrEmpty
+                ($store | Format-Table | Out-String -Width 200) | Should -Match 'Passive\s+unknown'
+                @((Get-DkvTestLog -Manager $bare).path) | Should -Contain '/admin/v1/stores/OrdersStore/state'
+            }
+            finally { Stop-DkvTestManager $bare }
+        }
+
+        It 'without the safety and the state endpoints both are unknown and the store is still written, without an error' -Tag OwnManager {
+            $bare = Start-DkvTestManager -ArgumentList '--no-safety-endpoint', '--no-state-endpoint'
+            try {
+                $store = Get-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList -Manager $bare) -ErrorVariable failures
+                $failures.Count | Should -Be 0
+                $store.State | Should -BeNullOrEmpty
+                $store.Safe | Should -BeNullOrEmpty
+                @($store.Instances).Count | Should -Be 3
+                ($store | Format-Table | Out-String -Width 200) | Should -Match 'OrdersStore\s+unknown\s+unknown'
+                Assert-DkvTestNothingHeld
+            }
+            finally { Stop-DkvTestManager $bare }
         }
     }
 

@@ -8,7 +8,7 @@ BeforeAll {
     $script:Manager = Start-DkvTestManager
     $null = Import-DkvTestModule
     $script:ModulePath = (Get-Module Clustron.Dkv).Path | Split-Path -Parent
-    $script:Commands = @('Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Start-DkvStore', 'Stop-DkvStore')
+    $script:Commands = @('Connect-DkvManager', 'Disconnect-DkvManager', 'Get-DkvStore', 'Restart-DkvStore', 'Start-DkvStore', 'Stop-DkvStore')
 
     function Get-DkvRow {
         # "manager-address instance RESULT" of the StopResult rows, sorted by instance.

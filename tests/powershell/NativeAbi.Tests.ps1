@@ -82,13 +82,13 @@ BeforeAll {
 Describe 'Parameter defaults and ranges are the header''s' -Tag Windows {
     # The contract keeps its literals (Get-Help shows them); these keep them from drifting from the library's.
     It '<Command> -Port defaults to DKV_DEFAULT_PORT' -ForEach @(
-        @{ Command = 'Stop-DkvStore' }, @{ Command = 'Start-DkvStore' }, @{ Command = 'Get-DkvStore' }, @{ Command = 'Connect-DkvManager' }
+        @{ Command = 'Stop-DkvStore' }, @{ Command = 'Start-DkvStore' }, @{ Command = 'Restart-DkvStore' }, @{ Command = 'Get-DkvStore' }, @{ Command = 'Connect-DkvManager' }
     ) {
         Get-ParameterDefault -Command $Command -Parameter Port | Should -Be (Get-HeaderNumber DKV_DEFAULT_PORT)
     }
 
     It '<Command> -TimeoutSec defaults to DKV_DEFAULT_TIMEOUT_SEC, 1 to DKV_MAX_TIMEOUT_SEC' -ForEach @(
-        @{ Command = 'Stop-DkvStore' }, @{ Command = 'Start-DkvStore' }, @{ Command = 'Get-DkvStore' }, @{ Command = 'Connect-DkvManager' }
+        @{ Command = 'Stop-DkvStore' }, @{ Command = 'Start-DkvStore' }, @{ Command = 'Restart-DkvStore' }, @{ Command = 'Get-DkvStore' }, @{ Command = 'Connect-DkvManager' }
     ) {
         Get-ParameterDefault -Command $Command -Parameter TimeoutSec | Should -Be (Get-HeaderNumber DKV_DEFAULT_TIMEOUT_SEC)
         Get-ParameterRange -Command $Command -Parameter TimeoutSec | Should -Be @(1, (Get-HeaderNumber DKV_MAX_TIMEOUT_SEC))
@@ -99,6 +99,11 @@ Describe 'Parameter defaults and ranges are the header''s' -Tag Windows {
     ) {
         Get-ParameterDefault -Command $Command -Parameter ThrottleLimit | Should -Be (Get-HeaderNumber DKV_DEFAULT_THROTTLE)
         Get-ParameterRange -Command $Command -Parameter ThrottleLimit | Should -Be @(1, (Get-HeaderNumber DKV_MAX_THROTTLE))
+    }
+
+    It 'Restart-DkvStore -NodeTimeoutSec is 1 to DKV_MAX_TIMEOUT_SEC, and the module waits DKV_RESTART_RECOVERY_GRACE_SEC after a cancel' {
+        Get-ParameterRange -Command Restart-DkvStore -Parameter NodeTimeoutSec | Should -Be @(1, (Get-HeaderNumber DKV_MAX_TIMEOUT_SEC))
+        Get-ModuleValue DkvRestartRecoveryGraceSec | Should -Be (Get-HeaderNumber DKV_RESTART_RECOVERY_GRACE_SEC)
     }
 
     It 'the module''s stop flag bits are DKV_STOP_*, and together DKV_STOP_KNOWN_FLAGS' {

@@ -109,12 +109,12 @@ Describe 'The format views' -Tag Windows {
         @($table.Control.Rows[0].Columns | ForEach-Object { $_.DisplayEntry.Value }) | Should -Be @('Manager', 'Action', 'Result', 'Message')
     }
 
-    It 'a store shows as Name, Manager, Nodes, Instances and a node as its contract columns' {
+    It 'a store shows as Name, State, Safe, Manager, Nodes, Instances and a node as its contract columns' {
         Connect-DkvTestSession $script:Manager -ByPort
         $text = ConvertTo-Lf (Get-DkvStore -Name OrdersStore | Out-String -Width 120)
         $lines = @(($text -split "`n") | Where-Object { $_ })
-        $lines[0] | Should -Match '^Name +Manager +Nodes +Instances$'
-        $lines[2] | Should -Match '^OrdersStore +127\.0\.0\.11:\d+ +3 +orders-1 \(Running\), orders-2 \(Running\), orders-3 \(Running\)$'
+        $lines[0] | Should -Match '^Name +State +Safe +Manager +Nodes +Instances$'
+        $lines[2] | Should -Match '^OrdersStore +Active +Yes +127\.0\.0\.11:\d+ +3 +orders-1 \(Running\), orders-2 \(Running\), orders-3 \(Running\)$'
         $nodes = ConvertTo-Lf ((Get-DkvStore -Name OrdersStore).Instances | Out-String -Width 120)
         $nodeLines = @(($nodes -split "`n") | Where-Object { $_ })
         $nodeLines[0] | Should -Match '^Store +InstanceName +Server +ClustronPort +ClientPort +Status$'

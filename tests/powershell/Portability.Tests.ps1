@@ -38,7 +38,7 @@ BeforeAll {
 Describe 'Module sources parse and use only Windows PowerShell 5.1 syntax and Microsoft.PowerShell.Core commands' {
     It 'has its manifest, root module and one file per public function' {
         foreach ($file in 'Clustron.Dkv.psd1', 'Clustron.Dkv.psm1', 'Public/Connect-DkvManager.ps1', 'Public/Disconnect-DkvManager.ps1',
-            'Public/Get-DkvStore.ps1', 'Public/Start-DkvStore.ps1', 'Public/Stop-DkvStore.ps1') {
+            'Public/Get-DkvStore.ps1', 'Public/Restart-DkvStore.ps1', 'Public/Start-DkvStore.ps1', 'Public/Stop-DkvStore.ps1') {
             [System.IO.Path]::Combine($script:ModuleSource, $file) | Should -Exist
         }
     }

@@ -47,7 +47,7 @@ BeforeAll {
         [pscustomobject]@{
             Text    = $text
             Choices = ([regex]::Matches($text, [regex]::Escape($script:ChoiceLine))).Count
-            Targets = @([regex]::Matches($text, 'Performing the operation "(?:Stop node \((?:graceful|forced)\)|Start node)" on target "node (\S+) of store') |
+            Targets = @([regex]::Matches($text, 'Performing the operation "(?:Stop node \((?:graceful|forced)\)|Start node|Restart node)" on target "node (\S+) of store') |
                     ForEach-Object { $_.Groups[1].Value })
         }
     }
@@ -174,6 +174,20 @@ Describe '-Confirm answered at a real prompt' -Tag Terminal {
         @($log | Where-Object { $_.method -eq 'PUT' }).Count | Should -Be 0
         Get-DkvTestStatus $script:Manager -Instance orders-2 | Should -Be Stopped
         (Get-DkvTestInstance $script:Manager).state | Should -Be Passive
+    }
+
+    It 'Restart-DkvStore: Y, N, Y restarts exactly orders-1 and orders-3, one at a time, and leaves orders-2 alone' {
+        $run = Invoke-DkvConfirmed -Command 'Restart-DkvStore -Name OrdersStore -Confirm' -Answer Y, N, Y
+        $run.Choices | Should -Be 3
+        $run.Targets | Should -Be @('orders-1', 'orders-2', 'orders-3')
+        $run.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ RestartInstance:orders-1 SUCCESS +Running; down '
+        $run.Text | Should -Match '(?m)^127\.0\.0\.13:\d+ RestartInstance:orders-3 SUCCESS +Running; down '
+        $run.Text | Should -Not -Match 'RestartInstance:orders-2'
+        $log = Get-DkvTestLog $script:Manager
+        # Each node is first asked to start while it runs (409 AlreadyRunning: it can be started again), then restarted.
+        @($log | Where-Object { $_.method -eq 'POST' } | ForEach-Object { '{0} {1} {2}' -f $_.path.Split('/')[-1], $_.path.Split('/')[-2], $_.status }) |
+            Should -Be @('start orders-1 409', 'stop orders-1 202', 'start orders-1 202', 'start orders-3 409', 'stop orders-3 202', 'start orders-3 202')
+        (Get-DkvTestAccounting $script:Manager).maxDown | Should -Be 1
     }
 
     It 'L (No to All) asks once and stops nothing' {

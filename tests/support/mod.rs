@@ -53,6 +53,7 @@ pub fn request(store: &str) -> StopRequest {
         parallel: false,
         fail_fast: false,
         throttle: 0,
+        node_timeout: None,
     }
 }
 

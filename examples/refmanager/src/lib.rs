@@ -13,7 +13,7 @@ mod tls;
 
 pub use faults::Fault;
 pub use layout::{InstanceLayout, Layout, StoreLayout, DEMO_LAYOUT_JSON};
-pub use model::{Accounting, InstanceAccounting};
+pub use model::{Accounting, InstanceAccounting, StatusChange, STATUS_CHANGES_KEPT};
 pub use tls::TlsFiles;
 
 use model::{Cluster, Timing};

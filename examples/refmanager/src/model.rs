@@ -141,7 +141,28 @@ pub struct Accounting {
     /// Partitions with no in-memory copy that survive on the disk of a stopped node.
     pub persisted_only: u32,
     pub per_instance: Vec<InstanceAccounting>,
+    /// The most nodes of the store not Running at the same moment since the store was created (or reset):
+    /// a rolling restart keeps it at 1.
+    pub max_down: u32,
+    /// Nodes not Running now.
+    pub down: u32,
+    /// Every status change, oldest first (the last STATUS_CHANGES_KEPT).
+    pub status_changes: Vec<StatusChange>,
 }
+
+/// One node changing status, at the model's time (ms since server start, the clock of the request log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusChange {
+    pub at_ms: u64,
+    pub instance: String,
+    pub status: String,
+    /// Nodes of the store not Running right after this change.
+    pub down: u32,
+}
+
+/// How many status changes a store keeps for its accounting: enough for any test, bounded for long benches.
+pub const STATUS_CHANGES_KEPT: usize = 4096;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -177,6 +198,8 @@ pub struct Store {
     head_started: u64,
     migrations: u64,
     lost: Vec<u32>,
+    max_down: u32,
+    changes: VecDeque<StatusChange>,
 }
 
 impl Store {
@@ -213,7 +236,10 @@ impl Store {
             head_started: 0,
             migrations: 0,
             lost: Vec::new(),
+            max_down: 0,
+            changes: VecDeque::new(),
         };
+        store.max_down = store.down_count();
         for i in 0..store.nodes.len() {
             store.nodes[i].peak = store.held(i);
         }
@@ -310,7 +336,7 @@ impl Store {
             Status::Starting => StartOutcome::Starting,
             Status::Stopping => StartOutcome::StillStopping,
             Status::Stopped | Status::Other(_) => {
-                self.nodes[node].status = Status::Starting;
+                self.set_status(node, Status::Starting, now);
                 self.nodes[node].stops_at = None;
                 self.nodes[node].starts_at = Some(now + self.timing.start_delay_ms);
                 StartOutcome::Starting
@@ -323,7 +349,7 @@ impl Store {
     /// the node was away. Where the others already re-created the copies (Active store), the disk copy is
     /// superseded and dropped. Partitions still short of backups get them by migrations (frozen while Passive).
     fn finish_start(&mut self, node: usize, at: u64) {
-        self.nodes[node].status = Status::Running;
+        self.set_status(node, Status::Running, at);
         self.nodes[node].starts_at = None;
         self.nodes[node].rejoins += 1;
         let wanted = (self.layout.backups as usize + 1).min(self.running_count());
@@ -352,7 +378,7 @@ impl Store {
 
     fn graceful_stop(&mut self, node: usize, now: u64) -> StopOutcome {
         let held = self.held(node);
-        self.nodes[node].status = Status::Stopping;
+        self.set_status(node, Status::Stopping, now);
         self.nodes[node].stops_at = None;
         let survivors = self.running_count();
         if self.state == StoreState::Active && survivors > 0 {
@@ -375,7 +401,7 @@ impl Store {
     }
 
     fn force_stop(&mut self, node: usize, now: u64) {
-        self.nodes[node].status = Status::Stopped;
+        self.set_status(node, Status::Stopped, now);
         self.nodes[node].stops_at = None;
         self.queue.retain(|task| !matches!(task, Task::Handoff { from, .. } if *from == node));
         for partition in 0..self.live.len() {
@@ -420,7 +446,7 @@ impl Store {
     }
 
     fn finish_stop(&mut self, node: usize, at: u64) {
-        self.nodes[node].status = Status::Stopped;
+        self.set_status(node, Status::Stopped, at);
         self.nodes[node].stops_at = None;
         // A graceful stop never drops data: whatever is still in memory goes to disk.
         self.persist_all(node);
@@ -494,6 +520,29 @@ impl Store {
                 self.persist(partition, node);
             }
         }
+    }
+
+    /// Every status change goes through here: the accounting's record of it and of the most nodes down at once.
+    fn set_status(&mut self, node: usize, status: Status, at: u64) {
+        if self.nodes[node].status == status {
+            return;
+        }
+        self.nodes[node].status = status;
+        let down = self.down_count();
+        self.max_down = self.max_down.max(down);
+        if self.changes.len() == STATUS_CHANGES_KEPT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back(StatusChange {
+            at_ms: at,
+            instance: self.nodes[node].layout.name.clone(),
+            status: self.nodes[node].status.as_str().to_string(),
+            down,
+        });
+    }
+
+    fn down_count(&self) -> u32 {
+        self.nodes.iter().filter(|n| n.status != Status::Running).count() as u32
     }
 
     fn running_count(&self) -> usize {
@@ -606,6 +655,9 @@ impl Store {
                     rejoins: self.nodes[i].rejoins,
                 })
                 .collect(),
+            max_down: self.max_down,
+            down: self.down_count(),
+            status_changes: self.changes.iter().cloned().collect(),
         }
     }
 

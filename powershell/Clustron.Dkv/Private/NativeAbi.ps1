@@ -35,12 +35,15 @@ $script:DkvExportSignatures = @(
     , @('dkv_free_results', [void], @([IntPtr]))
     , @('dkv_start_begin', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
     , @('dkv_start_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_restart_begin', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_restart_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
 )
 
 # Exports that return a DkvStatus and end in (out_value, out_error): Invoke-DkvTransport appends those two slots.
 $script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([string[]]@(
         'dkv_normalize_manager', 'dkv_connect', 'dkv_connect_ex', 'dkv_session_manager', 'dkv_get_store', 'dkv_get_store_begin', 'dkv_op_store_info', 'dkv_stop_begin', 'dkv_plan_begin', 'dkv_op_plan',
-        'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store', 'dkv_start_begin', 'dkv_start_store'))
+        'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store', 'dkv_start_begin', 'dkv_start_store',
+        'dkv_restart_begin', 'dkv_restart_store'))
 
 # Byte offsets of the fields the module reads or writes, by the header's struct and field names, and Size where
 # the module steps through an array of the struct or writes its struct_size. 64-bit only: the module refuses a
@@ -49,10 +52,10 @@ $script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([st
 $script:DkvLayout = @{
     DkvConnectOptions = @{ Size = 32; struct_size = 0; skip_certificate_check = 4; bearer_token = 8; user = 16; password = 24 }
     DkvInstanceInfo   = @{ Size = 32; name = 0; server = 8; status = 16; clustron_port = 24; client_port = 28 }
-    DkvStoreInfo      = @{ name = 0; manager = 8; instances = 16; len = 24 }
+    DkvStoreInfo      = @{ name = 0; manager = 8; instances = 16; len = 24; state = 32; safe = 40; migrations_pending = 48 }
     DkvStopOptions    = @{
         Size = 64; struct_size = 0; flags = 4; managers = 8; manager_count = 16; port = 24; timeout_sec = 28
-        store = 32; instances = 40; instance_count = 48; throttle = 56
+        store = 32; instances = 40; instance_count = 48; throttle = 56; node_timeout_sec = 60
     }
     DkvPlannedNode    = @{ Size = 40; instance = 0; server = 8; manager = 16; skip_reason = 24; skipped = 32 }
     DkvPlan           = @{ store = 0; discovered_by = 8; nodes = 16; len = 24; whole_store = 32 }
@@ -62,8 +65,8 @@ $script:DkvLayout = @{
         log_first = 64; finished = 72
     }
     DkvResult         = @{
-        Size = 64; manager = 0; action = 8; result = 16; message = 24; store = 32; instance = 40; duration_ms = 48
-        kind = 56; http_status = 60
+        Size = 72; manager = 0; action = 8; result = 16; message = 24; store = 32; instance = 40; duration_ms = 48
+        kind = 56; http_status = 60; down_ms = 64
     }
     DkvResults        = @{ items = 0; len = 8 }
 }
@@ -80,8 +83,10 @@ $script:DkvCode = @{
     DKV_ERR_CANCELLED          = 7
     DKV_ERR_PROTOCOL           = 8
     DKV_ERR_INTERNAL           = 9
+    DKV_RESULT_SUCCESS         = 0
     DKV_RESULT_FAILED          = 1
     DKV_RESULT_TIMEOUT         = 2
+    DKV_RESULT_CANCELLED       = 4
     DKV_NODE_RUNNING           = 1
     DKV_STOP_FORCE             = [uint32]1
     DKV_STOP_PARALLEL          = [uint32]2

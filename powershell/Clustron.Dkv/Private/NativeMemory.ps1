@@ -147,13 +147,15 @@ function Read-DkvResultRows {
             DurationMs = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, $r.duration_ms)
             Kind       = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, $r.kind)
             HttpStatus = [System.Runtime.InteropServices.Marshal]::ReadInt32($row, $r.http_status)
+            # A restart's downtime in ms; -1 when the node was not taken down (and for stops and starts).
+            DownMs     = [System.Runtime.InteropServices.Marshal]::ReadInt64($row, $r.down_ms)
         }
     }
 }
 
 function Read-DkvStoreInfo {
-    # DkvStoreInfo {name, manager, instances, len} of DkvInstanceInfo {name, server, status, clustron_port,
-    # client_port}.
+    # DkvStoreInfo {name, manager, instances, len, state, safe, migrations_pending} of DkvInstanceInfo {name,
+    # server, status, clustron_port, client_port}. Unknown state, safety and migrations (NULL, -1, -1) are $null.
     [CmdletBinding()]
     param([Parameter(Mandatory)][IntPtr]$Info)
     $infoLayout = $script:DkvLayout.DkvStoreInfo
@@ -170,16 +172,22 @@ function Read-DkvStoreInfo {
             ClientPort   = [System.Runtime.InteropServices.Marshal]::ReadInt32($node, $nodeLayout.client_port)
         }
     }
+    $safe = [System.Runtime.InteropServices.Marshal]::ReadInt32($Info, $infoLayout.safe)
+    $pending = [System.Runtime.InteropServices.Marshal]::ReadInt64($Info, $infoLayout.migrations_pending)
     [pscustomobject]@{
-        Name      = Read-DkvStringField -Base $Info -Offset $infoLayout.name
-        Manager   = Read-DkvStringField -Base $Info -Offset $infoLayout.manager
-        Instances = @($nodes)
+        Name              = Read-DkvStringField -Base $Info -Offset $infoLayout.name
+        Manager           = Read-DkvStringField -Base $Info -Offset $infoLayout.manager
+        Instances         = @($nodes)
+        State             = Read-DkvStringField -Base $Info -Offset $infoLayout.state
+        Safe              = if ($safe -lt 0) { $null } else { [bool]$safe }
+        MigrationsPending = if ($pending -lt 0) { $null } else { $pending }
     }
 }
 
 function New-DkvStopOptions {
     # A DkvStopOptions in a scope block, zeroed, with struct_size set. $Instances $null = every node (NULL, 0); a
-    # list, even of one name, is passed as it is (the library rejects an empty one).
+    # list, even of one name, is passed as it is (the library rejects an empty one). $NodeTimeoutSec: a rolling
+    # restart's per-node limit (0: none; the library refuses any other value for a stop or a start).
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
@@ -187,7 +195,8 @@ function New-DkvStopOptions {
         [Parameter(Mandatory)][AllowEmptyString()][string]$Store,
         [AllowNull()][string[]]$Instances,
         [uint32]$Flags = 0,
-        [uint32]$Throttle = 0
+        [uint32]$Throttle = 0,
+        [int]$NodeTimeoutSec = 0
     )
     $o = $script:DkvLayout.DkvStopOptions
     $p = $script:DkvPtr
@@ -211,6 +220,7 @@ function New-DkvStopOptions {
         [System.Runtime.InteropServices.Marshal]::WriteInt64($block, $o.instance_count, $Instances.Count)
     }
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.throttle, [int]$Throttle)
+    [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.node_timeout_sec, $NodeTimeoutSec)
     $block
 }
 

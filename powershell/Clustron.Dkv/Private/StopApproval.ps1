@@ -1,4 +1,4 @@
-# -WhatIf / -Confirm for Stop-DkvStore and Start-DkvStore: the library plans the stop or start exactly as it will run it (dkv_plan_begin: the
+# -WhatIf / -Confirm for Stop-DkvStore, Start-DkvStore and Restart-DkvStore: the library plans the operation exactly as it will run it (dkv_plan_begin: the
 # same selection and routing, by name or resolved address), and ShouldProcess is asked once per planned node. Used
 # only when ShouldProcess could say no.
 
@@ -46,8 +46,8 @@ function Request-DkvStopApproval {
         [AllowNull()][string[]]$Instances,
         [switch]$Force,
         [switch]$FailFast,
-        # 'Stop' or 'Start': the ShouldProcess action ("Stop node (graceful)", "Start node").
-        [ValidateSet('Stop', 'Start')][string]$Kind = 'Stop'
+        # 'Stop', 'Start' or 'Restart': the ShouldProcess action ("Stop node (graceful)", "Start node", "Restart node").
+        [ValidateSet('Stop', 'Start', 'Restart')][string]$Kind = 'Stop'
     )
     $planned = Get-DkvStopPlan -Target $Target -Store $Store -Instances $Instances
     if ($null -ne $planned.Failure) {
@@ -89,7 +89,7 @@ function Test-DkvMayAsk {
         [Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet,
         [Parameter(Mandatory)][bool]$WhatIfRequested,
         [Parameter(Mandatory)][System.Management.Automation.ConfirmImpact]$ConfirmLevel,
-        [ValidateSet('Stop', 'Start')][string]$Kind = 'Stop'
+        [ValidateSet('Stop', 'Start', 'Restart')][string]$Kind = 'Stop'
     )
     $mayAsk = $WhatIfRequested -or ($ConfirmLevel -ne 'None' -and
         $ConfirmLevel -le [System.Management.Automation.ConfirmImpact]::Medium)

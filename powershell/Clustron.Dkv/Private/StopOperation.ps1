@@ -1,4 +1,4 @@
-# Running a stop or a start: dkv_stop_begin / dkv_start_begin (one operation, one deadline, whatever nodes it covers), then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
+# Running a stop, a start or a rolling restart: dkv_stop_begin / dkv_start_begin / dkv_restart_begin (one operation, one deadline, whatever nodes it covers), then short dkv_op_wait turns so Ctrl+C (which the engine honours only between
 # statements) ends the wait within a turn. Each turn streams the new log lines (verbose/warning), a progress
 # record, and the rows finished so far. The finally block cancels and frees every operation on every path.
 # A stop that is over within its first turn writes no progress record: a bar would only flash, and two records
@@ -8,8 +8,11 @@
 $script:DkvWaitTurnMs = 100
 $script:DkvProgressActivityId = 0x444B
 
-# What differs between a stop and a start; everything else (options, routing, the watch loop, cancel, rows) is
-# shared, as it is in the library. -Kind of the functions below picks one.
+# What differs between a stop, a start and a rolling restart; everything else (options, routing, the watch loop,
+# cancel, rows) is shared, as it is in the library. -Kind of the functions below picks one. A restart's rows carry
+# Downtime; its progress status is the library's phase ("Restarting orders-3 (3 of 10): stopping"); its FAILED or
+# TIMEOUT error is written once the roll is over, with how to go on (Complete-DkvRestartError); and after a Ctrl+C
+# the module waits for the library to bring the node back and says what became of it (Wait-DkvRestartRecovery).
 $script:DkvOperationKind = @{
     Stop  = @{
         Begin = 'dkv_stop_begin'; TypeName = 'Clustron.Dkv.StopResult'; Doing = 'Stopping'; Action = 'Stop node'
@@ -19,11 +22,19 @@ $script:DkvOperationKind = @{
         Begin = 'dkv_start_begin'; TypeName = 'Clustron.Dkv.StartResult'; Doing = 'Starting'; Action = 'Start node'
         FailedId = 'StartFailed'; TimedOutId = 'StartTimedOut'; Command = 'Start-DkvStore'; Done = 'started'
     }
+    Restart = @{
+        Begin = 'dkv_restart_begin'; TypeName = 'Clustron.Dkv.RestartResult'; Doing = 'Restarting'; Action = 'Restart node'
+        FailedId = 'RestartFailed'; TimedOutId = 'RestartTimedOut'; Command = 'Restart-DkvStore'; Done = 'restarted'
+        Rolling = $true
+    }
 }
+
+# DKV_RESTART_RECOVERY_GRACE_SEC: how long the library may take after a cancel to bring a restarted node back.
+$script:DkvRestartRecoveryGraceSec = 10
 
 function ConvertTo-DkvStopResult {
     param([psobject]$Row, [hashtable]$Kind = $script:DkvOperationKind.Stop)
-    [pscustomobject]@{
+    $result = [pscustomobject]@{
         PSTypeName = $Kind.TypeName
         Manager    = $Row.Manager
         Action     = $Row.Action
@@ -33,6 +44,13 @@ function ConvertTo-DkvStopResult {
         Store      = $Row.Store
         Instance   = $Row.Instance
     }
+    if ($Kind.Rolling) {
+        # How long the node was down (stop sent to Running seen); $null when it was not taken down.
+        $downtime = $null
+        if ($Row.DownMs -ge 0) { $downtime = [TimeSpan]::FromMilliseconds([double]$Row.DownMs) }
+        $result.PSObject.Properties.Add([psnoteproperty]::new('Downtime', $downtime))
+    }
+    $result
 }
 
 function New-DkvRowErrorRecord {
@@ -89,7 +107,12 @@ function Write-DkvStopProgress {
         }
     }
     if ($null -eq $phase) { $phase = 'Done' }
-    if ($total -gt 0) {
+    if ($Kind.Rolling -and $total -gt 0) {
+        # One node at a time: the library's phase names it and its step ("Restarting orders-3 (3 of 10): stopping").
+        $record.StatusDescription = $phase
+        $record.PercentComplete = [int][Math]::Min(100, [Math]::Floor(100 * $done / $total))
+    }
+    elseif ($total -gt 0) {
         $record.StatusDescription = "$done of $total nodes done"
         $record.PercentComplete = [int][Math]::Min(100, [Math]::Floor(100 * $done / $total))
     }
@@ -151,9 +174,12 @@ function Receive-DkvStopUpdate {
     $failure = $null
     foreach ($row in $rows) {
         $Cmdlet.WriteObject((ConvertTo-DkvStopResult -Row $row -Kind $Kind))
+        if ($Kind.Rolling) { $Operation.Rows.Add($row) }
         if ($row.Kind -eq $script:DkvCode.DKV_RESULT_FAILED -or $row.Kind -eq $script:DkvCode.DKV_RESULT_TIMEOUT) {
             $record = New-DkvRowErrorRecord -Row $row -Kind $Kind
-            if (-not $FailFast) { $Cmdlet.WriteError($record) }
+            # A restart's error waits for the rows after it (the nodes not restarted) to say how to go on.
+            if ($Kind.Rolling) { $Operation.Failed.Add([pscustomobject]@{ Row = $row; Record = $record }) }
+            elseif (-not $FailFast) { $Cmdlet.WriteError($record) }
             elseif ($null -eq $failure) { $failure = $record }
         }
     }
@@ -175,8 +201,11 @@ function Invoke-DkvStopOperation {
         [uint32]$Flags = 0,
         # With -Parallel, the most requests in flight at once; 0 lets the library choose (DKV_DEFAULT_THROTTLE).
         [uint32]$Throttle = 0,
-        # 'Stop' or 'Start' ($script:DkvOperationKind): which begin export, and the words of rows, errors, progress.
-        [ValidateSet('Stop', 'Start')][string]$Kind = 'Stop'
+        # 'Stop', 'Start' or 'Restart' ($script:DkvOperationKind): which begin export, and the words of rows, errors,
+        # progress.
+        [ValidateSet('Stop', 'Start', 'Restart')][string]$Kind = 'Stop',
+        # A rolling restart's limit per node in seconds; 0 = none (stops and starts must leave it 0).
+        [int]$NodeTimeoutSec = 0
     )
     $what = $script:DkvOperationKind[$Kind]
     $failFast = ($Flags -band $script:DkvStopFlags.FailFast) -ne 0
@@ -189,7 +218,8 @@ function Invoke-DkvStopOperation {
         if ($null -ne $Instances -and $Instances.Count -eq 1 -and -not [string]::IsNullOrWhiteSpace($Instances[0])) {
             $targetObject = [string]$Instances[0]
         }
-        $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances -Flags $Flags -Throttle $Throttle
+        $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances -Flags $Flags `
+            -Throttle $Throttle -NodeTimeoutSec $NodeTimeoutSec
         $call = Invoke-DkvTransport -Function $what.Begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
         if ($null -ne $call.Failure) {
             $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $targetObject
@@ -200,6 +230,7 @@ function Invoke-DkvStopOperation {
         $script:DkvLive.Operations++
         $operations.Add([pscustomobject]@{
                 Handle = $call.Value; Target = $targetObject; LogSince = 0; Seen = 0; Over = $false; Progress = $null
+                Rows = [System.Collections.Generic.List[psobject]]::new(); Failed = [System.Collections.Generic.List[psobject]]::new()
             })
 
         while ($true) {
@@ -222,10 +253,19 @@ function Invoke-DkvStopOperation {
             Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations $operations -Kind $what -Completed
             $progressShown = $false
         }
+        foreach ($operation in $operations) {
+            foreach ($failed in $operation.Failed) {
+                $Cmdlet.WriteError((Complete-DkvRestartError -Failed $failed -Rows $operation.Rows -Store $Store))
+            }
+        }
     }
     finally {
         foreach ($operation in $operations) {
+            $wasOver = $operation.Over
             $null = Invoke-DkvTransport -Function dkv_op_cancel -ArgumentList @($operation.Handle)
+            # Ctrl+C in the middle of a restart: the library brings the node back before it finishes; wait for that
+            # (bounded) and tell the operator, so a node is never left down unsaid.
+            if ($what.Rolling -and -not $wasOver) { Wait-DkvRestartRecovery -Operation $operation -Store $Store }
             $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation.Handle)
             $script:DkvLive.Operations--
         }
@@ -235,6 +275,112 @@ function Invoke-DkvStopOperation {
             # Stopped or failed mid-way: close the progress bar. While the pipeline stops (Ctrl+C) writing throws a
             # PipelineStoppedException, which the engine does not record as an error.
             Write-DkvStopProgress -Cmdlet $Cmdlet -Store $Store -Operations @() -Kind $what -Completed
+        }
+    }
+}
+
+function Get-DkvRestartAdvice {
+    # How to go on after a rolling restart stopped at $Row's node: the commands for the node (when it is down) and
+    # for the nodes not restarted. $Rest: those nodes' names, in the store's order.
+    param([Parameter(Mandatory)][psobject]$Row, [AllowEmptyCollection()][string[]]$Rest = @(), [Parameter(Mandatory)][string]$Store)
+    $name = $Row.Instance
+    $quotedStore = ConvertTo-DkvArgumentText $Store
+    $steps = [System.Collections.Generic.List[string]]::new()
+    $restart = [System.Collections.Generic.List[string]]::new()
+    if ($Row.Message -match 'the node is DOWN') {
+        $steps.Add("Start-DkvStore -Name $quotedStore -InstanceName $(ConvertTo-DkvArgumentText $name)")
+    }
+    else {
+        # Not stopped, or back and Running without the restart completing: restarting it again is safe.
+        $restart.Add($name)
+    }
+    foreach ($later in $Rest) { $restart.Add($later) }
+    if ($restart.Count -gt 0) {
+        $names = @($restart | ForEach-Object { ConvertTo-DkvArgumentText $_ }) -join ','
+        $steps.Add("Restart-DkvStore -Name $quotedStore -InstanceName $names")
+    }
+    'Once the cause is fixed, run: ' + ($steps -join '; then ')
+}
+
+function ConvertTo-DkvArgumentText {
+    # A name as it can be typed on a command line: bare when it is plain, else single-quoted.
+    param([AllowEmptyString()][string]$Text)
+    if ($Text -match '^[\w.-]+$' -and $Text -notmatch '^-') { return $Text }
+    "'" + $Text.Replace("'", "''") + "'"
+}
+
+function Complete-DkvRestartError {
+    # The error of the node a rolling restart stopped at, once the roll is over: its RecommendedAction names the
+    # commands that go on from there (the nodes not restarted are the SKIPPED rows that name it).
+    param([Parameter(Mandatory)][psobject]$Failed, [AllowEmptyCollection()][object[]]$Rows, [Parameter(Mandatory)][string]$Store)
+    $row = $Failed.Row
+    $marker = "the rolling restart stopped at $($row.Instance)"
+    $rest = @(foreach ($other in $Rows) { if ($other.Message -and $other.Message.EndsWith($marker, [System.StringComparison]::Ordinal)) { $other.Instance } })
+    $record = $Failed.Record
+    $details = [System.Management.Automation.ErrorDetails]::new($record.Exception.Message)
+    $details.RecommendedAction = Get-DkvRestartAdvice -Row $row -Rest $rest -Store $Store
+    $record.ErrorDetails = $details
+    $record
+}
+
+function Write-DkvHostWarning {
+    # While the pipeline stops (Ctrl+C) WriteWarning throws; the host's own line still reaches the console.
+    param([Parameter(Mandatory)][string]$Text)
+    try { $Host.UI.WriteWarningLine($Text) }
+    catch { $null = $_ }
+    $script:DkvLastRecoveryReport.Add($Text)
+}
+
+# What the last Ctrl+C of a rolling restart reported (Write-DkvHostWarning), for a host without a console.
+$script:DkvLastRecoveryReport = [System.Collections.Generic.List[string]]::new()
+
+function Wait-DkvRestartRecovery {
+    # After a cancel: the library brings the node whose stop was sent back (within DKV_RESTART_RECOVERY_GRACE_SEC)
+    # and then finishes. Waits that long and a second more, then says what became of each node it touched.
+    param([Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
+    $script:DkvLastRecoveryReport.Clear()
+    $limit = [int](($script:DkvRestartRecoveryGraceSec + 1) * 1000)
+    $finished = (Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($Operation.Handle, $limit)) -eq 1
+    $quotedStore = ConvertTo-DkvArgumentText $Store
+    $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($Operation.Handle)
+    $rows = @()
+    if ($null -eq $call.Failure) {
+        try { $rows = @(Read-DkvResultRows -Results $call.Value) }
+        finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($call.Value) }
+    }
+    $reported = $false
+    foreach ($row in $rows) {
+        # Nodes the cancel left untouched say "not restarted: ..."; the one it interrupted says what became of it.
+        if (-not $row.Message -or $row.Message.StartsWith('not restarted', [System.StringComparison]::Ordinal)) { continue }
+        if ($row.Kind -ne $script:DkvCode.DKV_RESULT_CANCELLED -and $row.Kind -ne $script:DkvCode.DKV_RESULT_TIMEOUT) { continue }
+        $name = ConvertTo-DkvArgumentText $row.Instance
+        if ($row.Message -match 'the node is DOWN') {
+            Write-DkvHostWarning "$($row.Instance) is DOWN: Start-DkvStore -Name $quotedStore -InstanceName $name ($($row.Message))"
+        }
+        else {
+            Write-DkvHostWarning "$($row.Instance) was started again: the rolling restart of store '$Store' was interrupted there ($($row.Message))"
+        }
+        $reported = $true
+    }
+    # The rows are not shown any more (the pipeline stopped, and a console table may still hold the last ones):
+    # one line says which nodes were restarted and which were not, so the operator knows where the roll ended.
+    $done = @(foreach ($row in $rows) { if ($row.Kind -eq $script:DkvCode.DKV_RESULT_SUCCESS) { $row.Instance } })
+    $left = @(foreach ($row in $rows) { if ($row.Message -and $row.Message.StartsWith('not restarted', [System.StringComparison]::Ordinal)) { $row.Instance } })
+    if ($rows.Count -gt 0) {
+        $restarted = 'none'
+        if ($done.Count -gt 0) { $restarted = $done -join ', ' }
+        $text = "The rolling restart of store '$Store' was interrupted. Restarted: $restarted."
+        if ($left.Count -gt 0) {
+            $text += " Not restarted: $($left -join ', ') (Restart-DkvStore -Name $quotedStore -InstanceName $(@($left | ForEach-Object { ConvertTo-DkvArgumentText $_ }) -join ','))."
+        }
+        Write-DkvHostWarning $text
+    }
+    if (-not $finished -and -not $reported) {
+        $node = $null
+        if ($null -ne $Operation.Progress -and $null -ne $Operation.Progress.Running) { $node = $Operation.Progress.Running.Instance }
+        if ($node) {
+            Write-DkvHostWarning ("$node may be DOWN: the rolling restart was interrupted while restarting it. Check with " +
+                "Get-DkvStore -Name $quotedStore; if it is stopped: Start-DkvStore -Name $quotedStore -InstanceName $(ConvertTo-DkvArgumentText $node)")
         }
     }
 }

@@ -62,10 +62,14 @@ function ConvertTo-DkvStoreObject {
             Manager      = $Info.Manager
         }
     }
+    # State, Safe and MigrationsPending are $null where the manager cannot say (no safety or state endpoint).
     [pscustomobject]@{
-        PSTypeName = 'Clustron.Dkv.Store'
-        Name       = $Info.Name
-        Manager    = $Info.Manager
-        Instances  = [object[]]@($instances)
+        PSTypeName        = 'Clustron.Dkv.Store'
+        Name              = $Info.Name
+        State             = $Info.State
+        Safe              = $Info.Safe
+        MigrationsPending = $Info.MigrationsPending
+        Manager           = $Info.Manager
+        Instances         = [object[]]@($instances)
     }
 }

@@ -5,8 +5,15 @@ function Get-DkvStore {
 
     .DESCRIPTION
     Get-DkvStore asks the targeted managers in order (GET /admin/v1/stores/{StoreName}) until one knows the store,
-    and writes a Clustron.Dkv.Store object (Name, Manager, Instances). Instances are Clustron.Dkv.Instance objects
-    (Store, InstanceName, Server, ClustronPort, ClientPort, Status, Manager).
+    and writes a Clustron.Dkv.Store object (Name, State, Safe, MigrationsPending, Manager, Instances). Instances are
+    Clustron.Dkv.Instance objects (Store, InstanceName, Server, ClustronPort, ClientPort, Status, Manager).
+
+    State is Active or Passive (a Passive store keeps the partitions of stopped nodes where they are; see
+    Start-DkvStore). Safe says whether the store can lose a node now (no migrations pending, backups in sync), and
+    MigrationsPending how many migrations it waits for. They come from the manager that answered, through its
+    safety endpoint (GET .../safety, which names the state too) or else its state endpoint (GET .../state); both are
+    extensions: where the manager lacks them the property is $null and the table shows "unknown". That is never an
+    error: the store and its nodes are still written.
 
     Both kinds of object pipe into Stop-DkvStore: a store object stops the whole store (its Name binds -Name);
     node objects stop those nodes (Store binds -Name through its alias, InstanceName binds -InstanceName).
@@ -34,7 +41,13 @@ function Get-DkvStore {
     .EXAMPLE
     Get-DkvStore -Name OrdersStore
 
-    Shows the store and the manager that answered.
+    Shows the store, its state (Active or Passive), whether it is safe, the manager that answered and its nodes.
+
+    .EXAMPLE
+    (Get-DkvStore -Name OrdersStore).Safe
+
+    True when no migrations are pending and every backup is in sync: the store can lose a node now (a rolling
+    restart waits for this before each node). $null when the manager has no safety endpoint.
 
     .EXAMPLE
     (Get-DkvStore OrdersStore -Managers 10.0.0.11).Instances
