@@ -16,7 +16,7 @@
 //! patience and managers (retry.rs), so admission, deadline and cancellation are those of any request; the
 //! others send nothing while they wait. A fetch that hangs holds the others at most JOIN_LIMIT after it began:
 //! then one of them fetches, through its own managers, so a silent manager costs the others one wait at most.
-use crate::deadline::{CancelToken, Deadline};
+use crate::deadline::{Bell, CancelToken, Deadline};
 use crate::net::address::ManagerEndpoint;
 use crate::net::wire::{InstanceDoc, StoreDoc};
 use std::collections::HashMap;
@@ -32,10 +32,10 @@ const JOIN_LIMIT: Duration = crate::net::retry::ATTEMPT_FLOOR;
 /// delays a node's first poll; it only keeps a stream of new 202s from making a fetch each.
 const SPACING: Duration = Duration::from_millis(50);
 
-/// How often a node waiting for another's fetch looks at cancellation (a finished fetch wakes it at once). It
-/// sends nothing after a cancel anyway (the gate), so this only bounds how long its thread lingers; with hundreds
-/// of waiting nodes, shorter wakes cost seconds of CPU.
-const WAKE: Duration = Duration::from_millis(100);
+/// The longest a node waits for another node's fetch without looking again: a finished fetch wakes it, and so
+/// does a cancel (the operation's token rings the polls: stop::drive, start::drive), so this only bounds the wait of polls no
+/// token was told about. Waking every 100 ms instead cost hundreds of waiting nodes seconds of CPU.
+const WAKE: Duration = Duration::from_secs(1);
 
 /// A store document one node fetched, for every waiting node.
 pub struct Fetched {
@@ -142,6 +142,13 @@ impl StorePolls {
                 Err(poisoned) => poisoned.into_inner().0,
             };
         }
+    }
+}
+
+impl Bell for StorePolls {
+    fn ring(&self) {
+        let _st = self.lock();
+        self.fetched.notify_all();
     }
 }
 
@@ -307,6 +314,32 @@ mod tests {
             _ => panic!("a newer document is needed"),
         };
         assert!(b.started >= a.started + SPACING, "{:?}", b.started - a.started);
+    }
+
+    #[test]
+    fn a_cancel_rings_a_node_waiting_for_another_nodes_fetch() {
+        let polls = Arc::new(StorePolls::new());
+        let cancel = CancelToken::new();
+        cancel.ring_on_cancel(&polls);
+        let since = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let _hanging = match polls.look(since, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        let joiner = {
+            let (polls, cancel) = (Arc::clone(&polls), cancel.clone());
+            std::thread::spawn(move || {
+                let waited = Instant::now();
+                (matches!(polls.look(since, &cancel, &long()), Look::Over), waited.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        cancel.cancel();
+        let (over, waited) = joiner.join().unwrap();
+        assert!(over);
+        // Rung, not noticed when the hanging fetch is given up (JOIN_LIMIT, 1 s).
+        assert!(waited < Duration::from_millis(700), "{:?}", waited);
     }
 
     #[test]

@@ -65,7 +65,8 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, s
     shared.set_phase("Stopping");
     // A passive store had its one safety check before it went passive; node by node, each stop checks again.
     // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
-    let polls = StorePolls::new();
+    let polls = Arc::new(StorePolls::new());
+    shared.cancel.ring_on_cancel(&polls);
     fan_out(shared, targets, request, &plan, &|transport: &Transport, group: &ManagerGroup, after: usize| {
         stop_group(shared, transport, &targets.managers, &polls, group, request, !passive, after)
     });
@@ -149,7 +150,9 @@ pub(super) fn fan_out(
 ) {
     let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
     let transport = if request.parallel {
-        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
+        let permits = Arc::new(Permits::new(throttle));
+        shared.cancel.ring_on_cancel(&permits);
+        targets.transport.throttled(permits, shared.cancel.clone(), shared.deadline)
     } else {
         targets.transport.clone()
     };
