@@ -103,12 +103,19 @@ impl Default for Backoff {
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken(Arc<Flag>);
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Flag {
     set: AtomicBool,
     /// The bells to ring on cancel; sleepers wait on `bell` under this lock.
     lock: Mutex<Vec<Weak<dyn Bell>>>,
     bell: Condvar,
+}
+
+// By hand: Rust 1.63 has no Debug for a Weak of a trait object that is not Debug.
+impl std::fmt::Debug for Flag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flag").field("set", &self.set).finish_non_exhaustive()
+    }
 }
 
 /// Something that waits on a condition variable of its own and must hear a cancel at once: `ring` wakes its

@@ -179,7 +179,7 @@ pub(super) fn fan_out(
             let mut started = 0;
             for i in 0..workers {
                 let spawned =
-                    std::thread::Builder::new().name(format!("dkv-{}-{}", verb, i)).spawn_scoped(scope, &worker);
+                    std::thread::Builder::new().name(format!("dkv-{}-{}", verb, i)).spawn_scoped(scope, worker);
                 match spawned {
                     Ok(_) => started += 1,
                     Err(e) if started == 0 => {
