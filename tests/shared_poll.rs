@@ -80,9 +80,10 @@ fn a_shared_poll_serves_only_nodes_whose_stop_was_accepted_before_it_was_sent() 
 #[test]
 fn one_store_poll_at_a_time_however_many_nodes_wait() {
     // 12 managers with 3 nodes each, stopped one after another within each manager, each manager slower than the
-    // one before (40 to 260 ms a request): 202s keep arriving while polls are on their way. A node whose 202 came after the poll under way
-    // began cannot use it; it waits for that poll to end and shares the next one, instead of sending its own
-    // alongside (each poll carries the whole store, so overlapping polls multiply the cost of waiting).
+    // one before (40 to 260 ms a request): 202s keep arriving while polls are on their way. A node whose 202 came
+    // after the poll under way began cannot use it; it waits for that poll to end and shares the next one, instead
+    // of sending its own alongside (each poll carries the whole store, so overlapping polls multiply the cost of
+    // waiting).
     let managers = 12;
     let hosts = hosts(72, managers);
     let instances = hosts

@@ -33,8 +33,9 @@ const JOIN_LIMIT: Duration = crate::net::retry::ATTEMPT_FLOOR;
 const SPACING: Duration = Duration::from_millis(50);
 
 /// The longest a node waits for another node's fetch without looking again: a finished fetch wakes it, and so
-/// does a cancel (the operation's token rings the polls: stop::drive, start::drive), so this only bounds the wait of polls no
-/// token was told about. Waking every 100 ms instead cost hundreds of waiting nodes seconds of CPU.
+/// does a cancel (the operation's token rings the polls: stop::drive, start::drive), so this only bounds the
+/// wait of polls no token was told about. Waking every 100 ms instead cost hundreds of waiting nodes seconds of
+/// CPU.
 const WAKE: Duration = Duration::from_secs(1);
 
 /// A store document one node fetched, for every waiting node.
