@@ -1,6 +1,6 @@
 //! One deadline for a whole operation, and cancellation that sleeping code notices promptly.
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy)]
@@ -95,9 +95,34 @@ impl Default for Backoff {
     }
 }
 
-/// Shared flag: set once, never cleared.
+/// Shared flag: set once, never cleared. Sleepers wait on its condition variable, and whatever waits on a
+/// condition variable of its own (the throttle, the shared store polls) is rung by the cancel, so a wait costs
+/// one wake-up and a cancel ends it at once: a thread waiting between polls used to wake every 20 to 100 ms to
+/// look at the flag, which hundreds of waiting nodes turned into thousands of wake-ups a second for as long as
+/// the managers took.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken(Arc<Flag>);
+
+#[derive(Default)]
+struct Flag {
+    set: AtomicBool,
+    /// The bells to ring on cancel; sleepers wait on `bell` under this lock.
+    lock: Mutex<Vec<Weak<dyn Bell>>>,
+    bell: Condvar,
+}
+
+// By hand: Rust 1.63 has no Debug for a Weak of a trait object that is not Debug.
+impl std::fmt::Debug for Flag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flag").field("set", &self.set).finish_non_exhaustive()
+    }
+}
+
+/// Something that waits on a condition variable of its own and must hear a cancel at once: `ring` wakes its
+/// waiters, taking its lock first so that a waiter that has just seen the flag unset is already waiting.
+pub trait Bell: Send + Sync {
+    fn ring(&self);
+}
 
 impl CancelToken {
     pub fn new() -> Self {
@@ -105,17 +130,41 @@ impl CancelToken {
     }
 
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.set.store(true, Ordering::SeqCst);
+        let bells = {
+            // Under the lock: a sleeper that saw the flag unset is already waiting, and hears the bell.
+            let mut bells = self.0.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.0.bell.notify_all();
+            std::mem::take(&mut *bells)
+        };
+        for bell in bells.iter().filter_map(Weak::upgrade) {
+            bell.ring();
+        }
+    }
+
+    /// Rings `bell` when this token is cancelled (at once when it already is). Held weakly: a bell dropped
+    /// before the cancel is not kept alive.
+    pub fn ring_on_cancel<B: Bell + 'static>(&self, bell: &Arc<B>) {
+        let weak: Weak<B> = Arc::downgrade(bell);
+        let weak: Weak<dyn Bell> = weak;
+        let mut bells = self.0.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.is_cancelled() {
+            drop(bells);
+            return bell.ring();
+        }
+        bells.retain(|b| b.strong_count() > 0);
+        bells.push(weak);
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.set.load(Ordering::SeqCst)
     }
 
     /// Sleeps up to `d`, but no later than the deadline, waking early on cancellation.
     /// Returns false when the sleep was cut short by cancellation.
     pub fn sleep(&self, d: Duration, deadline: &Deadline) -> bool {
         let until = std::cmp::min(Instant::now() + d, deadline.at());
+        let mut guard = self.0.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
             if self.is_cancelled() {
                 return false;
@@ -124,7 +173,10 @@ impl CancelToken {
             if now >= until {
                 return true;
             }
-            std::thread::sleep(std::cmp::min(until - now, Duration::from_millis(20)));
+            guard = match self.0.bell.wait_timeout(guard, until - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
         }
     }
 }
@@ -163,6 +215,39 @@ mod tests {
         let token = CancelToken::new();
         token.cancel();
         assert!(!token.sleep(Duration::from_secs(10), &Deadline::after(Duration::from_secs(10))));
+    }
+
+    #[test]
+    fn a_cancel_ends_a_sleep_under_way() {
+        let token = CancelToken::new();
+        let sleeper = {
+            let token = token.clone();
+            std::thread::spawn(move || token.sleep(Duration::from_secs(60), &Deadline::after(Duration::from_secs(60))))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        token.cancel();
+        assert!(!sleeper.join().unwrap(), "the sleep ended by the cancel, not by its 60 s");
+    }
+
+    #[test]
+    fn a_cancel_rings_the_bells_still_alive() {
+        use std::sync::atomic::AtomicUsize;
+        struct Counter(AtomicUsize);
+        impl Bell for Counter {
+            fn ring(&self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let token = CancelToken::new();
+        let kept = Arc::new(Counter(AtomicUsize::new(0)));
+        token.ring_on_cancel(&kept);
+        token.ring_on_cancel(&Arc::new(Counter(AtomicUsize::new(0)))); // dropped at once
+        token.cancel();
+        token.cancel();
+        assert_eq!(kept.0.load(Ordering::SeqCst), 1, "rung once");
+        let late = Arc::new(Counter(AtomicUsize::new(0)));
+        token.ring_on_cancel(&late);
+        assert_eq!(late.0.load(Ordering::SeqCst), 1, "a bell added after the cancel rings at once");
     }
 
     #[test]

@@ -8,11 +8,15 @@
 //! manager answered it.
 //!
 //! Only documents fetched *after* a node's previous look serve it: a document fetched before its stop was
-//! accepted could not say it stopped. The node that fetches sends the request itself, through its own gate,
+//! accepted could not say it stopped. One fetch is under way at a time: a node that needs a newer document than
+//! the one on its way waits for that one to end and shares the next, and fetches begin at least SPACING apart.
+//! Each fetch carries the whole store, so the cost of waiting is then bounded by one document at a time however
+//! many nodes wait and however slowly the managers answer, instead of growing with the nodes whose stops were
+//! accepted while a fetch was on its way. The node that fetches sends the request itself, through its own gate,
 //! patience and managers (retry.rs), so admission, deadline and cancellation are those of any request; the
-//! others send nothing while they wait. A fetch that hangs holds its joiners at most JOIN_LIMIT: then they fetch
-//! themselves, so a silent manager keeps costing only its own nodes.
-use crate::deadline::{CancelToken, Deadline};
+//! others send nothing while they wait. A fetch that hangs holds the others at most JOIN_LIMIT after it began:
+//! then one of them fetches, through its own managers, so a silent manager costs the others one wait at most.
+use crate::deadline::{Bell, CancelToken, Deadline};
 use crate::net::address::ManagerEndpoint;
 use crate::net::wire::{InstanceDoc, StoreDoc};
 use std::collections::HashMap;
@@ -23,10 +27,16 @@ use std::time::{Duration, Instant};
 /// second is slow, not dead (retry::ATTEMPT_FLOOR).
 const JOIN_LIMIT: Duration = crate::net::retry::ATTEMPT_FLOOR;
 
-/// How often a node waiting for another's fetch looks at cancellation (a finished fetch wakes it at once). It
-/// sends nothing after a cancel anyway (the gate), so this only bounds how long its thread lingers; with hundreds
-/// of waiting nodes, shorter wakes cost seconds of CPU.
-const WAKE: Duration = Duration::from_millis(100);
+/// The least time between the beginnings of two fetches: a node's first poll comes this long after its 202
+/// (Backoff's first pause), so a fetch that began before the 202 is this old by then and the spacing never
+/// delays a node's first poll; it only keeps a stream of new 202s from making a fetch each.
+const SPACING: Duration = Duration::from_millis(50);
+
+/// The longest a node waits for another node's fetch without looking again: a finished fetch wakes it, and so
+/// does a cancel (the operation's token rings the polls: stop::drive, start::drive), so this only bounds the
+/// wait of polls no token was told about. Waking every 100 ms instead cost hundreds of waiting nodes seconds of
+/// CPU.
+const WAKE: Duration = Duration::from_secs(1);
 
 /// A store document one node fetched, for every waiting node.
 pub struct Fetched {
@@ -70,6 +80,8 @@ struct State {
     /// Fetches under way: (id, when it began).
     in_flight: Vec<(u64, Instant)>,
     next_id: u64,
+    /// When the last fetch began.
+    last_began: Option<Instant>,
 }
 
 /// The shared polls of one operation (one store).
@@ -79,8 +91,8 @@ pub struct StorePolls {
     fetched: Condvar,
 }
 
-/// A fetch this node makes for every waiting node; dropped without `publish` (no answer, cancelled), it frees
-/// its joiners to fetch themselves.
+/// A fetch this node makes for every waiting node; dropped without `publish` (no answer, cancelled), it lets
+/// one of its joiners fetch in its place.
 pub struct Fetch<'a> {
     polls: &'a StorePolls,
     id: u64,
@@ -97,7 +109,8 @@ impl StorePolls {
     }
 
     /// The next document for a node whose previous look was at `since`: one already fetched, one on its way
-    /// (waited for, up to JOIN_LIMIT after it began), or a fetch of its own.
+    /// (waited for, up to JOIN_LIMIT after it began), or a fetch of its own once no other is under way and the
+    /// last one began SPACING ago.
     pub fn look(&self, since: Instant, cancel: &CancelToken, deadline: &Deadline) -> Look<'_> {
         let mut st = self.lock();
         loop {
@@ -108,27 +121,35 @@ impl StorePolls {
                 return Look::Over;
             }
             let now = Instant::now();
-            let joinable = st
-                .in_flight
-                .iter()
-                .filter(|(_, began)| *began > since && now < *began + JOIN_LIMIT)
-                .map(|(_, began)| *began + JOIN_LIMIT)
-                .max();
-            let give_up_at = match joinable {
-                Some(at) => at,
-                None => {
+            // A fetch under way that began after `since` brings what this node needs; one that began before it
+            // does not, but the next one waits for it all the same (one at a time). Either holds the node at
+            // most JOIN_LIMIT after it began: one that takes longer is taken for hanging.
+            let busy_until =
+                st.in_flight.iter().map(|(_, began)| *began + JOIN_LIMIT).filter(|give_up_at| now < *give_up_at).max();
+            let wake_at = match (busy_until, st.last_began.map(|began| began + SPACING)) {
+                (Some(at), _) => at,
+                (None, Some(at)) if now < at => at,
+                (None, _) => {
                     let id = st.next_id;
                     st.next_id += 1;
                     st.in_flight.push((id, now));
+                    st.last_began = Some(now);
                     return Look::Fetch(Fetch { polls: self, id, started: now });
                 }
             };
-            let pause = std::cmp::min(WAKE, std::cmp::min(give_up_at, deadline.at()).saturating_duration_since(now));
+            let pause = std::cmp::min(WAKE, std::cmp::min(wake_at, deadline.at()).saturating_duration_since(now));
             st = match self.fetched.wait_timeout(st, std::cmp::max(pause, Duration::from_millis(1))) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
         }
+    }
+}
+
+impl Bell for StorePolls {
+    fn ring(&self) {
+        let _st = self.lock();
+        self.fetched.notify_all();
     }
 }
 
@@ -243,6 +264,83 @@ mod tests {
         let waited = Instant::now();
         assert!(matches!(polls.look(since, &cancel, &long()), Look::Fetch(_)));
         assert!(waited.elapsed() >= JOIN_LIMIT - Duration::from_millis(50), "{:?}", waited.elapsed());
+    }
+
+    #[test]
+    fn a_node_that_needs_a_newer_document_waits_for_the_fetch_under_way_then_one_fetch_serves_all() {
+        let polls = Arc::new(StorePolls::new());
+        let cancel = CancelToken::new();
+        let first = match polls.look(Instant::now(), &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        // Two nodes whose stops were accepted after that fetch began: it cannot serve them.
+        std::thread::sleep(Duration::from_millis(2));
+        let since = Instant::now();
+        let late = |polls: Arc<StorePolls>, cancel: CancelToken| {
+            std::thread::spawn(move || match polls.look(since, &cancel, &long()) {
+                Look::Fetch(f) => {
+                    let began = f.started;
+                    std::thread::sleep(Duration::from_millis(30));
+                    f.publish(&manager(), doc(&["a"]));
+                    (true, began)
+                }
+                Look::Ready(f) => (false, f.started),
+                Look::Over => panic!("not cancelled"),
+            })
+        };
+        let one = late(Arc::clone(&polls), cancel.clone());
+        let two = late(Arc::clone(&polls), cancel.clone());
+        std::thread::sleep(Duration::from_millis(80));
+        let first_began = first.started;
+        first.publish(&manager(), doc(&["a"]));
+        let (one, two) = (one.join().unwrap(), two.join().unwrap());
+        // Neither fetched alongside the first: one fetched after it, the other took that document.
+        assert_ne!(one.0, two.0, "exactly one of them fetched: {:?} {:?}", one, two);
+        assert_eq!(one.1, two.1, "both read the same document");
+        assert!(one.1 >= first_began + Duration::from_millis(80), "the second fetch began after the first ended");
+    }
+
+    #[test]
+    fn fetches_begin_at_least_the_spacing_apart() {
+        let polls = StorePolls::new();
+        let cancel = CancelToken::new();
+        let a = match polls.look(Instant::now(), &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        let a = a.publish(&manager(), doc(&["a"]));
+        let b = match polls.look(a.started, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("a newer document is needed"),
+        };
+        assert!(b.started >= a.started + SPACING, "{:?}", b.started - a.started);
+    }
+
+    #[test]
+    fn a_cancel_rings_a_node_waiting_for_another_nodes_fetch() {
+        let polls = Arc::new(StorePolls::new());
+        let cancel = CancelToken::new();
+        cancel.ring_on_cancel(&polls);
+        let since = Instant::now();
+        std::thread::sleep(Duration::from_millis(2));
+        let _hanging = match polls.look(since, &cancel, &long()) {
+            Look::Fetch(f) => f,
+            _ => panic!("the first look fetches"),
+        };
+        let joiner = {
+            let (polls, cancel) = (Arc::clone(&polls), cancel.clone());
+            std::thread::spawn(move || {
+                let waited = Instant::now();
+                (matches!(polls.look(since, &cancel, &long()), Look::Over), waited.elapsed())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        cancel.cancel();
+        let (over, waited) = joiner.join().unwrap();
+        assert!(over);
+        // Rung, not noticed when the hanging fetch is given up (JOIN_LIMIT, 1 s).
+        assert!(waited < Duration::from_millis(700), "{:?}", waited);
     }
 
     #[test]

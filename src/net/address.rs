@@ -216,6 +216,11 @@ pub fn same_name(a: &str, b: &str) -> bool {
     if a.eq_ignore_ascii_case(b) {
         return true;
     }
+    // Every IPv6 address has a colon: without one on both sides there is nothing to parse (planning compares
+    // every node's server with every manager, so this runs nodes x managers times).
+    if !a.contains(':') || !b.contains(':') {
+        return false;
+    }
     match (a.parse::<Ipv6Addr>(), b.parse::<Ipv6Addr>()) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

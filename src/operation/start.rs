@@ -21,7 +21,8 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
         None => return,
     };
     shared.set_phase("Starting");
-    let polls = StorePolls::new();
+    let polls = std::sync::Arc::new(StorePolls::new());
+    shared.cancel.ring_on_cancel(&polls);
     fan_out(shared, targets, request, &plan, &|transport: &Transport, group: &ManagerGroup, after: usize| {
         start_group(shared, transport, &targets.managers, &polls, group, &request.store, after)
     });

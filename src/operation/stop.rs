@@ -16,6 +16,7 @@ use crate::operation::run_state::{OperationGate, Shared};
 use crate::planning::plan::{plan, ManagerGroup, Plan};
 use crate::planning::route::ServerMatcher;
 use crate::results::ResultKind;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Default of the parallel throttle: requests in flight at once (as Invoke-Command's -ThrottleLimit).
@@ -69,7 +70,8 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, s
     shared.set_phase("Stopping");
     // A passive store had its one safety check before it went passive; node by node, each stop checks again.
     // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
-    let polls = StorePolls::new();
+    let polls = Arc::new(StorePolls::new());
+    shared.cancel.ring_on_cancel(&polls);
     fan_out(shared, targets, request, &plan, &|transport: &Transport, group: &ManagerGroup, after: usize| {
         stop_group(shared, transport, &targets.managers, &polls, group, request, !passive, after)
     });
@@ -164,7 +166,9 @@ pub(super) fn fan_out(
 ) {
     let throttle = if request.throttle == 0 { DEFAULT_THROTTLE } else { request.throttle };
     let transport = if request.parallel {
-        targets.transport.throttled(Arc::new(Permits::new(throttle)), shared.cancel.clone(), shared.deadline)
+        let permits = Arc::new(Permits::new(throttle));
+        shared.cancel.ring_on_cancel(&permits);
+        targets.transport.throttled(permits, shared.cancel.clone(), shared.deadline)
     } else {
         targets.transport.clone()
     };
@@ -177,27 +181,40 @@ pub(super) fn fan_out(
     };
     let workers = std::cmp::min(plan.groups.len(), MAX_WORKERS);
     if request.parallel && workers > 1 {
-        // A dedicated pool: the global one has as many threads as cores, which would cap network concurrency.
-        let verb = shared.action.noun();
-        match rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .thread_name(move |i| format!("dkv-{}-{}", verb, i))
-            .build()
-        {
-            Ok(pool) => pool.scope(|scope| {
-                for group in &plan.groups {
-                    let transport = &transport;
-                    scope.spawn(move |_| run_group(transport, group, 0));
-                }
-            }),
-            Err(e) => {
-                shared.log(format!(
-                    "{}could not start {} threads ({}); going through the managers one by one",
-                    WARNING_PREFIX, workers, e
-                ));
-                one_by_one();
+        // Threads of its own, each taking the next manager's group in plan order until none is left: a general
+        // pool would cap network concurrency at its size, and the idle workers of a work-stealing pool keep
+        // searching each other's queues while the rest wait on the network.
+        let next = AtomicUsize::new(0);
+        let worker = || {
+            while let Some(group) = plan.groups.get(next.fetch_add(1, Ordering::Relaxed)) {
+                run_group(&transport, group, 0);
             }
-        }
+        };
+        let verb = shared.action.noun();
+        std::thread::scope(|scope| {
+            let mut started = 0;
+            for i in 0..workers {
+                let spawned =
+                    std::thread::Builder::new().name(format!("dkv-{}-{}", verb, i)).spawn_scoped(scope, worker);
+                match spawned {
+                    Ok(_) => started += 1,
+                    Err(e) if started == 0 => {
+                        shared.log(format!(
+                            "{}could not start {} threads ({}); going through the managers one by one",
+                            WARNING_PREFIX, workers, e
+                        ));
+                        return one_by_one();
+                    }
+                    Err(e) => {
+                        shared.log(format!(
+                            "{}could start only {} of {} threads ({}); they share the managers",
+                            WARNING_PREFIX, started, workers, e
+                        ));
+                        return;
+                    }
+                }
+            }
+        });
     } else {
         one_by_one();
     }
