@@ -142,7 +142,13 @@ namespace Clustron.Dkv.Bench
                 ps.Commands.Clear();
                 ps.AddCommand("Get-Command").AddParameter("Module", "Clustron.Dkv");
                 int commands = ps.Invoke().Count;
-                if (commands != 4) { throw new InvalidOperationException("the imported module exports " + commands + " commands, expected 4"); }
+                // The manifest is the list of what an import must export; a hard-coded count went stale with every
+                // new command.
+                ps.Commands.Clear();
+                ps.AddCommand("Import-PowerShellDataFile").AddParameter("Path", manifest);
+                var data = (System.Collections.Hashtable)ps.Invoke()[0].BaseObject;
+                int expected = ((object[])data["FunctionsToExport"]!).Length;
+                if (commands != expected) { throw new InvalidOperationException("the imported module exports " + commands + " commands, expected " + expected + " (FunctionsToExport of " + manifest + ")"); }
             }
             var warmOpen = new Samples(open.GetRange(1, open.Count - 1));
             var warmImport = new Samples(import.GetRange(1, import.Count - 1));

@@ -34,7 +34,9 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest) {
             Route::Skipped(_) => None,
         })
         .collect();
-    let polls = StorePolls::new();
+    // A cancel wakes a wait behind a store fetch under way at once (store_poll.rs), as in stop.rs and start.rs.
+    let polls = std::sync::Arc::new(StorePolls::new());
+    shared.cancel.ring_on_cancel(&polls);
     let no_safety_noted = Mutex::new(false);
     for (k, (instance, manager)) in order.iter().enumerate() {
         let slot = match shared.start_node(instance, &manager.display_name()) {
