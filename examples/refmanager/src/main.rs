@@ -26,6 +26,24 @@ fn parse_number<T: std::str::FromStr>(flag: &str, value: &str) -> T {
     value.parse().unwrap_or_else(|_| usage_error(&format!("{flag} expects a number, got {value:?}")))
 }
 
+/// Whether `flag` is followed by a value (`--port 7801` or `--port=7801`). The usage text is the list: a flag
+/// missing here would read its value as the next flag (a unit test compares the two).
+fn takes_value(flag: &str) -> bool {
+    matches!(
+        flag,
+        "--hosts"
+            | "--port"
+            | "--layout"
+            | "--migration-ms"
+            | "--stop-delay-ms"
+            | "--start-delay-ms"
+            | "--fault"
+            | "--ready-file"
+            | "--tls-cert"
+            | "--tls-key"
+    )
+}
+
 fn parse_args(args: Vec<String>) -> Cli {
     let mut config = Config::demo();
     config.port = 7801;
@@ -39,19 +57,7 @@ fn parse_args(args: Vec<String>) -> Cli {
             Some((flag, value)) if flag.starts_with("--") => (flag.to_string(), Some(value.to_string())),
             _ => (arg.clone(), None),
         };
-        let takes_value = matches!(
-            flag.as_str(),
-            "--hosts"
-                | "--port"
-                | "--layout"
-                | "--migration-ms"
-                | "--stop-delay-ms"
-                | "--fault"
-                | "--ready-file"
-                | "--tls-cert"
-                | "--tls-key"
-        );
-        let value = if takes_value {
+        let value = if takes_value(&flag) {
             match inline.or_else(|| args.next()) {
                 Some(value) => value,
                 None => usage_error(&format!("{flag} needs a value")),
@@ -183,4 +189,40 @@ fn main() {
         let _ = std::fs::remove_file(path);
     }
     println!("dkv-refmanager: stopped");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every flag of the usage text, and whether the usage shows a value after it.
+    fn usage_flags() -> Vec<(String, bool)> {
+        let words: Vec<&str> = USAGE.split(|c: char| c.is_whitespace() || c == '[' || c == ']').collect();
+        let words: Vec<&str> = words.into_iter().filter(|w| !w.is_empty() && *w != "...").collect();
+        let mut flags = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            if word.starts_with("--") {
+                let value = words.get(i + 1).map_or(false, |next| !next.starts_with("--"));
+                flags.push((word.to_string(), value));
+            }
+        }
+        flags
+    }
+
+    #[test]
+    fn every_flag_takes_a_value_exactly_when_the_usage_shows_one() {
+        let flags = usage_flags();
+        assert!(flags.len() >= 15, "{:?}", flags);
+        for (flag, value) in flags {
+            assert_eq!(takes_value(&flag), value, "{}", flag);
+        }
+    }
+
+    #[test]
+    fn delays_are_read_from_the_next_argument() {
+        let args = ["--start-delay-ms", "400", "--stop-delay-ms", "300", "--quiet"];
+        let cli = parse_args(args.iter().map(|a| a.to_string()).collect());
+        assert_eq!((cli.config.start_delay_ms, cli.config.stop_delay_ms), (400, 300));
+        assert!(cli.config.quiet);
+    }
 }
