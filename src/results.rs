@@ -47,6 +47,15 @@ impl Action {
         }
     }
 
+    /// "stopped", "started", "restarted": as in the SKIPPED row "not started: server ...".
+    pub fn done(self) -> &'static str {
+        match self {
+            Action::Stop => "stopped",
+            Action::Start => "started",
+            Action::Restart => "restarted",
+        }
+    }
+
     /// "StopInstance", "StartInstance": the Action column before the node's name.
     pub fn row_prefix(self) -> &'static str {
         match self {

@@ -147,7 +147,7 @@ fn every_node_routed_by_name_is_a_whole_store_plan() {
 }
 
 #[test]
-fn a_skipped_node_carries_the_reason_its_stop_row_gives() {
+fn a_skipped_node_carries_the_reason_its_stop_row_gives_after_not_stopped() {
     let m = demo_on(92, |_| {});
     let two = m.addresses()[..2].to_vec();
     let plan = plan_of(&two, None).unwrap();
@@ -155,11 +155,14 @@ fn a_skipped_node_carries_the_reason_its_stop_row_gives() {
     let skipped = &plan.nodes[2];
     assert_eq!(skipped.0, "orders-3");
     let reason = skipped.3.clone().expect("orders-3 is skipped");
-    assert!(reason.starts_with("not stopped: server 127.0.92.13 is not among the targeted managers"), "{}", reason);
+    assert!(reason.starts_with("server 127.0.92.13 is not among the targeted managers"), "{}", reason);
 
     let rows = stop_rows(&two, None);
     let row = rows.iter().find(|r| r.0 == "orders-3").unwrap();
-    assert_eq!((row.1.as_str(), row.2.as_str(), row.3.as_str()), ("SKIPPED", skipped.2.as_str(), reason.as_str()));
+    assert_eq!(
+        (row.1.as_str(), row.2.as_str(), row.3.as_str()),
+        ("SKIPPED", skipped.2.as_str(), format!("not stopped: {}", reason).as_str())
+    );
     let routed = rows.iter().find(|r| r.0 == "orders-1").unwrap();
     assert_eq!(routed.2, plan.nodes[0].2, "the stop goes through the manager the plan names");
 }

@@ -217,3 +217,25 @@ fn without_the_safety_endpoint_the_store_is_made_active_and_the_log_says_so() {
     assert!(log.iter().any(|l| l.contains("has no safety endpoint; making the store Active")), "{:?}", log);
     assert_eq!(m.accounting("OrdersStore").unwrap().state, "Active");
 }
+
+#[test]
+fn a_node_no_targeted_manager_hosts_is_skipped_in_the_words_of_the_operation() {
+    let m = demo_on(150, |_| {});
+    let first_two: Vec<String> = m.addresses().into_iter().take(2).collect();
+    let targets = || {
+        let session = clustron_dkv::Session::connect(&first_two, None, Some(30)).expect("valid addresses");
+        clustron_dkv::Targets::resolve::<&str>(Some(&session), &[], None, None).expect("session targets")
+    };
+    let words = [
+        ("not started: server ", Operation::run_start(targets(), request("OrdersStore"))),
+        ("not restarted: server ", Operation::run_restart(targets(), request("OrdersStore"))),
+        ("not stopped: server ", Operation::run(targets(), request("OrdersStore"))),
+    ];
+    for (expected, rows) in words {
+        let rows = rows.expect("the operation runs");
+        let skipped = row(&rows, "orders-3");
+        assert_eq!(skipped.kind, ResultKind::Skipped, "{:?}", rows);
+        assert!(skipped.message.starts_with(expected), "{:?} should start with {:?}", skipped.message, expected);
+        assert!(skipped.message.contains(&host(150, 2)), "{}", skipped.message);
+    }
+}

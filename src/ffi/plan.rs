@@ -42,8 +42,8 @@ pub struct DkvPlannedNode {
     /// Routed: the manager the stop goes through ("10.0.0.11:7801"). Skipped: the Manager column of its SKIPPED
     /// row (the server with the port).
     pub manager: *const c_char,
-    /// NULL when routed; when skipped, the message of its SKIPPED row ("not stopped: server ... is not among the
-    /// targeted managers (...)").
+    /// NULL when routed; when skipped, why: "server ... is not among the targeted managers (...)". The SKIPPED
+    /// row of the operation puts its own words first: "not stopped: ", "not started: ", "not restarted: ".
     pub skip_reason: *const c_char,
     /// 1 when the stop would skip this node, 0 when it would stop it through `manager`.
     pub skipped: i32,

@@ -300,7 +300,9 @@ impl Shared {
                 kind: None,
             });
             let i = st.nodes.len() - 1;
-            self.complete(&mut st, i, ResultKind::Skipped, skipped.reason.clone(), 0);
+            // The plan's reason is the operation's own: "not started: server ... is not among ...".
+            let message = format!("not {}: {}", self.action.done(), skipped.reason);
+            self.complete(&mut st, i, ResultKind::Skipped, message, 0);
         }
         st.node_started = vec![None; st.nodes.len()];
         st.down = vec![None; st.nodes.len()];

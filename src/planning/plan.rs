@@ -64,7 +64,7 @@ pub fn plan(
     if doc.instances.is_empty() {
         return Err(DkvError::new(
             ErrorKind::InstanceNotFound,
-            format!("Store '{}' lists no nodes; nothing was stopped.", store),
+            format!("Store '{}' lists no nodes; there is nothing to do.", store),
         ));
     }
     let selected: Vec<&InstanceDoc> = match instances {
@@ -90,7 +90,7 @@ pub fn plan(
                 // Both sides as given and, where a name was resolved, what it resolved to: the operator sees
                 // why `mgr11.corp` and `10.0.0.11` were (not) taken for the same machine.
                 reason: format!(
-                    "not stopped: server {} is not among the targeted managers ({})",
+                    "server {} is not among the targeted managers ({})",
                     matcher.describe(&node.server),
                     targets.iter().map(|t| matcher.describe_endpoint(t)).collect::<Vec<_>>().join(", ")
                 ),
@@ -226,7 +226,7 @@ mod tests {
         assert_eq!(p.skipped.len(), 1);
         assert_eq!(
             p.skipped[0].reason,
-            "not stopped: server 10.0.0.12 is not among the targeted managers (mgr11.corp:7801 (resolved to \
+            "server 10.0.0.12 is not among the targeted managers (mgr11.corp:7801 (resolved to \
              10.0.0.11), mgr13.corp:7801 (could not be resolved: mgr13.corp is unknown; compared by name only))"
         );
     }
@@ -289,7 +289,7 @@ mod tests {
             })
             .collect();
         assert_eq!(routes[0], "orders-1 -> 10.0.0.11:7801");
-        assert!(routes[1].starts_with("orders-2 skipped at 10.0.0.12:7801: not stopped: server 10.0.0.12"));
+        assert!(routes[1].starts_with("orders-2 skipped at 10.0.0.12:7801: server 10.0.0.12"));
         assert_eq!(routes[2], "orders-3 -> 10.0.0.11:7801");
         assert_eq!(p.nodes[1].server, "10.0.0.12");
     }
