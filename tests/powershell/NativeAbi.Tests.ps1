@@ -218,6 +218,20 @@ Describe 'The codes the module compares against are the header''s' -Tag NativeAb
         $differences -join "`n" | Should -BeNullOrEmpty
     }
 
+    It 'every $script:DkvCode name the module''s code uses is in the table' {
+        # A hashtable gives $null for a name it lacks, even under Set-StrictMode: `$row.Kind -ne
+        # $script:DkvCode.DKV_RESULT_SKIPPED` was true for every row while SKIPPED was not in the table.
+        $codes = Get-ModuleValue DkvCode
+        $missing = foreach ($file in $sources) {
+            $text = [System.IO.File]::ReadAllText($file)
+            foreach ($use in [regex]::Matches($text, '\$script:DkvCode\.(\w+)')) {
+                $name = $use.Groups[1].Value
+                if (-not $codes.ContainsKey($name)) { '{0}: $script:DkvCode.{1}' -f [System.IO.Path]::GetFileName($file), $name }
+            }
+        }
+        @($missing | Sort-Object -Unique) -join "`n" | Should -BeNullOrEmpty
+    }
+
     It 'every DKV_ERR_* status has an ErrorId, and every ErrorId a DKV_ERR_* status' {
         $errors = Get-ModuleValue DkvStatusErrors
         $statuses = @{}

@@ -372,6 +372,28 @@ Describe 'Restart-DkvStore' -Tag Windows {
             (Get-DkvTestAccounting $script:Slow).lost | Should -Be 0
         }
 
+        It 'a node no targeted manager runs is not among the nodes the report says to restart' {
+            # orders-3's server is not targeted: its row is SKIPPED "not restarted: server ...", and restarting it
+            # with the same managers would skip it again.
+            $two = (Get-DkvTestAddressList -Manager $script:Slow -Count 2) -join ','
+            $runspace = New-DkvTestRunspace -Manager $script:Slow
+            try {
+                $pipeline = Start-DkvPipeline -Runspace $runspace -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 60 -Managers $two"
+                try {
+                    Wait-DkvTestCondition { (Get-DkvTestStatus $script:Slow -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+                    $pipeline.PowerShell.Stop()
+                    $pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(15)) | Should -BeTrue -Because 'the recovery is bounded'
+                }
+                finally { $pipeline.PowerShell.Dispose() }
+                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastRecoveryReport }'
+                $report.Output[0] | Should -Match '^orders-1 was started again'
+                $report.Output[1] | Should -Be ("The rolling restart of store 'OrdersStore' was interrupted. Restarted: none. " +
+                    'Not restarted: orders-2 (Restart-DkvStore -Name OrdersStore -InstanceName orders-2).')
+            }
+            finally { $runspace.Dispose() }
+            Wait-DkvTestCondition { (Get-DkvTestStatus $script:Slow -Instance orders-1) -eq 'Running' } 'orders-1 is Running again'
+        }
+
         It 'typed into a console: the console says the node was started again, and the prompt comes back' -Tag Terminal {
             $terminal = Start-DkvTestTerminal -Manager $script:Slow
             try {

@@ -86,6 +86,7 @@ $script:DkvCode = @{
     DKV_RESULT_SUCCESS         = 0
     DKV_RESULT_FAILED          = 1
     DKV_RESULT_TIMEOUT         = 2
+    DKV_RESULT_SKIPPED         = 3
     DKV_RESULT_CANCELLED       = 4
     DKV_NODE_RUNNING           = 1
     DKV_STOP_FORCE             = [uint32]1

@@ -365,7 +365,10 @@ function Wait-DkvRestartRecovery {
     # The rows are not shown any more (the pipeline stopped, and a console table may still hold the last ones):
     # one line says which nodes were restarted and which were not, so the operator knows where the roll ended.
     $done = @(foreach ($row in $rows) { if ($row.Kind -eq $script:DkvCode.DKV_RESULT_SUCCESS) { $row.Instance } })
-    $left = @(foreach ($row in $rows) { if ($row.Message -and $row.Message.StartsWith('not restarted', [System.StringComparison]::Ordinal)) { $row.Instance } })
+    # A SKIPPED row's node is on a server no targeted manager runs: the same command would skip it again.
+    $left = @(foreach ($row in $rows) {
+            if ($row.Kind -ne $script:DkvCode.DKV_RESULT_SKIPPED -and $row.Message -and $row.Message.StartsWith('not restarted', [System.StringComparison]::Ordinal)) { $row.Instance }
+        })
     if ($rows.Count -gt 0) {
         $restarted = 'none'
         if ($done.Count -gt 0) { $restarted = $done -join ', ' }
