@@ -303,3 +303,55 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
         (Get-DkvTestAccounting $script:SlowManager).lost | Should -Be 0
     }
 }
+
+Describe 'Ctrl+C during a passive whole-store stop' -Tag OwnManager {
+    # Each node stays Stopping for 3 s, so the pipeline is stopped after the store was made Passive and before its
+    # nodes are all stopped: the store stays Passive, which the operator must hear, with the way back.
+    BeforeAll {
+        $script:SlowStops = Start-DkvTestManager -ArgumentList '--stop-delay-ms', '3000'
+    }
+
+    AfterAll {
+        Stop-DkvTestManager $script:SlowStops
+    }
+
+    It 'PowerShell.Stop() says the store stays Passive and how to go on; Start-DkvStore then makes it Active' {
+        $runspace = New-DkvTestRunspace -Manager $script:SlowStops
+        try {
+            $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Stop-DkvStore -Name OrdersStore'
+            try {
+                Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowStops -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+                $took = Stop-DkvPipeline -Pipeline $pipeline
+                $took | Should -BeLessThan $script:StopDeadline
+            }
+            finally { $pipeline.PowerShell.Dispose() }
+            $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
+            @($report.Output).Count | Should -Be 1
+            "$($report.Output)" | Should -BeLike "Store 'OrdersStore' stays Passive: the stop was interrupted after the store was made Passive*Start-DkvStore -Name OrdersStore.*Stop-DkvStore -Name OrdersStore."
+            (Get-DkvTestAccounting $script:SlowStops).state | Should -Be Passive
+
+            $rows = Invoke-DkvTestRunspace -Runspace $runspace -Script 'Start-DkvStore -Name OrdersStore -TimeoutSec 30'
+            @($rows.Output | Where-Object { $_.Result -ne 'SUCCESS' }) | Should -BeNullOrEmpty
+            (Get-DkvTestAccounting $script:SlowStops).state | Should -Be Active
+            (Get-DkvTestAccounting $script:SlowStops).lost | Should -Be 0
+        }
+        finally { $runspace.Dispose() }
+    }
+
+    It 'a node-by-node stop interrupted says nothing of a Passive store' {
+        $runspace = New-DkvTestRunspace -Manager $script:SlowStops
+        try {
+            Reset-DkvTestManager $script:SlowStops
+            $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1'
+            try {
+                Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowStops -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
+                $null = Stop-DkvPipeline -Pipeline $pipeline
+            }
+            finally { $pipeline.PowerShell.Dispose() }
+            $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
+            @($report.Output) | Should -BeNullOrEmpty
+            (Get-DkvTestAccounting $script:SlowStops).state | Should -Be Active
+        }
+        finally { $runspace.Dispose() }
+    }
+}

@@ -305,7 +305,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
                     $pipeline.PowerShell.InvocationStateInfo.State | Should -Be Stopped
                 }
                 finally { $pipeline.PowerShell.Dispose() }
-                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastRecoveryReport }'
+                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
                 "$($report.Output)" | Should -Match 'orders-1 was started again'
                 $live = Invoke-DkvTestRunspace -Runspace $runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
                 "$($live.Output)" | Should -Be '0/0'
@@ -360,7 +360,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
                 }
                 finally { $pipeline.PowerShell.Dispose() }
                 (Get-DkvTestStatus $script:Slow -Instance orders-1) | Should -BeIn @('Starting', 'Running')
-                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastRecoveryReport }'
+                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
                 $report.Output[0] | Should -Match '^orders-1 was started again'
                 $report.Output[1] | Should -Be ("The rolling restart of store 'OrdersStore' was interrupted. Restarted: none. " +
                     'Not restarted: orders-2, orders-3 (Restart-DkvStore -Name OrdersStore -InstanceName orders-2,orders-3).')
@@ -385,7 +385,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
                     $pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(15)) | Should -BeTrue -Because 'the recovery is bounded'
                 }
                 finally { $pipeline.PowerShell.Dispose() }
-                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastRecoveryReport }'
+                $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
                 $report.Output[0] | Should -Match '^orders-1 was started again'
                 $report.Output[1] | Should -Be ("The rolling restart of store 'OrdersStore' was interrupted. Restarted: none. " +
                     'Not restarted: orders-2 (Restart-DkvStore -Name OrdersStore -InstanceName orders-2).')

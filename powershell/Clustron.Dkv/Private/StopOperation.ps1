@@ -266,6 +266,7 @@ function Invoke-DkvStopOperation {
             # Ctrl+C in the middle of a restart: the library brings the node back before it finishes; wait for that
             # (bounded) and tell the operator, so a node is never left down unsaid.
             if ($what.Rolling -and -not $wasOver) { Wait-DkvRestartRecovery -Operation $operation -Store $Store }
+            elseif ($Kind -eq 'Stop' -and -not $wasOver) { Write-DkvInterruptedPassive -Operation $operation -Store $Store }
             $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation.Handle)
             $script:DkvLive.Operations--
         }
@@ -328,17 +329,41 @@ function Write-DkvHostWarning {
     param([Parameter(Mandatory)][string]$Text)
     try { $Host.UI.WriteWarningLine($Text) }
     catch { $null = $_ }
-    $script:DkvLastRecoveryReport.Add($Text)
+    $script:DkvLastInterruptReport.Add($Text)
 }
 
-# What the last Ctrl+C of a rolling restart reported (Write-DkvHostWarning), for a host without a console.
-$script:DkvLastRecoveryReport = [System.Collections.Generic.List[string]]::new()
+# What the last Ctrl+C of a rolling restart or of a passive whole-store stop reported (Write-DkvHostWarning), for a
+# host without a console.
+$script:DkvLastInterruptReport = [System.Collections.Generic.List[string]]::new()
+
+function Write-DkvInterruptedPassive {
+    # After a cancel of a stop (Ctrl+C, -FailFast): a whole-store stop that had made the store Passive leaves it
+    # Passive, its partitions frozen, with the nodes not yet stopped still running. The library's own warning comes
+    # only when the stop runs to its end, so the module says it, and the way back. The log is complete up to the
+    # cancel, which sends nothing more: reading it waits for nothing.
+    param([Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
+    $script:DkvLastInterruptReport.Clear()
+    $call = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($Operation.Handle, [long]0)
+    if ($null -ne $call.Failure) { return }
+    try { $snapshot = Read-DkvProgress -Progress $call.Value }
+    finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($call.Value) }
+    $passive = "Store '$Store' is Passive:"
+    foreach ($line in $snapshot.Log) {
+        if ($line.StartsWith($passive, [System.StringComparison]::Ordinal)) {
+            $quotedStore = ConvertTo-DkvArgumentText $Store
+            Write-DkvHostWarning ("Store '$Store' stays Passive: the stop was interrupted after the store was made Passive, " +
+                'so its partitions do not migrate and the nodes not yet stopped still run. To bring every node back and ' +
+                "make it Active: Start-DkvStore -Name $quotedStore. To finish the stop: Stop-DkvStore -Name $quotedStore.")
+            return
+        }
+    }
+}
 
 function Wait-DkvRestartRecovery {
     # After a cancel: the library brings the node whose stop was sent back (within DKV_RESTART_RECOVERY_GRACE_SEC)
     # and then finishes. Waits that long and a second more, then says what became of each node it touched.
     param([Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
-    $script:DkvLastRecoveryReport.Clear()
+    $script:DkvLastInterruptReport.Clear()
     $limit = [int](($script:DkvRestartRecoveryGraceSec + 1) * 1000)
     $finished = (Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($Operation.Handle, $limit)) -eq 1
     $quotedStore = ConvertTo-DkvArgumentText $Store
