@@ -214,7 +214,10 @@ Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
         $interrupted.Took | Should -BeLessThan $script:PromptDeadline
         $interrupted.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ StopInstance:orders-1 SUCCESS   Stopped$'
         $interrupted.Text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:orders-2 SUCCESS   Stopped$'
-        $interrupted.Text | Should -Not -Match 'orders-3'
+        $interrupted.Text | Should -Not -Match 'StopInstance:orders-3'
+        # The store was made Passive first: the console says it stays so, and what was stopped.
+        $interrupted.Text | Should -Match "WARNING: Store 'OrdersStore' stays Passive"
+        ($interrupted.Text -replace '\s+', ' ') | Should -Match 'Stopped: orders-1, orders-2\. Not stopped, or still stopping: orders-3\.'
         $interrupted.Text | Should -Not -Match 'Exception'
         Get-DkvTerminalLive $script:Terminal | Should -Be '0/0'
         Assert-DkvNothingSentAfter -Manager $script:Manager
@@ -327,7 +330,7 @@ Describe 'Ctrl+C during a passive whole-store stop' -Tag OwnManager {
             finally { $pipeline.PowerShell.Dispose() }
             $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
             @($report.Output).Count | Should -Be 1
-            "$($report.Output)" | Should -BeLike "Store 'OrdersStore' stays Passive: the stop was interrupted after the store was made Passive*Start-DkvStore -Name OrdersStore.*Stop-DkvStore -Name OrdersStore."
+            "$($report.Output)" | Should -BeLike "Store 'OrdersStore' stays Passive: the stop was interrupted after the store was made Passive*Stopped: none. Not stopped, or still stopping: orders-1, orders-2, orders-3. *Start-DkvStore -Name OrdersStore.*Stop-DkvStore -Name OrdersStore."
             (Get-DkvTestAccounting $script:SlowStops).state | Should -Be Passive
 
             $rows = Invoke-DkvTestRunspace -Runspace $runspace -Script 'Start-DkvStore -Name OrdersStore -TimeoutSec 30'

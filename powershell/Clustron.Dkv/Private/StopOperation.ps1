@@ -265,8 +265,8 @@ function Invoke-DkvStopOperation {
             $null = Invoke-DkvTransport -Function dkv_op_cancel -ArgumentList @($operation.Handle)
             # Ctrl+C in the middle of a restart: the library brings the node back before it finishes; wait for that
             # (bounded) and tell the operator, so a node is never left down unsaid.
-            if ($what.Rolling -and -not $wasOver) { Wait-DkvRestartRecovery -Operation $operation -Store $Store }
-            elseif ($Kind -eq 'Stop' -and -not $wasOver) { Write-DkvInterruptedPassive -Operation $operation -Store $Store }
+            if ($what.Rolling -and -not $wasOver) { Wait-DkvRestartRecovery -Cmdlet $Cmdlet -Operation $operation -Store $Store }
+            elseif ($Kind -eq 'Stop' -and -not $wasOver) { Write-DkvInterruptedPassive -Cmdlet $Cmdlet -Operation $operation -Store $Store }
             $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation.Handle)
             $script:DkvLive.Operations--
         }
@@ -324,15 +324,18 @@ function Complete-DkvRestartError {
     $record
 }
 
-function Write-DkvHostWarning {
-    # While the pipeline stops (Ctrl+C) WriteWarning throws; the host's own line still reaches the console.
-    param([Parameter(Mandatory)][string]$Text)
+function Write-DkvInterruptWarning {
+    # A warning of the command while it can still write one (-FailFast: -WarningAction and -WarningVariable apply);
+    # while the pipeline stops (Ctrl+C) WriteWarning throws, and the host's own line still reaches the console.
+    param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet, [Parameter(Mandatory)][string]$Text)
+    $script:DkvLastInterruptReport.Add($Text)
+    try { $Cmdlet.WriteWarning($Text); return }
+    catch { $null = $_ }
     try { $Host.UI.WriteWarningLine($Text) }
     catch { $null = $_ }
-    $script:DkvLastInterruptReport.Add($Text)
 }
 
-# What the last Ctrl+C of a rolling restart or of a passive whole-store stop reported (Write-DkvHostWarning), for a
+# What the last Ctrl+C of a rolling restart or of a passive whole-store stop reported (Write-DkvInterruptWarning), for a
 # host without a console.
 $script:DkvLastInterruptReport = [System.Collections.Generic.List[string]]::new()
 
@@ -341,28 +344,43 @@ function Write-DkvInterruptedPassive {
     # Passive, its partitions frozen, with the nodes not yet stopped still running. The library's own warning comes
     # only when the stop runs to its end, so the module says it, and the way back. The log is complete up to the
     # cancel, which sends nothing more: reading it waits for nothing.
-    param([Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
+    param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet, [Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
     $script:DkvLastInterruptReport.Clear()
     $call = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($Operation.Handle, [long]0)
     if ($null -ne $call.Failure) { return }
     try { $snapshot = Read-DkvProgress -Progress $call.Value }
     finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($call.Value) }
     $passive = "Store '$Store' is Passive:"
-    foreach ($line in $snapshot.Log) {
-        if ($line.StartsWith($passive, [System.StringComparison]::Ordinal)) {
-            $quotedStore = ConvertTo-DkvArgumentText $Store
-            Write-DkvHostWarning ("Store '$Store' stays Passive: the stop was interrupted after the store was made Passive, " +
-                'so its partitions do not migrate and the nodes not yet stopped still run. To bring every node back and ' +
-                "make it Active: Start-DkvStore -Name $quotedStore. To finish the stop: Stop-DkvStore -Name $quotedStore.")
-            return
+    $madePassive = $false
+    foreach ($line in $snapshot.Log) { if ($line.StartsWith($passive, [System.StringComparison]::Ordinal)) { $madePassive = $true } }
+    if (-not $madePassive) { return }
+    # The console may not have shown the last rows yet (a table waits for more before it prints): name them.
+    $stopped = [System.Collections.Generic.List[string]]::new()
+    $notStopped = [System.Collections.Generic.List[string]]::new()
+    $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($Operation.Handle)
+    if ($null -eq $call.Failure) {
+        try {
+            foreach ($row in @(Read-DkvResultRows -Results $call.Value)) {
+                if ($row.Kind -eq $script:DkvCode.DKV_RESULT_SUCCESS) { $stopped.Add($row.Instance) } else { $notStopped.Add($row.Instance) }
+            }
         }
+        finally { $null = Invoke-DkvTransport -Function dkv_free_results -ArgumentList @($call.Value) }
     }
+    $done = 'none'
+    if ($stopped.Count -gt 0) { $done = $stopped -join ', ' }
+    $left = 'none'
+    if ($notStopped.Count -gt 0) { $left = $notStopped -join ', ' }
+    $quotedStore = ConvertTo-DkvArgumentText $Store
+    Write-DkvInterruptWarning -Cmdlet $Cmdlet -Text ("Store '$Store' stays Passive: the stop was interrupted after the store was made Passive, " +
+        'so its partitions do not migrate and the nodes not yet stopped still run. ' +
+        "Stopped: $done. Not stopped, or still stopping: $left. To bring every node back and make it Active: " +
+        "Start-DkvStore -Name $quotedStore. To finish the stop: Stop-DkvStore -Name $quotedStore.")
 }
 
 function Wait-DkvRestartRecovery {
     # After a cancel: the library brings the node whose stop was sent back (within DKV_RESTART_RECOVERY_GRACE_SEC)
     # and then finishes. Waits that long and a second more, then says what became of each node it touched.
-    param([Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
+    param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet, [Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
     $script:DkvLastInterruptReport.Clear()
     $limit = [int](($script:DkvRestartRecoveryGraceSec + 1) * 1000)
     $finished = (Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($Operation.Handle, $limit)) -eq 1
@@ -380,10 +398,10 @@ function Wait-DkvRestartRecovery {
         if ($row.Kind -ne $script:DkvCode.DKV_RESULT_CANCELLED -and $row.Kind -ne $script:DkvCode.DKV_RESULT_TIMEOUT) { continue }
         $name = ConvertTo-DkvArgumentText $row.Instance
         if ($row.Message -match 'the node is DOWN') {
-            Write-DkvHostWarning "$($row.Instance) is DOWN: Start-DkvStore -Name $quotedStore -InstanceName $name ($($row.Message))"
+            Write-DkvInterruptWarning -Cmdlet $Cmdlet -Text "$($row.Instance) is DOWN: Start-DkvStore -Name $quotedStore -InstanceName $name ($($row.Message))"
         }
         else {
-            Write-DkvHostWarning "$($row.Instance) was started again: the rolling restart of store '$Store' was interrupted there ($($row.Message))"
+            Write-DkvInterruptWarning -Cmdlet $Cmdlet -Text "$($row.Instance) was started again: the rolling restart of store '$Store' was interrupted there ($($row.Message))"
         }
         $reported = $true
     }
@@ -401,13 +419,13 @@ function Wait-DkvRestartRecovery {
         if ($left.Count -gt 0) {
             $text += " Not restarted: $($left -join ', ') (Restart-DkvStore -Name $quotedStore -InstanceName $(@($left | ForEach-Object { ConvertTo-DkvArgumentText $_ }) -join ','))."
         }
-        Write-DkvHostWarning $text
+        Write-DkvInterruptWarning -Cmdlet $Cmdlet -Text $text
     }
     if (-not $finished -and -not $reported) {
         $node = $null
         if ($null -ne $Operation.Progress -and $null -ne $Operation.Progress.Running) { $node = $Operation.Progress.Running.Instance }
         if ($node) {
-            Write-DkvHostWarning ("$node may be DOWN: the rolling restart was interrupted while restarting it. Check with " +
+            Write-DkvInterruptWarning -Cmdlet $Cmdlet -Text ("$node may be DOWN: the rolling restart was interrupted while restarting it. Check with " +
                 "Get-DkvStore -Name $quotedStore; if it is stopped: Start-DkvStore -Name $quotedStore -InstanceName $(ConvertTo-DkvArgumentText $node)")
         }
     }
