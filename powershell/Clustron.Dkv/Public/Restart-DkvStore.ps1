@@ -21,9 +21,10 @@ function Restart-DkvStore {
     ("not restarted: the rolling restart stopped at orders-3"), a warning says where it stopped, and one
     non-terminating error (ErrorId RestartFailed or RestartTimedOut, TargetObject the node) is written once the
     rows are, whose ErrorDetails.RecommendedAction gives the commands that go on from there: Restart-DkvStore for
-    that node and the remaining ones, or, when the node is down, Start-DkvStore for it first. A manager without the
-    start endpoint is only found out when the start is sent: that node has been stopped, its row is FAILED and
-    says it is DOWN, and the restart goes no further (bring the node back by the manager's own means).
+    that node and the remaining ones, or, when the node is down, Start-DkvStore for it first. Before it stops a node,
+    the restart sends that node's start request while it runs (a manager answers "already running"): a manager
+    without the start endpoint could not bring the node back, so that node is not stopped, its row is FAILED and
+    says so, and the restart goes no further.
 
     -TimeoutSec bounds the whole restart; -NodeTimeoutSec bounds each node (its safety wait, stop, start and wait
     for a safe store again). A node over either limit after its stop was sent is not left down: its start is sent
