@@ -151,7 +151,9 @@ pub enum Attempt<T> {
     Over(Asked<T>),
 }
 
-/// The requests of one operation: its transport, deadline, cancellation, gate and log.
+/// The requests of one operation: its transport, deadline, cancellation, gate and log. References only, so a copy
+/// with one part changed (`Asker { gate: &other, ..asker }`) is free.
+#[derive(Clone, Copy)]
 pub struct Asker<'a> {
     pub transport: &'a Transport,
     pub deadline: &'a Deadline,

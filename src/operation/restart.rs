@@ -262,24 +262,7 @@ impl NodeRestart<'_> {
         self.phase("checking that it can be started again");
         progress("Checking the start endpoint".to_string());
         let probe_gate = ProbeGate(&gate);
-        let probed = NodeStart {
-            asker: Asker {
-                transport: asker.transport,
-                deadline: &deadline,
-                cancel: &shared.cancel,
-                gate: &probe_gate,
-                log: &log,
-            },
-            manager: self.manager,
-            managers: &self.targets.managers,
-            store: self.store,
-            polls: self.polls,
-            instance: self.instance,
-            shares,
-            progress: &progress,
-            wait: true,
-        }
-        .run();
+        let probed = self.send_start(Asker { gate: &probe_gate, ..asker }, self.polls, shares, &progress, true);
         if probed.kind != ResultKind::Success {
             let message = if probed.message.contains("has no start endpoint") {
                 format!(
@@ -303,13 +286,7 @@ impl NodeRestart<'_> {
         // (b) The graceful stop, with the stop's own member safety check; a node already stopped counts.
         self.phase("stopping");
         let stopped = NodeStop {
-            asker: Asker {
-                transport: asker.transport,
-                deadline: &deadline,
-                cancel: &shared.cancel,
-                gate: &gate,
-                log: &log,
-            },
+            asker,
             manager: self.manager,
             managers: &self.targets.managers,
             store: self.store,
@@ -344,24 +321,7 @@ impl NodeRestart<'_> {
 
         // (c) The start, waiting until the node runs.
         self.phase("starting");
-        let started = NodeStart {
-            asker: Asker {
-                transport: asker.transport,
-                deadline: &deadline,
-                cancel: &shared.cancel,
-                gate: &gate,
-                log: &log,
-            },
-            manager: self.manager,
-            managers: &self.targets.managers,
-            store: self.store,
-            polls: self.polls,
-            instance: self.instance,
-            shares,
-            progress: &progress,
-            wait: true,
-        }
-        .run();
+        let started = self.send_start(asker, self.polls, shares, &progress, true);
         let down_since = gate.stop_sent().unwrap_or_else(Instant::now);
         if started.kind != ResultKind::Success {
             let what = format!("stopped, then the start {}: {}", failed_word(started.kind), started.message);
@@ -462,6 +422,30 @@ impl NodeRestart<'_> {
     /// a failed stop): within RECOVERY_GRACE, even past the deadline and after a cancel, wait for it to leave
     /// Stopping and send its start (NodeStart does both; 200, 202 and "already running" will do). `what` is
     /// what happened; the row says it and what became of the node.
+    /// This node's start request through `asker`: the start check, the start, and the start that brings it back
+    /// differ only in it, the polls, the shares and whether to wait for Running.
+    fn send_start(
+        &self,
+        asker: Asker,
+        polls: &StorePolls,
+        shares: usize,
+        progress: &dyn Fn(String),
+        wait: bool,
+    ) -> Outcome {
+        NodeStart {
+            asker,
+            manager: self.manager,
+            managers: &self.targets.managers,
+            store: self.store,
+            polls,
+            instance: self.instance,
+            shares,
+            progress,
+            wait,
+        }
+        .run()
+    }
+
     fn bring_back(&self, kind: ResultKind, what: String, http_status: u16) -> Verdict {
         let shared = self.shared;
         self.phase("bringing the node back");
@@ -472,24 +456,9 @@ impl NodeRestart<'_> {
         let log = |line: String| shared.log(line);
         let progress = |message: String| shared.node_message(self.slot, message);
         let polls = StorePolls::new();
-        let started = NodeStart {
-            asker: Asker {
-                transport: &self.targets.transport,
-                deadline: &deadline,
-                cancel: &never,
-                gate: &gate,
-                log: &log,
-            },
-            manager: self.manager,
-            managers: &self.targets.managers,
-            store: self.store,
-            polls: &polls,
-            instance: self.instance,
-            shares: 1,
-            progress: &progress,
-            wait: false,
-        }
-        .run();
+        let asker =
+            Asker { transport: &self.targets.transport, deadline: &deadline, cancel: &never, gate: &gate, log: &log };
+        let started = self.send_start(asker, &polls, 1, &progress, false);
         if started.kind == ResultKind::Success {
             let state = if started.http_status == 409 {
                 "it was running".to_string()
