@@ -13,6 +13,14 @@ use std::time::{Duration, Instant};
 /// about 140 bytes per node: 1.4 MB for the 10,000 nodes of bench S2 (issue 13); 8 MiB leaves room for ~60,000.
 pub const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The longest one TCP connect may take. ureq bounds a connect by its agent's connect limit alone (30 s unless set),
+/// not by the request's own timeout, so a manager whose host drops SYNs (a firewall's DROP, a full accept queue)
+/// held its attempt, and the blocking call, for 30 s whatever the attempt's share or the operation's deadline: one
+/// black-holed manager timed out every node after it (tests/cancel_latency.rs). A host that has not completed the
+/// handshake within a second is silent for this attempt, as a manager that does not answer within ATTEMPT_FLOOR is
+/// (and a retransmitted SYN is what the next attempt sends); a cancel finds a connect waiting at most this long.
+pub const CONNECT_LIMIT: Duration = crate::net::retry::ATTEMPT_FLOOR;
+
 const USER_AGENT: &str = concat!("clustron-dkv/", env!("CARGO_PKG_VERSION"));
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +84,11 @@ impl Transport {
     }
 
     pub fn with_options(options: &TransportOptions) -> Transport {
-        let builder = ureq::AgentBuilder::new().redirects(0).user_agent(USER_AGENT).max_idle_connections_per_host(4);
+        let builder = ureq::AgentBuilder::new()
+            .redirects(0)
+            .user_agent(USER_AGENT)
+            .max_idle_connections_per_host(4)
+            .timeout_connect(CONNECT_LIMIT);
         #[cfg(feature = "tls")]
         let builder = builder.tls_connector(crate::net::tls::PlatformTls::new(options.skip_certificate_check));
         Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
