@@ -327,8 +327,9 @@ function Complete-DkvRestartError {
 function Write-DkvInterruptWarning {
     # A warning of the command while it can still write one (-FailFast: -WarningAction and -WarningVariable apply);
     # while the pipeline stops (Ctrl+C) WriteWarning throws, and the host's own line still reaches the console.
-    param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet, [Parameter(Mandatory)][string]$Text)
-    $script:DkvLastInterruptReport.Add($Text)
+    # -Transient: a line about a wait under way, not part of the outcome $script:DkvLastInterruptReport keeps.
+    param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet, [Parameter(Mandatory)][string]$Text, [switch]$Transient)
+    if (-not $Transient) { $script:DkvLastInterruptReport.Add($Text) }
     try { $Cmdlet.WriteWarning($Text); return }
     catch { $null = $_ }
     try { $Host.UI.WriteWarningLine($Text) }
@@ -383,7 +384,22 @@ function Wait-DkvRestartRecovery {
     param([Parameter(Mandatory)][System.Management.Automation.PSCmdlet]$Cmdlet, [Parameter(Mandatory)][psobject]$Operation, [Parameter(Mandatory)][string]$Store)
     $script:DkvLastInterruptReport.Clear()
     $limit = [int](($script:DkvRestartRecoveryGraceSec + 1) * 1000)
-    $finished = (Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($Operation.Handle, $limit)) -eq 1
+    # Still running after the cancel means a node whose stop was sent is being brought back: say so before the wait,
+    # so the console is never silent for those seconds (Ctrl+C pressed again would find nothing to say why).
+    $finished = (Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($Operation.Handle, 0)) -eq 1
+    if (-not $finished) {
+        # The node left running after the cancel is the one being brought back (the others' rows are written).
+        $node = 'the node being restarted'
+        $call = Invoke-DkvTransport -Function dkv_op_progress -ArgumentList @($Operation.Handle, [long]$Operation.LogSince)
+        if ($null -eq $call.Failure) {
+            try { $snapshot = Read-DkvProgress -Progress $call.Value }
+            finally { $null = Invoke-DkvTransport -Function dkv_free_progress -ArgumentList @($call.Value) }
+            if ($null -ne $snapshot.Running) { $node = $snapshot.Running.Instance }
+        }
+        Write-DkvInterruptWarning -Cmdlet $Cmdlet -Transient -Text ("Bringing $node back before returning: its stop was sent before the interruption, " +
+            "so its start is sent once the manager has stopped it (at most $($script:DkvRestartRecoveryGraceSec) s).")
+        $finished = (Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($Operation.Handle, $limit)) -eq 1
+    }
     $quotedStore = ConvertTo-DkvArgumentText $Store
     $call = Invoke-DkvTransport -Function dkv_op_results -ArgumentList @($Operation.Handle)
     $rows = @()
