@@ -27,6 +27,8 @@ void case_stop_one_node_forced(const Env *env);
 void case_whole_store_graceful_with_progress(const Env *env);
 void case_cancel_long_graceful_stop(const Env *env);
 void case_cancel_during_discovery(const Env *env);
+void case_cancel_during_a_silent_safety_check(const Env *env);
+void case_cancel_during_a_dripping_safety_answer(const Env *env);
 void case_op_free_while_running(const Env *env);
 void case_disconnect_while_running(const Env *env);
 void case_unknown_store(const Env *env);

@@ -451,6 +451,58 @@ void case_cancel_long_graceful_stop(const Env *env) {
   dkv_op_free(op);
 }
 
+/* Issue 23: a single-node stop of orders-2 whose safety check (GET .../safety) goes to a manager that takes it and
+   never answers, or that drips its answer a byte a second: dkv_op_cancel ends the wait at once, the row says the stop
+   was not sent, and nothing more reaches any manager. */
+static void cancel_during_a_silent_safety_check(const Env *env, const char *fault) {
+  static const char *const SAFETY = "/admin/v1/stores/OrdersStore/safety";
+  DkvOperation *op = NULL;
+  DkvResults *r = NULL;
+  uint64_t started;
+  int before;
+  int32_t rc;
+  CHECK(env_fault(env, 1, fault) == 200, "could not set the %s fault", fault);
+  rc = stop_begin_one(NULL, env->all, ENV_HOSTS, 0, "OrdersStore", "orders-2", 0, CASE_TIMEOUT_SEC, 0, &op, NULL);
+  CHECK(rc == DKV_OK && op != NULL, "stop_begin -> %d", rc);
+  if (op == NULL) {
+    return;
+  }
+  started = now_ms();
+  while (env_requests(env, 1, "GET", SAFETY, NULL) < 1 && now_ms() - started < 10000u) {
+    sleep_ms(20);
+  }
+  CHECK(env_requests(env, 1, "GET", SAFETY, NULL) == 1, "%s: the safety check never reached orders-2's manager", fault);
+  sleep_ms(300);
+  CHECK(dkv_op_wait(op, 0) == 0, "%s: the stop finished before it was cancelled", fault);
+  started = now_ms();
+  dkv_op_cancel(op);
+  CHECK(dkv_op_wait(op, 1000) == 1, "%s: not finished 1 s after cancel", fault);
+  CHECK(now_ms() - started < 1000u, "%s: cancel took %lu ms", fault, (unsigned long)(now_ms() - started));
+  rc = dkv_op_results(op, &r, NULL);
+  CHECK(rc == DKV_OK && r != NULL && r->len == 1, "%s: results -> %d, %lu rows", fault, rc,
+        (unsigned long)(r == NULL ? 0 : r->len));
+  if (r != NULL && r->len == 1) {
+    check_row(env, r, 1, "OrdersStore", DKV_RESULT_CANCELLED, "CANCELLED");
+    CHECK(str_eq(r->items[0].message, "cancelled before the stop was sent"), "%s: message '%s'", fault,
+          show(r->items[0].message));
+  }
+  dkv_free_results(r);
+  dkv_op_free(op);
+  /* Nothing after the cancel: the log is as it was, 1.5 s later (longer than any pause between polls). */
+  before = env_requests(env, -1, NULL, NULL, NULL);
+  sleep_ms(1500);
+  CHECK(env_requests(env, -1, NULL, NULL, NULL) == before, "%s: a request was sent after the cancel", fault);
+  CHECK(env_requests(env, 1, "POST", STOP_PATH[1], "") == 0, "%s: the stop of orders-2 was sent", fault);
+}
+
+void case_cancel_during_a_silent_safety_check(const Env *env) {
+  cancel_during_a_silent_safety_check(env, "hang");
+}
+
+void case_cancel_during_a_dripping_safety_answer(const Env *env) {
+  cancel_during_a_silent_safety_check(env, "drip");
+}
+
 void case_cancel_during_discovery(const Env *env) {
   DkvOperation *op = NULL;
   DkvResults *r = (DkvResults *)NULL;

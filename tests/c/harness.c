@@ -23,6 +23,8 @@ static const Case CASES[] = {
     {"stop_one_node_forced", case_stop_one_node_forced},
     {"whole_store_graceful_with_progress", case_whole_store_graceful_with_progress},
     {"cancel_long_graceful_stop", case_cancel_long_graceful_stop},
+    {"cancel_during_a_silent_safety_check", case_cancel_during_a_silent_safety_check},
+    {"cancel_during_a_dripping_safety_answer", case_cancel_during_a_dripping_safety_answer},
     {"cancel_during_discovery", case_cancel_during_discovery},
     {"op_free_while_running", case_op_free_while_running},
     {"disconnect_while_running", case_disconnect_while_running},
