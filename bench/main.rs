@@ -2,6 +2,7 @@
 //! computed from figures measured in this one run; nothing here asserts a speed.
 use dkv_refmanager as refmanager;
 
+mod cancel;
 mod child;
 mod cluster;
 mod options;
@@ -73,6 +74,9 @@ fn run(opts: &options::Options) -> Result<(), String> {
     }
     if opts.roundtrip {
         roundtrip::run(&opts.roundtrip_opts, &mut ratios)?;
+    }
+    if opts.cancel {
+        cancel::run(&opts.cancel_opts, &mut ratios)?;
     }
     report::print_ratios(&ratios);
     println!("load average at the end: {}", load_average());

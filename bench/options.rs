@@ -1,4 +1,5 @@
 //! Command-line flags of dkv-bench.
+use crate::cancel::CancelOptions;
 use crate::parallel::{ParallelOptions, StopModel};
 use crate::roundtrip::RoundTripOptions;
 use crate::scale::ScaleOptions;
@@ -6,7 +7,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: dkv-bench [flags]
-  --scenario LIST        parallel,scale,roundtrip (default: all three)
+  --scenario LIST        parallel,scale,roundtrip,cancel (default: all four)
   --timeout SEC          -TimeoutSec of every timed stop (default 120)
 scenario 1 (parallel):
   --managers N           managers, one node each (default 64)
@@ -25,18 +26,22 @@ scenario 2 (scale):
   --refmanager PATH      dkv-refmanager binary (default: target/<profile>/dkv-refmanager, beside examples/)
 scenario 3 (roundtrip):
   --iterations N         timed stops of each kind (default 1000)
-  --warmup N             untimed stops first (default 50)";
+  --warmup N             untimed stops first (default 50)
+scenario 5 (cancel):
+  --cancel-reps N        cancels per kind of silent manager (default 20)";
 
 pub struct Options {
     pub parallel: bool,
     pub scale: bool,
     pub roundtrip: bool,
+    pub cancel: bool,
     pub models: Vec<StopModel>,
     /// true = forced, per run of scenario 2.
     pub scale_forced: Vec<bool>,
     pub parallel_opts: ParallelOptions,
     pub scale_opts: ScaleOptions,
     pub roundtrip_opts: RoundTripOptions,
+    pub cancel_opts: CancelOptions,
 }
 
 fn default_refmanager() -> PathBuf {
@@ -64,6 +69,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         parallel: true,
         scale: true,
         roundtrip: true,
+        cancel: true,
         models: vec![StopModel::Graceful],
         scale_forced: vec![false],
         parallel_opts: ParallelOptions {
@@ -86,6 +92,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             forced_max_nodes: 1_000,
         },
         roundtrip_opts: RoundTripOptions { iterations: 1000, warmup: 50 },
+        cancel_opts: CancelOptions { reps: 20 },
     };
     let mut i = 0;
     while i < args.len() {
@@ -103,15 +110,18 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 opts.parallel = false;
                 opts.scale = false;
                 opts.roundtrip = false;
+                opts.cancel = false;
                 for name in value.split(',') {
                     match name.trim() {
                         "parallel" => opts.parallel = true,
                         "scale" => opts.scale = true,
                         "roundtrip" => opts.roundtrip = true,
+                        "cancel" => opts.cancel = true,
                         "all" => {
                             opts.parallel = true;
                             opts.scale = true;
                             opts.roundtrip = true;
+                            opts.cancel = true;
                         }
                         other => return Err(format!("unknown scenario {:?}", other)),
                     }
@@ -149,6 +159,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--refmanager" => opts.scale_opts.refmanager = PathBuf::from(value),
             "--iterations" => opts.roundtrip_opts.iterations = positive(flag, value)?,
             "--warmup" => opts.roundtrip_opts.warmup = number(flag, value)?,
+            "--cancel-reps" => opts.cancel_opts.reps = positive(flag, value)?,
             other => return Err(format!("unknown flag {:?}", other)),
         }
         i += 1;
