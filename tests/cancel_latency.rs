@@ -363,3 +363,33 @@ fn a_manager_that_never_accepts_costs_only_its_own_node() {
     );
     assert!(took < Duration::from_secs(15), "took {:?}", took);
 }
+
+/// -FailFast's first failure ends the operation as a cancel does: with orders-1's manager resetting every request
+/// and orders-2's never answering, a parallel fail-fast stop is over within CANCEL_BOUND of orders-1's FAILED row,
+/// not when orders-2's attempt runs out.
+#[test]
+fn fail_fast_ends_the_operation_while_a_request_is_in_flight_to_a_silent_manager() {
+    let s = setup(234, Silence::NoAnswer);
+    s.manager.set_fault(&s.hosts[0], Fault::DieAfter(1));
+    let mut req = request("OrdersStore");
+    req.force = true;
+    req.parallel = true;
+    req.fail_fast = true;
+    let op = Operation::begin(s.targets(&[0, 1, 2], Silence::NoAnswer, 30), req).unwrap();
+    let started = Instant::now();
+    let mut failed_at = None;
+    while started.elapsed() < Duration::from_secs(20) && !op.is_finished() {
+        if failed_at.is_none() && op.results().map_or(false, |rows| rows.iter().any(|r| r.kind == ResultKind::Failed)) {
+            failed_at = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let finished_at = Instant::now();
+    let failed_at = failed_at.unwrap_or(finished_at);
+    assert!(op.is_finished(), "not finished 20 s after it began");
+    let rows = op.results().unwrap();
+    assert_eq!(row(&rows, "orders-1").kind, ResultKind::Failed, "{:?}", rows);
+    assert_eq!(row(&rows, "orders-2").kind, ResultKind::Cancelled, "{:?}", rows);
+    let took = finished_at - failed_at;
+    assert!(took < CANCEL_BOUND, "finished {:?} after the first failure", took);
+}

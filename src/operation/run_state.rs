@@ -354,7 +354,8 @@ impl Shared {
     }
 
     /// Writes a node's row, unless it was written already (TIMEOUT or CANCELLED: a late answer must not
-    /// contradict it). Under -FailFast a failure ends every other unfinished node here, in the same step.
+    /// contradict it). Under -FailFast a failure ends every other unfinished node and the operation here, in the
+    /// same step.
     pub(super) fn record(&self, i: usize, kind: ResultKind, message: String, http_status: u16) {
         let mut st = self.lock();
         if st.finished || st.nodes.get(i).map_or(true, |n| n.state == NodeState::Done) {
@@ -364,6 +365,10 @@ impl Shared {
         if self.fail_fast && kind.is_failure() && !self.cancel.is_cancelled() {
             self.cancel.cancel();
             self.end_unfinished(&mut st, End::FailFast);
+            // Over now, as after a cancel: a node still waiting on a silent manager must not hold its caller
+            // (dkv_op_wait) until that attempt runs out; its row is written and nothing more is sent.
+            self.finish(&mut st);
+            self.let_admitted_requests_leave(st);
         }
     }
 
