@@ -247,6 +247,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_connect_never_outlasts_the_least_time_an_attempt_gets() {
+        // A connect longer than an attempt would let a host that drops SYNs hold its attempt past its share.
+        assert!(crate::net::transport::CONNECT_LIMIT <= ATTEMPT_FLOOR);
+    }
+
+    #[test]
     fn a_silent_manager_gets_a_bounded_number_of_attempts() {
         let mut p = Patience::new(1);
         assert!(p.failed("reset".into()));
