@@ -201,6 +201,33 @@ Describe '-TimeoutSec while a manager never answers' -Tag Windows {
     }
 }
 
+Describe '-FailFast while a manager never answers' -Tag Windows {
+    BeforeEach {
+        Reset-DkvTestManager $script:Manager
+        Disconnect-DkvManager
+    }
+
+    It 'the first failure ends the command at once, although orders-2''s request is still in flight' {
+        # orders-1's manager resets every request (FAILED after its attempts, within a second); orders-2's takes its
+        # request and never answers: its attempt alone would take 10 s of the 30.
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault reset
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
+        $port = $script:Manager.Port
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $failure = $null
+        try { $null = Stop-DkvStore -Name OrdersStore -Managers "127.0.0.13:$port", "127.0.0.12:$port", "127.0.0.11:$port" -Parallel -Force -FailFast -TimeoutSec 30 }
+        catch { $failure = $_ }
+        $took = $watch.Elapsed
+        $log = Get-DkvTestLog $script:Manager
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.FullyQualifiedErrorId | Should -Be 'StopFailed,Stop-DkvStore'
+        $failure.TargetObject | Should -Be 'orders-1'
+        $took | Should -BeLessThan ([TimeSpan]::FromSeconds(3))
+        @($log | Where-Object { $_.manager -eq '127.0.0.12' -and $_.status -eq 0 }).Count | Should -BeGreaterThan 0 -Because 'orders-2''s request was in flight'
+        Assert-DkvNothingSentSince -Log $log
+    }
+}
+
 Describe 'Ctrl+C typed into a pwsh console while a manager never answers' -Tag Terminal {
     BeforeAll {
         $script:Terminal = Start-DkvTestTerminal -Manager $script:Manager
