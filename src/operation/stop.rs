@@ -73,8 +73,10 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, s
     if request.force && plan.groups.iter().any(|g| !g.nodes.is_empty()) {
         let mut candidates = vec![&discovered.manager];
         candidates.extend(targets.managers.iter().filter(|m| **m != discovered.manager));
-        let member = match request.instances.as_deref() {
-            Some([one]) => Some(one.as_str()),
+        // One named node is judged by its own entry, under the name the plan found it by.
+        let mut planned = plan.groups.iter().flat_map(|g| g.nodes.iter());
+        let member = match (request.instances.is_some(), planned.next(), planned.next()) {
+            (true, Some(one), None) => Some(one.name.as_str()),
             _ => None,
         };
         match check_before_forcing(shared, &targets.transport, &candidates, &request.store, member) {
