@@ -18,7 +18,7 @@ scenario 1 (parallel):
 scenario 2 (scale):
   --sizes LIST           node counts (default 100,1000,10000)
   --per-manager N        nodes per manager (default 10; managers beyond 254 use 127.201.y.z)
-  --forced-max-nodes N   forced stops only up to this many nodes (default 1000)
+  --forced-max-nodes N   forced stops only up to this many nodes (default: every size)
   --scale-model LIST     graceful,forced: the kind of stop (default graceful)
   --scale-sequential     without -Parallel (default parallel)
   --throttle N           parallel throttle, 0 = the library default of 32 (default 0)
@@ -89,7 +89,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             stop_delay_ms: 50,
             timeout_sec: 120,
             refmanager: default_refmanager(),
-            forced_max_nodes: 1_000,
+            forced_max_nodes: usize::MAX,
         },
         roundtrip_opts: RoundTripOptions { iterations: 1000, warmup: 50 },
         cancel_opts: CancelOptions { reps: 20 },

@@ -89,8 +89,8 @@ pub fn run(opts: &ParallelOptions, ratios: &mut Vec<Ratio>) -> Result<(), String
             opts.stop_ms
         ),
         StopModel::Forced => println!(
-            "   every request to every manager is answered {} ms late (latency fault): discovery, the safety check \
-             before each forced stop, and the stop itself.",
+            "   every request to every manager is answered {} ms late (latency fault): discovery, the operation's one \
+             safety check before its first forced stop, and each stop.",
             opts.stop_ms
         ),
     }
@@ -239,7 +239,7 @@ impl Bench {
     }
 
     /// The work one node gets inside a whole-store stop: graceful stops of a passive store skip the per-node
-    /// safety check (the store-level one was made once); forced stops check once, then force.
+    /// safety check (the store-level one was made once); forced stops only force (their operation asked once).
     fn one_stop_alone(&self) -> Result<Duration, String> {
         self.prepare();
         let graceful = self.opts.model == StopModel::Graceful;
@@ -268,7 +268,8 @@ impl Bench {
             polls: &StorePolls::new(),
             instance: &instance,
             force: !graceful,
-            check_safety: !graceful,
+            check_safety: false,
+            risk: None,
             shares: 1,
             progress: &no_progress,
         }

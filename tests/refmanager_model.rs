@@ -787,6 +787,9 @@ proptest! {
             }
             let acc = s.accounting();
             prop_assert_eq!(acc.live_partitions + acc.persisted_only + acc.lost, acc.partitions);
+            // The down count is kept as statuses change (issue 25), not counted over the nodes: it must agree.
+            let down = acc.per_instance.iter().filter(|n| n.status != "Running").count() as u32;
+            prop_assert_eq!(acc.down, down, "{:?}", acc);
             prop_assert!(acc.lost >= lost_before, "a lost partition came back: {:?}", acc);
             lost_before = acc.lost;
             if !forced {

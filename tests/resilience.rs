@@ -235,13 +235,14 @@ fn a_cancel_during_a_slow_safety_check_sends_no_stop_afterwards() {
 #[test]
 fn parallel_fail_fast_sends_no_stop_for_a_node_still_checking_safety() {
     // orders-1's manager answers discovery, then resets everything: orders-1 fails after its retries (about
-    // 150 ms), while the other nodes wait on their slow safety checks.
+    // 150 ms), while the other nodes wait on their slow safety checks. Graceful stops of the nodes by name, each
+    // checked by its own manager (a forced operation asks once before any stop: tests/forced_safety.rs).
     let m = demo_on(62, |_| {});
     m.set_fault(&host(62, 0), Fault::DieAfter(1));
     m.set_fault(&host(62, 1), Fault::Latency(1_000));
     m.set_fault(&host(62, 2), Fault::Latency(1_000));
     let mut req: StopRequest = request("OrdersStore");
-    req.force = true;
+    req.instances = Some(["orders-1", "orders-2", "orders-3"].iter().map(|s| s.to_string()).collect());
     req.parallel = true;
     req.fail_fast = true;
     let rows = run(&m, 10, req);

@@ -1,7 +1,7 @@
 //! Stopping one node through its manager: the safety check, the stop request, and the graceful wait.
 pub use crate::endpoints::node_wait::Outcome;
 use crate::endpoints::node_wait::{non_empty, read_answer, Answer, NodeWatch, STOPPED};
-use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::safety::{self, ForcedRisk, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
 use crate::net::address::ManagerEndpoint;
 use crate::net::retry::{Asked, Asker, Patience};
@@ -21,8 +21,12 @@ pub struct NodeStop<'a> {
     pub polls: &'a StorePolls,
     pub instance: &'a str,
     pub force: bool,
-    /// Off during a passive whole-store stop, whose store-level check was made once before.
+    /// Before a graceful stop: wait until the node's manager says the store is safe. Off during a passive
+    /// whole-store stop, whose store-level check was made once before. A forced stop never checks here.
     pub check_safety: bool,
+    /// A forced stop's operation-wide safety answer (`ForcedRisk`): the first row it stops says "data may be lost"
+    /// when the store was not safe. None: nothing to tell.
+    pub risk: Option<&'a ForcedRisk>,
     /// This node and the nodes waiting behind it in the same sequence: a silent manager may take only this
     /// node's share of the time left (`retry::Patience`).
     pub shares: usize,
@@ -42,17 +46,10 @@ pub fn stop_path(store: &str, instance: &str, force: bool) -> String {
 impl<'a> NodeStop<'a> {
     pub fn run(&self) -> Outcome {
         let mut patience = Patience::new(self.shares);
-        let mut data_risk = None;
-        if self.check_safety {
+        if self.check_safety && !self.force {
             (self.progress)("Checking safety".to_string());
-            let checked = if self.force {
-                self.check_once_before_force(&mut patience)
-            } else {
-                self.wait_for_safety(&mut patience)
-            };
-            match checked {
-                Ok(risk) => data_risk = risk,
-                Err(outcome) => return outcome,
+            if let Err(outcome) = self.wait_for_safety(&mut patience) {
+                return outcome;
             }
         }
         (self.progress)(if self.force { "Stopping (forced)" } else { "Stopping" }.to_string());
@@ -86,41 +83,19 @@ impl<'a> NodeStop<'a> {
             ),
             Asked::Cancelled => Outcome::new(ResultKind::Cancelled, "cancelled before the stop was sent", 0),
         };
-        match data_risk {
-            // A 409 stopped nothing, so it put no data at risk.
-            Some(detail) if outcome.kind == ResultKind::Success && outcome.http_status != 409 => Outcome {
+        // A 409 stopped nothing, so it put no data at risk: the next stop tells it.
+        let stopped_here = outcome.kind == ResultKind::Success && outcome.http_status != 409;
+        match self.risk.filter(|_| stopped_here).and_then(ForcedRisk::tell_once) {
+            Some(detail) => Outcome {
                 message: format!("{}; data may be lost: store was not safe ({})", outcome.message, detail),
                 ..outcome
             },
-            _ => outcome,
-        }
-    }
-
-    /// Returns the detail of an unsafe store; a forced stop goes ahead regardless, as the operator asked. A
-    /// manager that does not answer gets no stop either: it would not answer that.
-    fn check_once_before_force(&self, patience: &mut Patience) -> Result<Option<String>, Outcome> {
-        match safety::check(&self.asker, patience, self.manager, self.store, Some(self.instance)) {
-            Asked::Answer(Safety::Unsafe { detail }) => Ok(Some(detail)),
-            Asked::Answer(Safety::Unsupported) => {
-                (self.asker.log)(self.no_safety_endpoint_note());
-                Ok(None)
-            }
-            Asked::Answer(Safety::Unknown(reason)) => {
-                (self.asker.log)(format!(
-                    "Safety check on {} failed ({}); forcing the stop as asked",
-                    self.manager, reason
-                ));
-                Ok(None)
-            }
-            Asked::Answer(Safety::Safe) => Ok(None),
-            Asked::GaveUp(summary) => Err(self.safety_unanswered(summary, false)),
-            Asked::Timeout { last, .. } => Err(self.safety_unanswered(last, true)),
-            Asked::Cancelled => Err(Outcome::new(ResultKind::Cancelled, "cancelled before the stop was sent", 0)),
+            None => outcome,
         }
     }
 
     /// Waits for the store to be safe before a graceful stop; the row when it never became safe.
-    fn wait_for_safety(&self, patience: &mut Patience) -> Result<Option<String>, Outcome> {
+    fn wait_for_safety(&self, patience: &mut Patience) -> Result<(), Outcome> {
         let waited = safety::wait_until_safe(
             &self.asker,
             patience,
@@ -132,16 +107,16 @@ impl<'a> NodeStop<'a> {
         match waited {
             Waited::Ready(Safety::Unsupported) => {
                 (self.asker.log)(self.no_safety_endpoint_note());
-                Ok(None)
+                Ok(())
             }
             Waited::Ready(Safety::Unknown(reason)) => {
                 (self.asker.log)(format!(
                     "Safety check on {} failed ({}); the graceful stop still moves data away first",
                     self.manager, reason
                 ));
-                Ok(None)
+                Ok(())
             }
-            Waited::Ready(_) => Ok(None),
+            Waited::Ready(_) => Ok(()),
             Waited::TimedOut { detail } => Err(Outcome::new(
                 ResultKind::Timeout,
                 format!("{}: store not safe, {}; the node was not stopped", self.asker.deadline.describe(), detail),

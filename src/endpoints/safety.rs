@@ -6,6 +6,7 @@ use crate::net::retry::{Asked, Asker, Patience};
 use crate::net::transport::Reply;
 use crate::net::wire::{self, SafetyDoc};
 use crate::planning::names::encode_segment;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Safety {
@@ -33,6 +34,32 @@ pub enum Waited {
         timed_out: bool,
     },
     Cancelled,
+}
+
+/// What a forced operation's one safety answer said (docs/manager-api.md, "Safety check"): asked once before its
+/// first forced stop, not before each (the answer lists every node: n stops reading n answers grew with the
+/// square of the store). When the store was not safe, the row of the first node the operation stops says so,
+/// and no other row repeats it: the operation's own forced stops are what the operator asked for.
+#[derive(Debug, Default)]
+pub struct ForcedRisk {
+    /// The manager's detail ("3 migrations pending") when the store was not safe; None when safe or unknown.
+    detail: Option<String>,
+    told: AtomicBool,
+}
+
+impl ForcedRisk {
+    pub fn new(detail: Option<String>) -> ForcedRisk {
+        ForcedRisk { detail, told: AtomicBool::new(false) }
+    }
+
+    /// The detail, to the first caller only (one of several worker threads); None to every later one.
+    pub fn tell_once(&self) -> Option<&str> {
+        let detail = self.detail.as_deref()?;
+        if self.told.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        Some(detail)
+    }
 }
 
 pub fn safety_path(store: &str) -> String {
@@ -159,6 +186,18 @@ mod tests {
         assert!(wire::parse_safety(r#"{"safe":true,"instances":[{"name":"orders-2"}]}"#, Some("orders-1")).is_ok());
         assert!(wire::parse_safety(r#"{"instances":[]}"#, None).is_err(), "safe is required");
         assert!(wire::parse_safety(r#"{"safe":true} trailing"#, None).is_err());
+    }
+
+    #[test]
+    fn a_forced_operation_is_told_of_an_unsafe_store_once_and_of_a_safe_one_never() {
+        let risk = ForcedRisk::new(Some("3 migrations pending".into()));
+        let told: Vec<Option<String>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..8).map(|_| s.spawn(|| risk.tell_once().map(str::to_string))).collect();
+            workers.into_iter().map(|w| w.join().unwrap_or(None)).collect()
+        });
+        assert_eq!(told.iter().filter(|t| t.as_deref() == Some("3 migrations pending")).count(), 1, "{:?}", told);
+        assert_eq!(risk.tell_once(), None);
+        assert_eq!(ForcedRisk::new(None).tell_once(), None);
     }
 
     #[test]

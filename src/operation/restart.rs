@@ -294,6 +294,7 @@ impl NodeRestart<'_> {
             instance: self.instance,
             force: false,
             check_safety: true,
+            risk: None,
             shares,
             progress: &progress,
         }

@@ -6,10 +6,11 @@ use crate::endpoints::safety::{self, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
 use crate::endpoints::store_state::{self, StoreState};
 use crate::net::address::ManagerEndpoint;
-use crate::net::retry::{Asked, Asker, Patience};
+use crate::net::retry::{Asked, Asker};
 use crate::net::session::Targets;
 use crate::net::transport::{Reply, Transport};
 use crate::net::wire;
+use crate::operation::in_turn::in_turn;
 use crate::operation::run_state::{OperationGate, Shared};
 use crate::operation::stop::{discover_and_plan, each_node, fan_out, Scope, StopRequest, WARNING_PREFIX};
 use crate::planning::plan::ManagerGroup;
@@ -153,28 +154,4 @@ fn over_text<T>(shared: &Shared, asked: Asked<T>) -> String {
         Asked::Timeout { last, .. } => format!("{}: {}", shared.deadline.describe(), last),
         Asked::Cancelled => "cancelled".to_string(),
     }
-}
-
-/// Asks the discovering manager first, then the other targeted managers, each with the share of the time left of
-/// one among those not yet tried; the first answer wins. GaveUp only when none answered.
-fn in_turn<T>(
-    candidates: &[&ManagerEndpoint],
-    log: &dyn Fn(String),
-    asked: &str,
-    mut ask: impl FnMut(&ManagerEndpoint, &mut Patience) -> Asked<T>,
-) -> Asked<T> {
-    let mut silent: Vec<String> = Vec::new();
-    for (i, manager) in candidates.iter().enumerate() {
-        let mut patience = Patience::new(candidates.len() - i);
-        match ask(manager, &mut patience) {
-            Asked::GaveUp(summary) => {
-                if let Some(next) = candidates.get(i + 1) {
-                    log(format!("Manager {} did not answer {} ({}); asking {}", manager, asked, summary, next));
-                }
-                silent.push(format!("{}: {}", manager, summary));
-            }
-            other => return other,
-        }
-    }
-    Asked::GaveUp(silent.join("; "))
 }

@@ -2,7 +2,7 @@
 //! (one worker per manager when parallel), writing every row into the operation's shared state.
 use crate::endpoints::discovery::{discover, Discovered};
 use crate::endpoints::node_stop::{NodeStop, Outcome};
-use crate::endpoints::safety::{self, Safety, Waited};
+use crate::endpoints::safety::{self, ForcedRisk, Safety, Waited};
 use crate::endpoints::store_condition;
 use crate::endpoints::store_poll::StorePolls;
 use crate::endpoints::store_state::{self, StoreState};
@@ -12,6 +12,7 @@ use crate::net::session::Targets;
 use crate::net::throttle::Permits;
 use crate::net::transport::Transport;
 use crate::net::wire;
+use crate::operation::forced_check::check_before_forcing;
 use crate::operation::run_state::{OperationGate, Shared};
 use crate::planning::plan::{plan, ManagerGroup, Plan};
 use crate::planning::route::ServerMatcher;
@@ -67,13 +68,30 @@ pub(super) fn drive(shared: &Shared, targets: &Targets, request: &StopRequest, s
             Prepared::Abort(kind, message) => return shared.finish_unfinished(&mut shared.lock(), kind, &message),
         }
     }
+    // A forced operation asks once, before its first forced stop (forced_check.rs), not before each node's.
+    let mut risk = None;
+    if request.force && plan.groups.iter().any(|g| !g.nodes.is_empty()) {
+        let mut candidates = vec![&discovered.manager];
+        candidates.extend(targets.managers.iter().filter(|m| **m != discovered.manager));
+        // One named node is judged by its own entry, under the name the plan found it by.
+        let mut planned = plan.groups.iter().flat_map(|g| g.nodes.iter());
+        let member = match (request.instances.is_some(), planned.next(), planned.next()) {
+            (true, Some(one), None) => Some(one.name.as_str()),
+            _ => None,
+        };
+        match check_before_forcing(shared, &targets.transport, &candidates, &request.store, member) {
+            Ok(found) => risk = Some(found),
+            Err((kind, message)) => return shared.finish_unfinished(&mut shared.lock(), kind, &message),
+        }
+    }
     shared.set_phase("Stopping");
-    // A passive store had its one safety check before it went passive; node by node, each stop checks again.
-    // Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
+    // A passive store had its one safety check before it went passive; node by node, each graceful stop checks
+    // again. Nodes waiting for their graceful stops share the polls of the store (store_poll.rs).
     let polls = Arc::new(StorePolls::new());
     shared.cancel.ring_on_cancel(&polls);
+    let safety = NodeSafety { check: !passive, risk: risk.as_ref() };
     fan_out(shared, targets, request, &plan, &|transport: &Transport, group: &ManagerGroup, after: usize| {
-        stop_group(shared, transport, &targets.managers, &polls, group, request, !passive, after)
+        stop_group(shared, transport, &targets.managers, &polls, group, request, &safety, after)
     });
     let mut st = shared.lock();
     if passive {
@@ -220,6 +238,13 @@ pub(super) fn fan_out(
     }
 }
 
+/// What each node's stop does about safety: a graceful one checks (unless the store went Passive after its one
+/// check), a forced one carries its operation's one answer.
+struct NodeSafety<'a> {
+    check: bool,
+    risk: Option<&'a ForcedRisk>,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn stop_group(
     shared: &Shared,
@@ -228,7 +253,7 @@ fn stop_group(
     polls: &StorePolls,
     group: &ManagerGroup,
     request: &StopRequest,
-    check_safety: bool,
+    safety: &NodeSafety,
     after: usize,
 ) {
     each_node(shared, transport, group, "stop", |turn| {
@@ -240,7 +265,8 @@ fn stop_group(
             polls,
             instance: turn.instance,
             force: request.force,
-            check_safety,
+            check_safety: safety.check,
+            risk: safety.risk,
             shares: turn.in_line + after,
             progress: turn.progress,
         }

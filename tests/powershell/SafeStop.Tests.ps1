@@ -115,6 +115,32 @@ Describe 'Safe stops' -Tag OwnManager {
         $stops = Get-DkvTestLog -Manager $script:Manager -Stops
         @($stops | ForEach-Object query) | Should -Be @('force=true', 'force=true')
     }
+
+    It 'a forced whole-store stop asks for safety once and says data may be lost on one row when the store was not safe' {
+        Connect-DkvTestSession $script:Manager
+        $null = Stop-DkvStore -Name OrdersStore -InstanceName orders-1 -Force
+        Clear-DkvTestLog $script:Manager
+        $rows = @(Stop-DkvStore -Name OrdersStore -Force)
+        @($rows.Result) | Should -Be @('SUCCESS', 'SUCCESS', 'SUCCESS')
+        $told = @($rows | Where-Object Message -Like '*data may be lost: store was not safe*')
+        $told.Count | Should -Be 1 -Because ('once per operation: ' + (@($rows.Message) -join ' | '))
+        $told[0].Instance | Should -Not -Be 'orders-1' -Because 'orders-1 was already stopped (409): that stop put nothing at risk'
+        $log = Get-DkvTestLog -Manager $script:Manager
+        $safety = @($log | Where-Object { $_.method -eq 'GET' -and $_.path.EndsWith('/safety') })
+        $safety.Count | Should -Be 1
+        $safety[0].seq | Should -BeLessThan (@($log | Where-Object { $null -ne $_.StopInstance } | ForEach-Object seq) | Sort-Object | Select-Object -First 1)
+    }
+
+    It 'a forced whole-store stop of a safe store asks for safety once and does not warn' {
+        Connect-DkvTestSession $script:Manager
+        $rows = @(Stop-DkvStore -Name OrdersStore -Force)
+        @($rows.Result) | Should -Be @('SUCCESS', 'SUCCESS', 'SUCCESS')
+        @($rows | Where-Object Message -Like '*data may be lost*').Count | Should -Be 0 -Because (@($rows.Message) -join ' | ')
+        $log = Get-DkvTestLog -Manager $script:Manager
+        $safety = @($log | Where-Object { $_.method -eq 'GET' -and $_.path.EndsWith('/safety') })
+        $safety.Count | Should -Be 1
+        @($log | Where-Object { $null -ne $_.StopInstance } | ForEach-Object query) | Should -Be @('force=true', 'force=true', 'force=true')
+    }
 }
 
 Describe 'Managers without the safety and state endpoints' -Tag OwnManager {

@@ -7,7 +7,7 @@
 use super::layout::{InstanceLayout, Layout, StoreLayout};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreState {
@@ -200,6 +200,29 @@ pub struct Store {
     lost: Vec<u32>,
     max_down: u32,
     changes: VecDeque<StatusChange>,
+    /// A node by name (its first entry, as a scan would find it), and how many nodes are in each status that
+    /// matters here, kept by `set_status`: each request used to scan every node for them, which made a
+    /// whole-store stop's work in this manager grow with the square of the store (issue 25).
+    by_name: HashMap<String, usize>,
+    counts: StatusCounts,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct StatusCounts {
+    running: usize,
+    stopping: usize,
+    starting: usize,
+}
+
+impl StatusCounts {
+    fn slot(&mut self, status: &Status) -> Option<&mut usize> {
+        match status {
+            Status::Running => Some(&mut self.running),
+            Status::Stopping => Some(&mut self.stopping),
+            Status::Starting => Some(&mut self.starting),
+            Status::Stopped | Status::Other(_) => None,
+        }
+    }
 }
 
 impl Store {
@@ -221,6 +244,14 @@ impl Store {
             })
             .collect();
         let running: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].status == Status::Running).collect();
+        let mut by_name = HashMap::new();
+        let mut counts = StatusCounts::default();
+        for (i, node) in nodes.iter().enumerate() {
+            by_name.entry(node.layout.name.clone()).or_insert(i);
+            if let Some(count) = counts.slot(&node.status) {
+                *count += 1;
+            }
+        }
         let copies = (layout.backups as usize + 1).min(running.len());
         // Round-robin like a fresh cluster: partition p's primary on running node p, its backups on the next ones.
         let live = (0..partitions).map(|p| (0..copies).map(|r| running[(p + r) % running.len()]).collect()).collect();
@@ -238,6 +269,8 @@ impl Store {
             lost: Vec::new(),
             max_down: 0,
             changes: VecDeque::new(),
+            by_name,
+            counts,
         };
         store.max_down = store.down_count();
         for i in 0..store.nodes.len() {
@@ -255,7 +288,7 @@ impl Store {
     }
 
     pub fn find(&self, instance: &str) -> Option<usize> {
-        self.nodes.iter().position(|n| n.layout.name == instance)
+        self.by_name.get(instance).copied()
     }
 
     pub fn server(&self, node: usize) -> &str {
@@ -277,14 +310,9 @@ impl Store {
                 StoreState::Active if !self.queue.is_empty() => Some(self.head_started + self.timing.migration_ms),
                 _ => None,
             };
-            let stop_due = (0..self.nodes.len())
-                .filter(|&i| self.nodes[i].status == Status::Stopping)
-                .filter_map(|i| self.nodes[i].stops_at.map(|t| (t, i)))
-                .min();
-            let start_due = (0..self.nodes.len())
-                .filter(|&i| self.nodes[i].status == Status::Starting)
-                .filter_map(|i| self.nodes[i].starts_at.map(|t| (t, i)))
-                .min();
+            // Scanned only while some node is stopping or starting: a forced stop leaves none.
+            let stop_due = self.earliest(Status::Stopping, self.counts.stopping, |n| n.stops_at);
+            let start_due = self.earliest(Status::Starting, self.counts.starting, |n| n.starts_at);
             // Node events (stops, then rejoins) due no later than the head migration happen first.
             let node_due = match (stop_due, start_due) {
                 (Some(stop), Some(start)) if start.0 < stop.0 => Some((start, false)),
@@ -299,6 +327,17 @@ impl Store {
                 _ => break,
             }
         }
+    }
+
+    /// The earliest due time (and node) among the `count` nodes in `status`; no scan when there are none.
+    fn earliest(&self, status: Status, count: usize, due: impl Fn(&Node) -> Option<u64>) -> Option<(u64, usize)> {
+        if count == 0 {
+            return None;
+        }
+        (0..self.nodes.len())
+            .filter(|&i| self.nodes[i].status == status)
+            .filter_map(|i| due(&self.nodes[i]).map(|t| (t, i)))
+            .min()
     }
 
     pub fn stop(&mut self, node: usize, force: bool, now: u64) -> StopOutcome {
@@ -482,7 +521,9 @@ impl Store {
             }
         }
         self.queue = kept;
-        for node in 0..self.nodes.len() {
+        // Only while some node is stopping (none during a forced stop).
+        let scanned = if self.counts.stopping > 0 { self.nodes.len() } else { 0 };
+        for node in 0..scanned {
             if self.nodes[node].status == Status::Stopping
                 && self.nodes[node].stops_at.is_none()
                 && self.handoffs_of(node) == 0
@@ -527,6 +568,12 @@ impl Store {
         if self.nodes[node].status == status {
             return;
         }
+        if let Some(count) = self.counts.slot(&self.nodes[node].status) {
+            *count -= 1;
+        }
+        if let Some(count) = self.counts.slot(&status) {
+            *count += 1;
+        }
         self.nodes[node].status = status;
         let down = self.down_count();
         self.max_down = self.max_down.max(down);
@@ -542,11 +589,11 @@ impl Store {
     }
 
     fn down_count(&self) -> u32 {
-        self.nodes.iter().filter(|n| n.status != Status::Running).count() as u32
+        (self.nodes.len() - self.counts.running) as u32
     }
 
     fn running_count(&self) -> usize {
-        self.nodes.iter().filter(|n| n.status == Status::Running).count()
+        self.counts.running
     }
 
     /// The running node lacking the partition that holds the fewest replicas (first in layout order on ties).
