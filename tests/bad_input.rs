@@ -410,10 +410,21 @@ fn every_documented_case_behaves_as_documented() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/bad-input.md")).unwrap();
     let mut checked = 0;
     let mut failures = Vec::new();
+    let module_tests =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/powershell/TextInput.Tests.ps1")).unwrap();
     for line in doc.lines().filter(|l| l.starts_with("| B")) {
         let cells: Vec<&str> = line.split(" | ").collect();
         let id = cells[0].trim_start_matches("| ").trim();
         let outcome = cells.last().unwrap().trim_end_matches(" |").trim().trim_matches('`');
+        if cells[1].contains("(module)") {
+            // Refused by the PowerShell module before the library could see it: the Pester file runs the row in
+            // real pwsh and compares this Outcome exactly. Here: that it does run it.
+            if !module_tests.contains(&format!("Id = '{}'", id)) {
+                failures.push(format!("{}: a (module) row that tests/powershell/TextInput.Tests.ps1 does not run", id));
+            }
+            checked += 1;
+            continue;
+        }
         let actual = run_case(id);
         let ok = match outcome.strip_suffix(" …") {
             Some(prefix) => actual.starts_with(prefix),
@@ -425,6 +436,9 @@ fn every_documented_case_behaves_as_documented() {
         checked += 1;
     }
     assert!(checked >= 30, "only {} cases documented", checked);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let claim = format!("`docs/bad-input.md` lists {} of them", checked);
+    assert!(readme.contains(&claim), "README.md must say \"{}\" (the table has {} rows)", claim, checked);
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), checked, failures.join("\n"));
 }
 
