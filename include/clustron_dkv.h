@@ -1,4 +1,13 @@
-/* Clustron DKV admin core: C ABI. UTF-8 strings in and out; every allocation has one free function. */
+/* Clustron DKV admin core: C ABI. UTF-8 strings in and out; every allocation has one free function.
+ *
+ * Strings in: every `const char *` argument (store and instance names, manager addresses, token, user, password)
+ * is NUL-terminated UTF-8, read up to its first NUL. A C caller therefore cannot pass a NUL inside a string: the
+ * string ends there, and the library sees, and acts on, only the part before it. A caller that holds counted text
+ * (a .NET or Java string, a buffer with a length) must refuse a NUL in it before it makes the C string, or a name
+ * with a NUL in it names another store or node; the PowerShell module does so, and refuses an unpaired UTF-16
+ * surrogate too, in the one function that makes its C strings. Bytes that are not UTF-8 (an unpaired surrogate
+ * encoded as ED A0 80 included) are DKV_ERR_INVALID_ARGUMENT naming the argument and the first bad byte; they are
+ * never replaced and acted on. */
 
 #ifndef CLUSTRON_DKV_H
 #define CLUSTRON_DKV_H

@@ -7,8 +7,11 @@
 # hosted runspace, and it parses on Windows PowerShell 5.1.
 #
 # Stable ErrorIds (FullyQualifiedErrorId is "<ErrorId>,<Command>"), also listed in README.md:
-#   InvalidManagerAddress  InvalidArgument   a -Managers address the library rejects (terminating)
-#   InvalidArgument        InvalidArgument   a store or node name the library rejects (per item)
+#   InvalidManagerAddress  InvalidArgument   a -Managers address the library rejects, or with a NUL or an unpaired
+#                                            surrogate (terminating)
+#   InvalidArgument        InvalidArgument   a store or node name the library rejects, or with a NUL or an unpaired
+#                                            surrogate (per item); a piped object without a usable Name; a -Token or
+#                                            -Credential with a NUL or an unpaired surrogate (terminating)
 #   NoManagers             ConnectionError   neither -Managers nor a session (terminating)
 #   StoreNotFound          ObjectNotFound    every targeted manager answered 404 (per store)
 #   InstanceNotFound       ObjectNotFound    -InstanceName is not a node of the store, or it lists none

@@ -7,6 +7,7 @@ use crate::net::retry::{Admitted, Gate};
 use crate::net::transport::{CallError, Logger, Transport};
 use crate::net::wire::{self, StoreDoc};
 use crate::planning::names::encode_segment;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// The least time one manager gets to answer discovery when several share the budget.
@@ -51,11 +52,14 @@ pub fn discover(
         match transport.call_admitted("GET", manager, &store_path(store), None, || attempt, log, admit) {
             Ok(reply) if reply.status == 200 => match wire::parse::<StoreDoc>(&reply.body) {
                 Ok(doc) => {
+                    if let Some(contradiction) = repeated_node(manager, store, &doc) {
+                        return Err(contradiction);
+                    }
                     return Ok(Discovered {
                         manager: manager.clone(),
                         store: doc,
                         condition: StoreCondition::default(),
-                    })
+                    });
                 }
                 Err(problem) => reasons.push(format!("{}: {}", manager, problem)),
             },
@@ -102,6 +106,28 @@ pub fn discover(
         ErrorKind::Unreachable,
         format!("No manager could discover store '{}': {}.", store, reasons.join("; ")),
     ))
+}
+
+/// A store document that lists one node name twice contradicts itself: `-InstanceName orders-1` would mean either
+/// node, and every path the tooling sends names a node by name alone. Whatever the operation, it is refused before
+/// anything else is sent, naming both servers, rather than acted on by a guess (the first, say) or by half: a
+/// whole-store stop would send one stop path twice and leave a node running. The next manager is not asked: its
+/// answer would only pick one side of the contradiction. (docs/manager-api.md, "Discover a store".)
+fn repeated_node(manager: &ManagerEndpoint, store: &str, doc: &StoreDoc) -> Option<DkvError> {
+    let mut seen: HashMap<&str, &str> = HashMap::with_capacity(doc.instances.len());
+    for node in &doc.instances {
+        if let Some(first) = seen.insert(node.name.as_str(), node.server.as_str()) {
+            return Some(DkvError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "Manager {} lists node '{}' of store '{}' twice: on server {} and on server {}. A node name must \
+                     name one node, so nothing was stopped or started; fix the store's configuration on the managers.",
+                    manager, node.name, store, first, node.server
+                ),
+            ));
+        }
+    }
+    None
 }
 
 fn list(managers: &[ManagerEndpoint]) -> String {

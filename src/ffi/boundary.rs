@@ -88,16 +88,28 @@ pub unsafe fn free_c_string(p: *const c_char) {
     }
 }
 
+/// Every string argument, read as C reads it: up to its first NUL, so a C caller cannot pass a NUL inside a name
+/// (the name ends there; a caller holding counted text must refuse a NUL itself, as the PowerShell module does).
+/// What is read must be UTF-8: anything else, an unpaired UTF-16 surrogate encoded as UTF-8 (`ED A0 80`) included,
+/// is refused naming the argument and the first bad byte, never replaced by U+FFFD and acted on.
+///
 /// # Safety
 /// `p` must be NULL or point to a NUL-terminated string that stays valid during the call.
 pub unsafe fn read_str(p: *const c_char, what: &str) -> Result<String, DkvError> {
     if p.is_null() {
         return Err(DkvError::invalid(format!("{} is NULL.", what)));
     }
-    CStr::from_ptr(p)
-        .to_str()
-        .map(|s| s.to_string())
-        .map_err(|_| DkvError::invalid(format!("{} is not valid UTF-8.", what)))
+    let bytes = CStr::from_ptr(p).to_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => Err(DkvError::invalid(format!(
+            "{} is not valid UTF-8 at byte {} (0x{:02X}). Pass UTF-8 text; an unpaired UTF-16 surrogate has no UTF-8 \
+             form and must be removed.",
+            what,
+            e.valid_up_to() + 1,
+            bytes[e.valid_up_to()]
+        ))),
+    }
 }
 
 /// # Safety
@@ -208,6 +220,20 @@ mod tests {
         let back = unsafe { read_str(p, "p") }.unwrap();
         assert_eq!(back, "a\u{FFFD}b");
         unsafe { free_c_string(p) };
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_first_bad_byte() {
+        let surrogate = CString::new(vec![b'o', b'k', 0xED, 0xA0, 0x80]).unwrap();
+        let e = unsafe { read_str(surrogate.as_ptr(), "store") }.unwrap_err();
+        assert_eq!(
+            e.message,
+            "store is not valid UTF-8 at byte 3 (0xED). Pass UTF-8 text; an unpaired UTF-16 surrogate has no UTF-8 \
+             form and must be removed."
+        );
+        let cut = CString::new(vec![b'a', 0xC3]).unwrap();
+        let e = unsafe { read_str(cut.as_ptr(), "x") }.unwrap_err();
+        assert!(e.message.starts_with("x is not valid UTF-8 at byte 2 (0xC3)."), "{}", e.message);
     }
 
     #[test]

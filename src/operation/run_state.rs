@@ -315,8 +315,9 @@ impl Shared {
         self.changed.notify_all();
     }
 
-    /// The first slot of `instance` on `manager`. An instance name listed under two managers (a store document
-    /// that repeats a name) is the only case that needs the search.
+    /// The first slot of `instance` on `manager`. An instance name listed under two managers is the only case that
+    /// needs the search; discovery refuses a store document that repeats a name (endpoints/discovery.rs), so only a
+    /// plan made outside an operation can bring one here.
     pub(super) fn slot(&self, st: &State, instance: &str, manager: &str) -> Option<usize> {
         let first = *st.first_slot.get(instance)?;
         if st.nodes[first].manager == manager {

@@ -20,6 +20,7 @@ void case_null_pointers(const Env *env);
 void case_free_functions_accept_null(const Env *env);
 void case_bad_names_and_flags(const Env *env);
 void case_connect_ex_options(const Env *env);
+void case_strings_in(const Env *env);
 
 /* Against the reference manager (cases_stop.c). */
 void case_get_store(const Env *env);

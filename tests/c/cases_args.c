@@ -401,3 +401,68 @@ void case_connect_ex_options(const Env *env) {
   CHECK(rc == DKV_ERR_INVALID_ARGUMENT && session == NULL, "token + user -> %d", rc);
   dkv_free_string(err);
 }
+
+/* Strings in: C reads every string argument up to its first NUL, as UTF-8 (the header says so). Bytes that are not
+   UTF-8 (an unpaired UTF-16 surrogate encoded as ED A0 80 included) are refused naming the argument and the byte,
+   with nothing sent; a NUL cannot be passed inside a string at all: the string ends there. */
+static void expect_refused_string(int32_t rc, char *err, const char *what, const char *named) {
+  CHECK(rc == DKV_ERR_INVALID_ARGUMENT, "%s -> %d (%s), want INVALID_ARGUMENT", what, rc, show(err));
+  CHECK(str_has(err, named), "%s: message '%s' does not say '%s'", what, show(err), named);
+  dkv_free_string(err);
+}
+
+void case_strings_in(const Env *env) {
+  static const char surrogate_store[] = {'O', 'r', 'd', 'e', 'r', 's', (char)0xED, (char)0xA0, (char)0x80, 0};
+  static const char surrogate_node[] = {'o', 'r', 'd', 'e', 'r', 's', '-', '1', (char)0xED, (char)0xA0, (char)0x80, 0};
+  static const char bad_address[] = {'1', '2', '7', '.', '0', '.', '0', '.', '1', '1', (char)0xFF, 0};
+  static const char bad_password[] = {'p', 'a', (char)0xC3, 0};
+  static const char cut[] = "OrdersStore\0Test";
+  const char *managers[1];
+  DkvResults *results = NULL;
+  DkvSession *session = NULL;
+  DkvStoreInfo *info = NULL;
+  DkvConnectOptions options;
+  char *text = NULL;
+  char *err = NULL;
+  int32_t rc;
+  managers[0] = env->all[0];
+
+  rc = stop_store_one(NULL, managers, 1, 0, surrogate_store, NULL, DKV_STOP_FORCE, 5, 0, &results, &err);
+  expect_refused_string(rc, err, "forced stop of a store name with a surrogate",
+                        "options->store is not valid UTF-8 at byte 7 (0xED)");
+  err = NULL;
+  rc = stop_store_one(NULL, managers, 1, 0, "OrdersStore", surrogate_node, DKV_STOP_FORCE, 5, 0, &results, &err);
+  expect_refused_string(rc, err, "forced stop of a node name with a surrogate",
+                        "options->instances[0] is not valid UTF-8 at byte 9 (0xED)");
+  err = NULL;
+  CHECK(results == NULL, "a refused stop wrote its results");
+  rc = dkv_normalize_manager(bad_address, 0, &text, &err);
+  expect_refused_string(rc, err, "an address with a byte 0xFF", "address is not valid UTF-8 at byte 11 (0xFF)");
+  err = NULL;
+  CHECK(text == NULL, "normalize of bad UTF-8 wrote a result");
+
+  memset(&options, 0, sizeof options);
+  options.struct_size = (uint32_t)sizeof options;
+  options.user = "admin";
+  options.password = bad_password;
+  rc = dkv_connect_ex(managers, 1, 0, 10, &options, &session, &err);
+  expect_refused_string(rc, err, "a password cut inside a character", "password is not valid UTF-8 at byte 3 (0xC3)");
+  err = NULL;
+  memset(&options, 0, sizeof options);
+  options.struct_size = (uint32_t)sizeof options;
+  options.bearer_token = surrogate_node;
+  rc = dkv_connect_ex(managers, 1, 0, 10, &options, &session, &err);
+  expect_refused_string(rc, err, "a token with a surrogate", "bearer_token is not valid UTF-8 at byte 9 (0xED)");
+  err = NULL;
+  CHECK(session == NULL, "a refused connect made a session");
+  CHECK(env_requests(env, -1, NULL, NULL, NULL) == 0, "a refused string sent %d request(s)",
+        env_requests(env, -1, NULL, NULL, NULL));
+
+  /* Why a caller holding counted text must refuse a NUL itself: "OrdersStore\0Test" is OrdersStore here. */
+  rc = dkv_get_store(NULL, managers, 1, 0, cut, 10, &info, &err);
+  CHECK(rc == DKV_OK && info != NULL, "get_store(\"OrdersStore\\0Test\") -> %d (%s)", rc, show(err));
+  CHECK(info != NULL && str_eq(info->name, "OrdersStore"), "the NUL did not end the name: %s",
+        info != NULL ? show(info->name) : "(no info)");
+  dkv_free_store_info(info);
+  dkv_free_string(err);
+}

@@ -19,6 +19,7 @@ static const Case CASES[] = {
     {"free_functions_accept_null", case_free_functions_accept_null},
     {"bad_names_and_flags", case_bad_names_and_flags},
     {"connect_ex_options", case_connect_ex_options},
+    {"strings_in", case_strings_in},
     {"get_store", case_get_store},
     {"stop_one_node_forced", case_stop_one_node_forced},
     {"whole_store_graceful_with_progress", case_whole_store_graceful_with_progress},

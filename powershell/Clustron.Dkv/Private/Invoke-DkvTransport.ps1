@@ -51,6 +51,13 @@ function Invoke-DkvTransport {
     # A plain function, not [CmdletBinding()], with its slots allocated inline: a stop makes about ten of these
     # calls, and an advanced function call (plus one per helper) cost more than the native call itself.
     param([string]$Function, [object[]]$ArgumentList = @())
+    # A string New-DkvUtf8 refused (a NUL, an unpaired surrogate) was meant for this call: it is not made, and the
+    # refusal is its failure (NativeMemory.ps1, "Strings into the library").
+    $refused = $script:DkvRefusedText
+    if ($null -ne $refused -and $script:DkvStatusExports.Contains($Function)) {
+        $script:DkvRefusedText = $null
+        return [pscustomobject]@{ Value = [IntPtr]::Zero; Failure = $refused }
+    }
     $native = $script:DkvNative
     if ($null -eq $native) {
         $native = Get-DkvNative

@@ -19,6 +19,8 @@ function New-DkvNativeScope {
 
 function Close-DkvNativeScope {
     param([System.Collections.Generic.List[IntPtr]]$Scope)
+    # A refusal nobody called the library after (New-DkvUtf8) dies with the scope it was made in.
+    $script:DkvRefusedText = $null
     if ($null -eq $Scope) { return }
     foreach ($pointer in $Scope) {
         if ($pointer -ne [IntPtr]::Zero) {
@@ -51,15 +53,75 @@ function New-DkvOutSlot {
     New-DkvNativeBlock -Scope $Scope -Size $script:DkvPtr
 }
 
+# --- Strings into the library ---------------------------------------------------------------------------------------
+# New-DkvUtf8 is the one place a .NET string becomes a C string, so it is where a string the library cannot take is
+# refused: a NUL (U+0000) would end the C string there, and the library would act on the part before it (another
+# store, node or manager than the one named); an unpaired UTF-16 surrogate has no UTF-8 form and would arrive as
+# U+FFFD. Such a string is not copied. New-DkvUtf8 keeps the refusal (an ErrorRecord with the parameter's ErrorId) in
+# $script:DkvRefusedText, and Invoke-DkvTransport returns it as the failure of the next status export instead of
+# calling it, so nothing is sent and every caller reports it through the path it already has for a library error.
+# Expected failures travel as values (see Invoke-DkvTransport.ps1): a thrown exception would leave extra records in
+# $Error. The message names the parameter (-Label), the problem, its position (1-based, in UTF-16 units as .NET
+# counts a string's characters) and the fix; a secret (-Secret) is never shown, not even in part.
+
+$script:DkvRefusedText = $null
+# A NUL, or a surrogate without its other half (.NET regular expressions match UTF-16 units).
+$script:DkvUnsendableText = [regex]::new('\x00|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]')
+# The documented ErrorId of each parameter whose strings cross into the library (the module README, "Error IDs");
+# any other label is InvalidArgument.
+$script:DkvTextErrorIds = @{ '-Managers' = 'InvalidManagerAddress' }
+
+function New-DkvRefusedTextRecord {
+    # The ErrorRecord of a string New-DkvUtf8 refused; $Match is the offending character's match.
+    param([string]$Text, [string]$Label, [bool]$Secret, [System.Text.RegularExpressions.Match]$Match)
+    $position = $Match.Index + 1
+    if ($Match.Value -eq [string][char]0) {
+        $seen = 'only the part before it'
+        if (-not $Secret) { $seen = "only '" + $Text.Substring(0, $Match.Index) + "'" }
+        $message = "$Label holds a NUL character (U+0000) at position $position. A C string ends at a NUL, so the " +
+        "library would see $($seen): nothing was sent. Remove the NUL (a UTF-16 file read as UTF-8, or fixed-width " +
+        'padding, often leaves one).'
+    }
+    else {
+        $code = 'U+{0:X4}' -f [int][char]$Match.Value
+        $message = "$Label holds an unpaired UTF-16 surrogate ($code) at position $position. It is half of a " +
+        'character and has no UTF-8 form, so the library would see U+FFFD in its place: nothing was sent. Remove it, ' +
+        'or read the text with its real encoding.'
+    }
+    $errorId = 'InvalidArgument'
+    foreach ($parameter in $script:DkvTextErrorIds.Keys) {
+        if ($Label.StartsWith($parameter, [System.StringComparison]::Ordinal)) { $errorId = $script:DkvTextErrorIds[$parameter] }
+    }
+    $exception = [System.ArgumentException]::new($message)
+    $exception.Data['Clustron.Dkv.Status'] = $script:DkvCode.DKV_ERR_INVALID_ARGUMENT
+    $target = $Text
+    if ($Secret) { $target = $null }
+    [System.Management.Automation.ErrorRecord]::new($exception, $errorId, 'InvalidArgument', $target)
+}
+
 function New-DkvUtf8 {
-    # NULL for $null, so optional arguments (a DkvStopOptions field left unset) pass straight through.
+    # NULL for $null, so optional arguments (a DkvStopOptions field left unset) pass straight through. -Label names
+    # the string in a refusal ("-Name", "-Managers item 2", "The password of -Credential"); -Secret keeps its text
+    # out of the message and the record.
     param(
         [System.Collections.Generic.List[IntPtr]]$Scope,
         # [object], not [string]: a [string] parameter turns $null into '', and '' is not "no instance".
-        [AllowNull()][object]$Text
+        [AllowNull()][object]$Text,
+        [string]$Label = 'A string',
+        [switch]$Secret
     )
     if ($null -eq $Text) { return [IntPtr]::Zero }
-    $bytes = [System.Text.Encoding]::UTF8.GetBytes([string]$Text)
+    $string = [string]$Text
+    $bad = $script:DkvUnsendableText.Match($string)
+    if ($bad.Success) {
+        # The first refusal is the one reported; the call it was for is never made.
+        if ($null -eq $script:DkvRefusedText) {
+            $record = New-DkvRefusedTextRecord -Text $string -Label $Label -Secret ([bool]$Secret) -Match $bad
+            $script:DkvRefusedText = New-DkvFailure -Status $script:DkvCode.DKV_ERR_INVALID_ARGUMENT -Message $record.Exception.Message -Record $record
+        }
+        return [IntPtr]::Zero
+    }
+    $bytes = [System.Text.Encoding]::UTF8.GetBytes($string)
     $pointer = [System.Runtime.InteropServices.Marshal]::AllocHGlobal($bytes.Length + 1)
     $Scope.Add($pointer)
     $script:DkvLive.Allocations++
@@ -85,15 +147,24 @@ function New-DkvUtf8Array {
     [CmdletBinding()]
     param(
         [Parameter(Mandatory)][AllowEmptyCollection()][System.Collections.Generic.List[IntPtr]]$Scope,
-        [AllowNull()][string[]]$Items
+        [AllowNull()][string[]]$Items,
+        # The parameter the items come from, for a refusal ("-Managers item 2").
+        [string]$Label = 'A list'
     )
     if ($null -eq $Items -or $Items.Count -eq 0) { return [IntPtr]::Zero }
     $array = New-DkvNativeBlock -Scope $Scope -Size ($script:DkvPtr * $Items.Count)
     for ($i = 0; $i -lt $Items.Count; $i++) {
-        $item = New-DkvUtf8 -Scope $Scope -Text $Items[$i]
+        $item = New-DkvUtf8 -Scope $Scope -Text $Items[$i] -Label (Get-DkvItemLabel -Label $Label -Index $i -Count $Items.Count)
         [System.Runtime.InteropServices.Marshal]::WriteIntPtr($array, $i * $script:DkvPtr, $item)
     }
     $array
+}
+
+function Get-DkvItemLabel {
+    # "-Managers" for a list of one, "-Managers item 2" for the second of several.
+    param([string]$Label, [int]$Index, [int]$Count)
+    if ($Count -le 1) { return $Label }
+    "$Label item $($Index + 1)"
 }
 
 function Read-DkvUtf8 {
@@ -205,16 +276,17 @@ function New-DkvStopOptions {
     if ($null -ne $Target.Managers) { $managerCount = $Target.Managers.Count }
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.struct_size, $o.Size)
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.flags, [int]$Flags)
-    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.managers, (New-DkvUtf8Array -Scope $Scope -Items $Target.Managers))
+    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.managers, (New-DkvUtf8Array -Scope $Scope -Items $Target.Managers -Label '-Managers'))
     [System.Runtime.InteropServices.Marshal]::WriteInt64($block, $o.manager_count, $managerCount)
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.port, [int]$Target.Port)
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.timeout_sec, [int]$Target.TimeoutSec)
-    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.store, (New-DkvUtf8 -Scope $Scope -Text $Store))
+    [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.store, (New-DkvUtf8 -Scope $Scope -Text $Store -Label '-Name'))
     if ($null -ne $Instances) {
         # New-DkvUtf8Array gives NULL for no items; an empty list must reach the library as one (never "every node").
         $array = New-DkvNativeBlock -Scope $Scope -Size ([Math]::Max(1, $Instances.Count) * $p)
         for ($i = 0; $i -lt $Instances.Count; $i++) {
-            [System.Runtime.InteropServices.Marshal]::WriteIntPtr($array, $i * $p, (New-DkvUtf8 -Scope $Scope -Text $Instances[$i]))
+            $label = Get-DkvItemLabel -Label '-InstanceName' -Index $i -Count $Instances.Count
+            [System.Runtime.InteropServices.Marshal]::WriteIntPtr($array, $i * $p, (New-DkvUtf8 -Scope $Scope -Text $Instances[$i] -Label $label))
         }
         [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.instances, $array)
         [System.Runtime.InteropServices.Marshal]::WriteInt64($block, $o.instance_count, $Instances.Count)

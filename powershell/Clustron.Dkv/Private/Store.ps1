@@ -26,7 +26,7 @@ function Get-DkvStoreInfo {
     $operation = [IntPtr]::Zero
     try {
         $arguments = Get-DkvTargetArgument -Target $Target -Scope $scope
-        $storeText = New-DkvUtf8 -Scope $scope -Text $Store
+        $storeText = New-DkvUtf8 -Scope $scope -Text $Store -Label '-Name'
         $call = Invoke-DkvTransport -Function dkv_get_store_begin -ArgumentList ($arguments + @($storeText, [int]$TimeoutSec))
         if ($null -ne $call.Failure) { return [pscustomobject]@{ Info = $null; Failure = $call.Failure } }
         $operation = $call.Value

@@ -22,6 +22,8 @@ function ConvertTo-DkvManagerErrorRecord {
     # A bad -Managers address gets its own ErrorId, so scripts can tell it from other invalid arguments.
     [CmdletBinding()]
     param([Parameter(Mandatory)][psobject]$Failure, [AllowNull()][string[]]$Managers)
+    # A refusal the module made itself (New-DkvUtf8: a NUL in an address, or in a -Credential) has its ErrorId.
+    if ($null -ne $Failure.Record) { return $Failure.Record }
     $targetObject = $Managers -join ','
     $record = ConvertTo-DkvErrorRecord -Failure $Failure -TargetObject $targetObject
     if ($record.CategoryInfo.Category -eq 'InvalidArgument') {
@@ -66,7 +68,7 @@ function Get-DkvTargetArgument {
     )
     $count = 0
     if ($null -ne $Target.Managers) { $count = $Target.Managers.Count }
-    $array = New-DkvUtf8Array -Scope $Scope -Items $Target.Managers
+    $array = New-DkvUtf8Array -Scope $Scope -Items $Target.Managers -Label '-Managers'
     @([IntPtr]$script:DkvSessionHandle, [IntPtr]$array, [UIntPtr]::new([uint64]$count), [int]$Target.Port)
 }
 
@@ -80,8 +82,11 @@ function Test-DkvTargetManager {
     if ($defaultPort -le 0 -and $null -ne $script:DkvSession) { $defaultPort = $script:DkvSession.Port }
     $scope = New-DkvNativeScope
     try {
-        foreach ($address in $Target.Managers) {
-            $text = New-DkvUtf8 -Scope $scope -Text $address
+        # @(): one address is a plain string here, and indexing a string would give its first character.
+        $addresses = @($Target.Managers)
+        for ($i = 0; $i -lt $addresses.Count; $i++) {
+            $label = Get-DkvItemLabel -Label '-Managers' -Index $i -Count $addresses.Count
+            $text = New-DkvUtf8 -Scope $scope -Text $addresses[$i] -Label $label
             $call = Invoke-DkvTransport -Function dkv_normalize_manager -ArgumentList @($text, [int]$defaultPort)
             if ($null -ne $call.Failure) { return $call.Failure }
             $null = Invoke-DkvTransport -Function dkv_free_string -ArgumentList @($call.Value)

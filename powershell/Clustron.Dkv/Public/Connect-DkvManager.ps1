@@ -93,7 +93,7 @@ function Connect-DkvManager {
 
     $scope = New-DkvNativeScope
     try {
-        $array = New-DkvUtf8Array -Scope $scope -Items $Managers
+        $array = New-DkvUtf8Array -Scope $scope -Items $Managers -Label '-Managers'
         $options = New-DkvConnectOption -Scope $scope -Credential $Credential -Token $Token `
             -SkipCertificateCheck:$SkipCertificateCheck
         try {

@@ -97,11 +97,15 @@ function Get-DkvStore {
     )
 
     begin {
+        # -Name on the command line, so not bound from a piped object (Get-DkvPipedNameError).
+        $nameGiven = $PSBoundParameters.ContainsKey('Name')
         $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
             -Port $Port -TimeoutSec $TimeoutSec
     }
 
     process {
+        $refused = Get-DkvPipedNameError -Cmdlet $PSCmdlet -InputObject $_ -NameGiven $nameGiven
+        if ($null -ne $refused) { $PSCmdlet.WriteError($refused); return }
         foreach ($storeName in $Name) {
             $discovered = Get-DkvStoreInfo -Target $target -Store $storeName
             if ($null -ne $discovered.Failure) {

@@ -42,6 +42,9 @@ function Restart-DkvStore {
     ((Get-DkvStore OrdersStore).Instances restarts those nodes). Everything piped is collected first and each store
     is restarted as ONE rolling restart, so that the nodes of one store are never restarted by two operations and
     the restart stops at the first failure among all of them.
+    An object with none of these properties, or only $null ones, is refused (InvalidArgument), never taken as its
+    text; a name, address or secret that holds a NUL or an unpaired UTF-16 surrogate is refused before anything
+    is sent.
 
     Restart-DkvStore supports -WhatIf and -Confirm (ConfirmImpact Medium, as Stop-DkvStore: a rolling restart
     takes one node down at a time, only while the store is safe, and brings it back; a High impact would ask
@@ -159,6 +162,8 @@ function Restart-DkvStore {
     )
 
     begin {
+        # -Name on the command line, so not bound from a piped object (Get-DkvPipedNameError).
+        $nameGiven = $PSBoundParameters.ContainsKey('Name')
         $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
             -Port $Port -TimeoutSec $TimeoutSec
         $mayAsk = Test-DkvMayAsk -Cmdlet $PSCmdlet -WhatIfRequested ([bool]$WhatIfPreference) `
@@ -168,6 +173,8 @@ function Restart-DkvStore {
     }
 
     process {
+        $refused = Get-DkvPipedNameError -Cmdlet $PSCmdlet -InputObject $_ -NameGiven $nameGiven
+        if ($null -ne $refused) { $PSCmdlet.WriteError($refused); return }
         Add-DkvSeenStore -Name $Name
         # A bound -InstanceName, even empty, is a list: the library refuses an empty one in its own words.
         $named = $PSBoundParameters.ContainsKey('InstanceName')

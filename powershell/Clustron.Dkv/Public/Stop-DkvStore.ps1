@@ -24,6 +24,9 @@ function Stop-DkvStore {
     Pipeline input: store names (strings), objects with a Name, Store or StoreName property (Get-DkvStore output
     stops the whole store), and node objects with Store and InstanceName properties
     ((Get-DkvStore OrdersStore).Instances stops those nodes).
+    An object with none of these properties, or only $null ones, is refused (InvalidArgument), never taken as its
+    text; a name, address or secret that holds a NUL or an unpaired UTF-16 surrogate is refused before anything
+    is sent.
 
     Stop-DkvStore supports -WhatIf and -Confirm (ConfirmImpact Medium): the store is discovered first and each
     node is listed or confirmed with its manager and whether the stop is graceful or forced; nothing is stopped
@@ -162,6 +165,8 @@ function Stop-DkvStore {
     )
 
     begin {
+        # -Name on the command line, so not bound from a piped object (Get-DkvPipedNameError).
+        $nameGiven = $PSBoundParameters.ContainsKey('Name')
         $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
             -Port $Port -TimeoutSec $TimeoutSec
         $flags = [uint32]0
@@ -173,6 +178,8 @@ function Stop-DkvStore {
     }
 
     process {
+        $refused = Get-DkvPipedNameError -Cmdlet $PSCmdlet -InputObject $_ -NameGiven $nameGiven
+        if ($null -ne $refused) { $PSCmdlet.WriteError($refused); return }
         Add-DkvSeenStore -Name $Name
         # $null = every node. A bound -InstanceName, even empty, is a list of one: the library refuses an empty name
         # in its own words (docs/bad-input.md), never reading it as "every node".
