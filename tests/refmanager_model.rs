@@ -934,3 +934,18 @@ fn requests_since_reads_the_tail_of_the_kept_log_with_statuses_as_they_are_now()
     assert!(m.requests_since(m.now_ms() + 1).is_empty());
     drop(hung);
 }
+
+#[test]
+fn the_control_clock_is_the_clock_of_the_log() {
+    let (m, addrs) = demo_on(224, |_| {});
+    let before = get(&addrs[0], "/_control/clock").json()["nowMs"].as_u64().expect("nowMs");
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(get(&addrs[1], "/admin/v1/stores/OrdersStore").status, 200);
+    std::thread::sleep(Duration::from_millis(30));
+    let after = get(&addrs[2], "/_control/clock").json()["nowMs"].as_u64().expect("nowMs");
+    let logged = m.requests();
+    assert_eq!(logged.len(), 1, "control requests are not logged: {logged:?}");
+    assert!(before < logged[0].start_ms && logged[0].end_ms < after, "{before} {:?} {after}", logged[0]);
+    assert!(after <= m.now_ms());
+    assert_eq!(post(&addrs[0], "/_control/clock").status, 405);
+}

@@ -207,6 +207,8 @@ pub(crate) fn handle_control(shared: &Shared, request: &Request) -> Response {
             Err(e) => Response::error(500, "Internal", &e.to_string()),
         },
         (["_control", "log", "clear"], "POST") => Response::json(200, &json!({"cleared": shared.clear_log()})),
+        // The clock of the log's startMs/endMs, so a test in another process can place its own moments on it.
+        (["_control", "clock"], "GET") => Response::json(200, &json!({"nowMs": shared.now_ms()})),
         (["_control", "fault"], "POST") => set_fault(shared, &request.body),
         (["_control", "reset"], "POST") => {
             shared.cluster().reset();
@@ -245,9 +247,10 @@ pub(crate) fn handle_control(shared: &Shared, request: &Request) -> Response {
                 None => store_not_found(store),
             }
         }
-        (["_control", "log"], _) | (["_control", "accounting", _], _) | (["_control", "instances", _], _) => {
-            method_not_allowed("GET")
-        }
+        (["_control", "log"], _)
+        | (["_control", "clock"], _)
+        | (["_control", "accounting", _], _)
+        | (["_control", "instances", _], _) => method_not_allowed("GET"),
         (["_control", "log", "clear"], _)
         | (["_control", "fault"], _)
         | (["_control", "reset"], _)
