@@ -343,15 +343,20 @@ fn the_throttle_bounds_requests_in_flight() {
 #[test]
 fn nodes_waiting_on_a_graceful_stop_hold_no_permit() {
     // Throttle 1, three managers whose nodes take 600 ms to stop: had a wait held the permit, the stops would run
-    // one after another; instead every manager's stop is under way at once.
+    // one after another; instead every manager's stop is under way at once. Every request takes 100 ms, so that
+    // two requests in flight at once would overlap in the managers' log (on loopback without latency a request
+    // takes 0 ms and never overlaps another, and `max_in_flight <= 1` could not fail).
     let m = demo_on(23, |c| c.stop_delay_ms = 600);
+    for i in 0..3 {
+        m.set_fault(&host(23, i), Fault::Latency(100));
+    }
     let mut req = request("OrdersStore");
     req.parallel = true;
     req.throttle = 1;
     let rows = run(&m, 30, req);
     assert!(rows.iter().all(|r| r.kind == ResultKind::Success), "{:?}", rows);
     let log = m.requests();
-    assert!(max_in_flight(&log) <= 1, "{:?}", log);
+    assert_eq!(max_in_flight(&log), 1, "{:?}", log);
     let spans: Vec<(u64, u64)> = hosts(23, 3).iter().map(|h| span(&log, h, 600)).collect();
     for i in 0..3 {
         for j in i + 1..3 {

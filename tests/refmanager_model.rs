@@ -917,3 +917,38 @@ fn max_down_is_reported_over_http_and_reset_with_the_layout() {
     assert_eq!(acc["maxDown"].as_u64(), Some(0), "{acc}");
     assert_eq!(acc["statusChanges"].as_array().map(|a| a.len()), Some(0), "{acc}");
 }
+
+#[test]
+fn requests_since_reads_the_tail_of_the_kept_log_with_statuses_as_they_are_now() {
+    let (m, addrs) = demo_on(223, |_| {});
+    assert_eq!(get(&addrs[0], "/admin/v1/stores/OrdersStore").status, 200);
+    std::thread::sleep(Duration::from_millis(20));
+    let mark = m.now_ms();
+    assert_eq!(get(&addrs[1], "/admin/v1/stores/CartStore").status, 200);
+    m.set_fault(&hosts(223)[2], Fault::Hang);
+    let hung = open(&addrs[2], "GET", "/admin/v1/stores/OrdersStore", "");
+    wait_until("the hung request is logged", || m.requests_since(mark).len() == 2);
+    let tail = m.requests_since(mark);
+    assert_eq!(tail[0].path, "/admin/v1/stores/CartStore");
+    assert_eq!((tail[0].status, tail[0].manager.as_str()), (200, hosts(223)[1].as_str()));
+    assert!(tail[0].start_ms >= mark && tail[0].end_ms >= tail[0].start_ms, "{:?}", tail[0]);
+    assert_eq!((tail[1].status, tail[1].end_ms, tail[1].fault.as_str()), (0, 0, "hang"), "still in flight");
+    assert_eq!(m.requests().len(), 3, "the whole log is kept");
+    assert!(m.requests_since(m.now_ms() + 1).is_empty());
+    drop(hung);
+}
+
+#[test]
+fn the_control_clock_is_the_clock_of_the_log() {
+    let (m, addrs) = demo_on(224, |_| {});
+    let before = get(&addrs[0], "/_control/clock").json()["nowMs"].as_u64().expect("nowMs");
+    std::thread::sleep(Duration::from_millis(30));
+    assert_eq!(get(&addrs[1], "/admin/v1/stores/OrdersStore").status, 200);
+    std::thread::sleep(Duration::from_millis(30));
+    let after = get(&addrs[2], "/_control/clock").json()["nowMs"].as_u64().expect("nowMs");
+    let logged = m.requests();
+    assert_eq!(logged.len(), 1, "control requests are not logged: {logged:?}");
+    assert!(before < logged[0].start_ms && logged[0].end_ms < after, "{before} {:?} {after}", logged[0]);
+    assert!(after <= m.now_ms());
+    assert_eq!(post(&addrs[0], "/_control/clock").status, 405);
+}

@@ -175,7 +175,7 @@ impl Operation {
         let hard_stop = self.shared.deadline.at() + self.shared.overdue_grace;
         let mut st = self.shared.lock();
         loop {
-            self.shared.finalize_if_overdue(&mut st);
+            st = self.shared.finalize_if_overdue(st);
             if st.finished {
                 return true;
             }
@@ -216,12 +216,11 @@ impl Operation {
         }
         self.shared.end_unfinished(&mut st, End::Cancelled);
         self.shared.finish(&mut st);
-        self.shared.let_admitted_requests_leave(st);
+        drop(self.shared.let_admitted_requests_leave(st));
     }
 
     pub fn progress(&self, log_since: u64) -> Progress {
-        let mut st = self.shared.lock();
-        self.shared.finalize_if_overdue(&mut st);
+        let st = self.shared.finalize_if_overdue(self.shared.lock());
         let first = std::cmp::min(log_since as usize, st.log.len());
         Progress {
             total: st.nodes.len(),
@@ -238,8 +237,7 @@ impl Operation {
     /// Rows finished so far, in the order they finished (append-only). An error when the operation failed
     /// before any node (discovery, selection).
     pub fn results(&self) -> Result<Vec<NodeResult>, DkvError> {
-        let mut st = self.shared.lock();
-        self.shared.finalize_if_overdue(&mut st);
+        let st = self.shared.finalize_if_overdue(self.shared.lock());
         match &st.error {
             Some(e) => Err(e.clone()),
             None => Ok(st.results.clone()),
@@ -248,8 +246,7 @@ impl Operation {
 
     /// The store as discovery found it, and the manager that answered; None until discovery succeeded.
     pub fn discovered(&self) -> Result<Option<Discovered>, DkvError> {
-        let mut st = self.shared.lock();
-        self.shared.finalize_if_overdue(&mut st);
+        let st = self.shared.finalize_if_overdue(self.shared.lock());
         match (&st.error, &st.discovered) {
             (_, Some(d)) => Ok(Some(d.clone())),
             (Some(e), None) => Err(e.clone()),
@@ -260,8 +257,7 @@ impl Operation {
     /// The plan of a plan-only operation (`begin_plan`): None until it planned; the error when discovery or
     /// selection failed.
     pub fn plan(&self) -> Result<Option<(Discovered, Plan)>, DkvError> {
-        let mut st = self.shared.lock();
-        self.shared.finalize_if_overdue(&mut st);
+        let st = self.shared.finalize_if_overdue(self.shared.lock());
         match (&st.error, &st.discovered, &st.plan) {
             (_, Some(d), Some(p)) => Ok(Some((d.clone(), p.clone()))),
             (Some(e), _, _) => Err(e.clone()),
@@ -275,8 +271,7 @@ impl Operation {
     }
 
     pub fn is_finished(&self) -> bool {
-        let mut st = self.shared.lock();
-        self.shared.finalize_if_overdue(&mut st);
+        let st = self.shared.finalize_if_overdue(self.shared.lock());
         st.finished
     }
 }

@@ -258,14 +258,16 @@ impl Shared {
         self.changed.notify_all();
     }
 
-    /// Waits until every request admitted in the last SEND_GRACE is over or old enough to have been sent.
-    pub(super) fn let_admitted_requests_leave(&self, mut st: MutexGuard<'_, State>) {
+    /// Waits until every request admitted in the last SEND_GRACE is over or old enough to have been sent. The rule
+    /// of every end (a cancel, -FailFast, the deadline): once the call returns, nothing it let through is
+    /// still to leave this machine.
+    pub(super) fn let_admitted_requests_leave<'a>(&'a self, mut st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
         loop {
             let now = Instant::now();
             let youngest = st.in_flight.iter().map(|(_, at)| *at).max();
             let until = match youngest {
                 Some(at) if now < at + SEND_GRACE => at + SEND_GRACE,
-                _ => return,
+                _ => return st,
             };
             st = match self.changed.wait_timeout(st, until - now) {
                 Ok((guard, _)) => guard,
@@ -369,7 +371,7 @@ impl Shared {
             // Over now, as after a cancel: a node still waiting on a silent manager must not hold its caller
             // (dkv_op_wait) until that attempt runs out; its row is written and nothing more is sent.
             self.finish(&mut st);
-            self.let_admitted_requests_leave(st);
+            drop(self.let_admitted_requests_leave(st));
         }
     }
 
@@ -406,9 +408,12 @@ impl Shared {
         self.changed.notify_all();
     }
 
-    pub(super) fn finalize_if_overdue(&self, st: &mut State) {
+    /// Past the deadline and its grace, ends the operation: unfinished nodes are TIMEOUT, and, as a cancel does,
+    /// the requests admitted just before are let leave before the caller goes on (a restart's recovery admits
+    /// requests past the deadline). Returns the lock, released meanwhile only while waiting for them.
+    pub(super) fn finalize_if_overdue<'a>(&'a self, mut st: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
         if st.finished || Instant::now() < self.deadline.at() + self.overdue_grace {
-            return;
+            return st;
         }
         self.cancel.cancel();
         if !st.planned {
@@ -428,10 +433,11 @@ impl Shared {
                 } else {
                     format!("{} before the {} was sent", self.deadline.describe(), self.action.noun())
                 };
-                self.complete(st, i, ResultKind::Timeout, message, 0);
+                self.complete(&mut st, i, ResultKind::Timeout, message, 0);
             }
         }
-        self.finish(st);
+        self.finish(&mut st);
+        self.let_admitted_requests_leave(st)
     }
 }
 
@@ -474,6 +480,58 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    /// One node, running, on a stop whose deadline and grace are already over.
+    fn overdue_stop() -> Shared {
+        let mut shared = Shared::new(Action::Stop, false, Deadline::after(Duration::from_millis(0)), "S".into());
+        shared.overdue_grace = Duration::from_millis(0);
+        let plan = Plan {
+            groups: vec![group("10.0.0.1", &["a"])],
+            skipped: Vec::new(),
+            nodes: Vec::new(),
+            whole_store: false,
+        };
+        shared.set_plan(&plan);
+        assert_eq!(shared.start_node("a", "10.0.0.1:7801"), Some(0));
+        shared
+    }
+
+    #[test]
+    fn the_deadline_lets_a_request_admitted_just_before_it_leave_as_a_cancel_does() {
+        // The request is released by its sender 50 ms later: the caller ending the operation at the deadline
+        // returns only after that, so a request it admitted cannot reach a manager after the call returned.
+        let shared = std::sync::Arc::new(overdue_stop());
+        let ticket = shared.admit(Some(0), true).expect("admitted");
+        let released = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let sender = {
+            let (shared, released) = (std::sync::Arc::clone(&shared), std::sync::Arc::clone(&released));
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(50));
+                released.store(true, std::sync::atomic::Ordering::SeqCst);
+                shared.release(ticket);
+            })
+        };
+        let st = shared.finalize_if_overdue(shared.lock());
+        assert!(st.finished);
+        assert!(released.load(std::sync::atomic::Ordering::SeqCst), "returned before the admitted request left");
+        assert_eq!(st.results[0].kind, ResultKind::Timeout);
+        assert!(st.results[0].message.contains("the stop was sent"), "{}", st.results[0].message);
+        drop(st);
+        sender.join().unwrap();
+    }
+
+    #[test]
+    fn the_deadline_waits_for_an_unreleased_request_no_longer_than_the_send_grace() {
+        let shared = overdue_stop();
+        let admitted = Instant::now();
+        let _ticket = shared.admit(Some(0), true).expect("admitted");
+        let st = shared.finalize_if_overdue(shared.lock());
+        assert!(st.finished);
+        let waited = admitted.elapsed();
+        assert!(waited >= SEND_GRACE, "returned {:?} after the admission", waited);
+        // Not bounded by the request: a hanging one is not waited for (generous for a loaded machine).
+        assert!(waited < SEND_GRACE + Duration::from_secs(2), "waited {:?}", waited);
     }
 
     #[test]

@@ -31,11 +31,13 @@ BeforeAll {
     }
 
     function Stop-DkvPipeline {
-        # PowerShell.Stop(), as Ctrl+C does; returns how long until the pipeline was over.
+        # PowerShell.Stop(), as Ctrl+C does; returns how long until the pipeline was over, and notes the moment it
+        # was over on the pipeline (ReturnedAt, for Assert-DkvNothingSentAfter).
         param([Parameter(Mandatory)][psobject]$Pipeline)
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $Pipeline.PowerShell.Stop()
         $Pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'the pipeline ends within 30 s of Stop()'
+        $Pipeline | Add-Member -NotePropertyName ReturnedAt -NotePropertyValue (Get-DkvTestNow) -Force
         $took = $watch.Elapsed
         $Pipeline.PowerShell.InvocationStateInfo.State | Should -Be Stopped
         Write-Verbose "Stop() took $([int]$took.TotalMilliseconds) ms"
@@ -56,13 +58,14 @@ BeforeAll {
     }
 
     function Assert-DkvNothingSentAfter {
-        # The request log does not grow for 1.5 s: longer than the library's longest pause between polls (1 s), so a
-        # stop, a poll or a retry still going on after Ctrl+C would show.
-        param([Parameter(Mandatory)][psobject]$Manager)
-        $before = @((Get-DkvTestLog $Manager) | ForEach-Object { "$($_.seq) $($_.method) $($_.manager) $($_.path)" })
-        [System.Threading.Thread]::Sleep(1500)
-        $after = @((Get-DkvTestLog $Manager) | ForEach-Object { "$($_.seq) $($_.method) $($_.manager) $($_.path)" })
-        $after | Should -Be $before -Because 'nothing is sent after the stop'
+        # No request reaches the manager after the command returned at -ReturnedAt (Get-DkvTestNow; the pipeline's
+        # ReturnedAt, or Get-DkvTestPromptTime at a console), watched for 1.5 s from then: longer than the library's
+        # longest pause between polls (1 s), so a stop, a poll or a retry still going on after Ctrl+C would show.
+        # Each request's arrival is compared with that moment (Get-DkvTestLateRequest): a snapshot of the log taken
+        # after Dispose and a round trip missed a request sent in between. Without -ReturnedAt: from now (weaker).
+        param([Parameter(Mandatory)][psobject]$Manager, [long]$ReturnedAt = 0)
+        if ($ReturnedAt -eq 0) { $ReturnedAt = Get-DkvTestNow }
+        Get-DkvTestLateRequest -Manager $Manager -ReturnedAt $ReturnedAt | Should -BeNullOrEmpty -Because 'nothing is sent after the command returned'
     }
 
     function Get-DkvTerminalLive {
@@ -116,15 +119,16 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
             Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
             Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
             $took = Stop-DkvPipeline -Pipeline $pipeline
+            # 127.0.0.13 answers again: a stop of orders-3 sent from now on would apply (the hanging one never does).
+            Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
             $took | Should -BeLessThan $script:StopDeadline
             Get-DkvRow $pipeline.Output | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt $pipeline.ReturnedAt
         Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Running
         # The runspace is usable again at once.
-        Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
         $next = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script 'Stop-DkvStore -Name CartStore'
         $next.Errors | Should -BeNullOrEmpty
         Get-DkvRow $next.Output | Should -Be @('cart-1 SUCCESS', 'cart-2 SUCCESS')
@@ -143,13 +147,16 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
                 @($log | Where-Object { $_.manager -eq '127.0.0.13' -and $_.method -eq 'POST' -and $_.path -like '*/start' }).Count -gt 0
             } 'the start of orders-3 is in flight'
             $took = Stop-DkvPipeline -Pipeline $pipeline
+            # A start of orders-3 (or the store made Active) sent from now on would apply.
+            Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
             $took | Should -BeLessThan $script:StopDeadline
             @($pipeline.Output | Where-Object { $null -ne $_ -and $_.PSObject.TypeNames -contains 'Clustron.Dkv.StartResult' } |
                     ForEach-Object { "$($_.Instance) $($_.Result)" } | Sort-Object) | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt $pipeline.ReturnedAt
+        Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Stopped
         $log = Get-DkvTestLog $script:Manager
         @($log | Where-Object { $_.method -eq 'PUT' }).Count | Should -Be 0 -Because 'a cancelled start never makes the store Active'
         (Get-DkvTestInstance $script:Manager).state | Should -Be Passive
@@ -162,12 +169,14 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
             Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
             [System.Threading.Thread]::Sleep(300)
             $took = Stop-DkvPipeline -Pipeline $pipeline
+            # 127.0.0.11 answers again: a discovery or a stop sent from now on would go through.
+            Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault none
             $took | Should -BeLessThan $script:StopDeadline
             Get-DkvRow $pipeline.Output | Should -BeNullOrEmpty
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt $pipeline.ReturnedAt
         (Get-DkvTestLog $script:Manager) | Where-Object method -NE GET | Should -BeNullOrEmpty
         (Get-DkvTestInstance $script:Manager).instances | ForEach-Object { $_.status | Should -Be Running }
     }
@@ -211,6 +220,8 @@ Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
         Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
         Wait-DkvCommandOutput -Terminal $script:Terminal -At $at -Pattern 'StopInstance:orders-2'
         $interrupted = Send-DkvCtrlC -Terminal $script:Terminal -At $at
+        # 127.0.0.13 answers again: a stop of orders-3 sent from now on would apply (the hanging one never does).
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
         $interrupted.Took | Should -BeLessThan $script:PromptDeadline
         $interrupted.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ StopInstance:orders-1 SUCCESS   Stopped$'
         $interrupted.Text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:orders-2 SUCCESS   Stopped$'
@@ -220,7 +231,7 @@ Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
         ($interrupted.Text -replace '\s+', ' ') | Should -Match 'Stopped: orders-1, orders-2\. Not stopped, or still stopping: orders-3\.'
         $interrupted.Text | Should -Not -Match 'Exception'
         Get-DkvTerminalLive $script:Terminal | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt (Get-DkvTestPromptTime -Terminal $script:Terminal -Prompt ($at + 1))
         Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Running
     }
 
@@ -231,11 +242,13 @@ Describe 'Ctrl+C typed into a pwsh console' -Tag Terminal {
         Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
         [System.Threading.Thread]::Sleep(300)
         $interrupted = Send-DkvCtrlC -Terminal $script:Terminal -At $at
+        # 127.0.0.11 answers again: a discovery or a stop sent from now on would go through.
+        Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault none
         $interrupted.Took | Should -BeLessThan $script:PromptDeadline
         $interrupted.Text | Should -Not -Match 'StopInstance:'
         $interrupted.Text | Should -Not -Match 'Exception'
         Get-DkvTerminalLive $script:Terminal | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -Manager $script:Manager
+        Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt (Get-DkvTestPromptTime -Terminal $script:Terminal -Prompt ($at + 1))
         (Get-DkvTestLog $script:Manager) | Where-Object method -NE GET | Should -BeNullOrEmpty
         (Get-DkvTestInstance $script:Manager).instances | ForEach-Object { $_.status | Should -Be Running }
     }
@@ -274,7 +287,7 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
             Get-DkvRunspaceLive $runspace | Should -Be '0/0'
         }
         finally { $runspace.Dispose() }
-        Assert-DkvNothingSentAfter -Manager $script:SlowManager
+        Assert-DkvNothingSentAfter -Manager $script:SlowManager -ReturnedAt $pipeline.ReturnedAt
         # Left to the manager's own graceful stop: still migrating, no force sent, nothing lost.
         Get-DkvTestStatus $script:SlowManager -Instance orders-1 | Should -Be Stopping
         (Get-DkvTestLog $script:SlowManager) | Where-Object { $_.query -match 'force' } | Should -BeNullOrEmpty
@@ -292,6 +305,7 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
             Wait-DkvCommandOutput -Terminal $terminal -At $at -Pattern 'StopInstance:cart-2'
             [System.Threading.Thread]::Sleep(300)
             $interrupted = Send-DkvCtrlC -Terminal $terminal -At $at
+            $returnedAt = Get-DkvTestPromptTime -Terminal $terminal -Prompt ($at + 1)
             $interrupted.Took | Should -BeLessThan $script:PromptDeadline
             $interrupted.Text | Should -Match '(?m)^127\.0\.0\.11:\d+ StopInstance:cart-1 SUCCESS   Stopped$'
             $interrupted.Text | Should -Match '(?m)^127\.0\.0\.12:\d+ StopInstance:cart-2 SUCCESS   Stopped$'
@@ -300,7 +314,7 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
             Get-DkvTerminalLive $terminal | Should -Be '0/0'
         }
         finally { Stop-DkvTestTerminal $terminal }
-        Assert-DkvNothingSentAfter -Manager $script:SlowManager
+        Assert-DkvNothingSentAfter -Manager $script:SlowManager -ReturnedAt $returnedAt
         Get-DkvTestStatus $script:SlowManager -Instance orders-1 | Should -Be Stopping
         (Get-DkvTestLog $script:SlowManager) | Where-Object { $_.query -match 'force' } | Should -BeNullOrEmpty
         (Get-DkvTestAccounting $script:SlowManager).lost | Should -Be 0

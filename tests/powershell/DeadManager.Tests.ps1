@@ -35,6 +35,10 @@ Describe 'A manager that does not answer, in the middle of three' -Tag Windows {
         $rows = Stop-DkvStore -Name OrdersStore -Managers (Get-DkvTestAddressList -Manager $script:Manager) -TimeoutSec 12 `
             -ErrorAction SilentlyContinue -ErrorVariable failures
         $clock.Stop()
+        $returnedAt = Get-DkvTestNow
+        # 127.0.0.12 answers again: a stop of orders-2 sent from now on would apply (one sent to the faulty manager
+        # never did), so "orders-2 Running" below says that nothing stopped it after the command returned.
+        Set-DkvTestFault -Manager $script:Manager -HostName '127.0.0.12' -Fault none
         $clock.Elapsed.TotalSeconds | Should -BeLessThan 13
         @($rows).Count | Should -Be 3
         (Get-Row $rows 'orders-1').Result | Should -Be 'SUCCESS'
@@ -45,6 +49,10 @@ Describe 'A manager that does not answer, in the middle of three' -Tag Windows {
         $failures[0].TargetObject | Should -Be 'orders-2'
         Get-StoppedInstance | Should -Contain 'orders-3'
         Get-DkvTestStatus -Manager $script:Manager -Instance 'orders-3' | Should -Be 'Stopped'
+        Get-DkvTestLateRequest -Manager $script:Manager -ReturnedAt $returnedAt | Should -BeNullOrEmpty -Because 'nothing is sent after the command returned'
+        # A node's stop goes through its own manager only, never around a manager that does not answer.
+        @((Get-DkvTestLog -Manager $script:Manager -Stops) | Where-Object { $_.StopInstance -eq 'orders-2' -and $_.manager -ne '127.0.0.12' }) |
+            Should -BeNullOrEmpty
         Get-DkvTestStatus -Manager $script:Manager -Instance 'orders-2' | Should -Be 'Running'
         (Get-DkvLive).Operations | Should -Be 0
     }
@@ -74,12 +82,12 @@ Describe 'Nothing runs after the command returns' -Tag Windows {
                 -Parallel -FailFast
         }
         catch { $caught = $_ }
+        $returnedAt = Get-DkvTestNow
         $caught | Should -Not -BeNullOrEmpty
-        $atReturn = (Get-DkvTestLog -Manager $script:Manager).Count
-        # Longer than any request the call could still have had in hand (latency 1.5 s).
-        [System.Threading.Thread]::Sleep(2500)
-        $after = Get-DkvTestLog -Manager $script:Manager
-        @($after).Count | Should -Be $atReturn -Because (($after | ForEach-Object { "$($_.manager) $($_.method) $($_.path) @$($_.startMs)" }) -join '; ')
+        # Watched longer than any request the call could still have had in hand (latency 1.5 s); each request's
+        # arrival compared with the moment the call returned (a count taken after the return missed one sent in
+        # between).
+        Get-DkvTestLateRequest -Manager $script:Manager -ReturnedAt $returnedAt -WatchMs 2500 | Should -BeNullOrEmpty
         (Get-DkvLive).Operations | Should -Be 0
     }
 

@@ -81,5 +81,9 @@ Describe 'Pipeline input to Stop-DkvStore' -Tag Windows {
         $seen[1].Orders3Pending | Should -BeTrue -Because "orders-2's row must arrive before the stop ends: $described"
         # A deadline bound: orders-3 ends at its deadline, not before.
         $seen[2].Ms | Should -BeGreaterOrEqual 2500 -Because $described
+        # Each row arrives when its node finishes, not all at the end: orders-1's and orders-2's, whose managers
+        # answer at once, reach the next command at least 1 s before orders-3's row (at its 3 s deadline).
+        $seen[0].Ms | Should -BeLessOrEqual $seen[1].Ms -Because $described
+        $seen[1].Ms | Should -BeLessThan ($seen[2].Ms - 1000) -Because "rows stream as nodes finish: $described"
     }
 }

@@ -206,6 +206,14 @@ impl Shared {
         lock(&self.log).clone()
     }
 
+    /// Entries are in arrival order (seq and start_ms are taken under the log's lock), so the tail is found by a
+    /// binary search.
+    pub(crate) fn log_since(&self, start_ms: u64) -> Vec<LoggedRequest> {
+        let log = lock(&self.log);
+        let first = log.partition_point(|entry| entry.start_ms < start_ms);
+        log[first..].to_vec()
+    }
+
     pub(crate) fn clear_log(&self) -> usize {
         let mut log = lock(&self.log);
         let cleared = log.len();
@@ -410,6 +418,12 @@ impl RefManager {
 
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.log_snapshot()
+    }
+
+    /// The requests that arrived at or after `start_ms` (the clock of `now_ms`), oldest first: a caller that keeps
+    /// the log (to see requests that come late) reads only its tail, with each entry's status as it is now.
+    pub fn requests_since(&self, start_ms: u64) -> Vec<LoggedRequest> {
+        self.shared.log_since(start_ms)
     }
 
     pub fn clear_log(&self) {

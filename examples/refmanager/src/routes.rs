@@ -211,6 +211,8 @@ pub(crate) fn handle_control(shared: &Shared, request: &Request) -> Response {
             Some(ms) => Response::json(200, &json!({"cpuMs": ms})),
             None => Response::error(500, "Internal", &std::io::Error::last_os_error().to_string()),
         },
+        // The clock of the log's startMs/endMs, so a test in another process can place its own moments on it.
+        (["_control", "clock"], "GET") => Response::json(200, &json!({"nowMs": shared.now_ms()})),
         (["_control", "fault"], "POST") => set_fault(shared, &request.body),
         (["_control", "reset"], "POST") => {
             shared.cluster().reset();
@@ -249,9 +251,11 @@ pub(crate) fn handle_control(shared: &Shared, request: &Request) -> Response {
                 None => store_not_found(store),
             }
         }
-        (["_control", "log"], _) | (["_control", "accounting", _], _) | (["_control", "instances", _], _) => {
-            method_not_allowed("GET")
-        }
+        (["_control", "log"], _)
+        | (["_control", "clock"], _)
+        | (["_control", "cpu"], _)
+        | (["_control", "accounting", _], _)
+        | (["_control", "instances", _], _) => method_not_allowed("GET"),
         (["_control", "log", "clear"], _)
         | (["_control", "fault"], _)
         | (["_control", "reset"], _)

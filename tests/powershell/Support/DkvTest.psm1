@@ -196,6 +196,58 @@ function Get-DkvTestLog {
     , $rows
 }
 
+function Get-DkvTestNow {
+    # This process's monotonic clock (Stopwatch ticks): the moment a command returned, for Get-DkvTestLateRequest.
+    [System.Diagnostics.Stopwatch]::GetTimestamp()
+}
+
+function Get-DkvTestClock {
+    <#
+    Where this process's Stopwatch stands on the manager's clock (the log's startMs: ms since the manager started):
+    five round trips to GET /_control/clock, keeping the shortest. Returns {OffsetMs, ErrorMs}: manager ms =
+    Stopwatch ms + OffsetMs, to within ErrorMs (half that round trip). Both clocks are monotonic, so the offset
+    holds for the whole run.
+    #>
+    param([Parameter(Mandatory)][psobject]$Manager)
+    $frequency = [double][System.Diagnostics.Stopwatch]::Frequency
+    $best = $null
+    for ($i = 0; $i -lt 5; $i++) {
+        $before = [System.Diagnostics.Stopwatch]::GetTimestamp()
+        $now = [double](Invoke-DkvControl -Manager $Manager -Method GET -Path 'clock').nowMs
+        $after = [System.Diagnostics.Stopwatch]::GetTimestamp()
+        $roundTrip = ($after - $before) * 1000.0 / $frequency
+        if ($null -eq $best -or $roundTrip / 2 -lt $best.ErrorMs) {
+            $best = [pscustomobject]@{ OffsetMs = $now - (($before + $after) / 2.0) * 1000.0 / $frequency; ErrorMs = $roundTrip / 2 }
+        }
+    }
+    $best
+}
+
+function Get-DkvTestLateRequest {
+    <#
+    The requests that reached the manager after a command returned at -ReturnedAt (Get-DkvTestNow, taken in this
+    process or, on the same Linux machine, in a child pwsh: Stopwatch is CLOCK_MONOTONIC there), after watching
+    for -WatchMs. Each request's arrival (startMs) is compared with the moment the command returned, placed on
+    the manager's clock (Get-DkvTestClock), as tests/resilience.rs does with RefManager::now_ms: a count or a
+    snapshot of the log taken after the return would miss a request sent in between. -MarginMs is the time
+    between a request leaving and the manager having read it (the chaos soak allows 50 ms in one process; here
+    100 ms, across processes), plus the clock's error. Returns "manager METHOD path?query +N ms" strings.
+    #>
+    param(
+        [Parameter(Mandatory)][psobject]$Manager,
+        [Parameter(Mandatory)][long]$ReturnedAt,
+        [int]$WatchMs = 1500,
+        [int]$MarginMs = 100
+    )
+    $left = $WatchMs - ((Get-DkvTestNow) - $ReturnedAt) * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency
+    if ($left -gt 0) { [System.Threading.Thread]::Sleep([int][Math]::Ceiling($left)) }
+    $clock = Get-DkvTestClock -Manager $Manager
+    $returnedMs = $ReturnedAt * 1000.0 / [System.Diagnostics.Stopwatch]::Frequency + $clock.OffsetMs
+    $bound = $returnedMs + $MarginMs + $clock.ErrorMs
+    @((Get-DkvTestLog -Manager $Manager) | Where-Object { $_.startMs -gt $bound } |
+            ForEach-Object { '{0} {1} {2}?{3} +{4} ms' -f $_.manager, $_.method, $_.path, $_.query, [int]($_.startMs - $returnedMs) })
+}
+
 function Get-DkvTestInstance {
     # {store, state, instances: [{name, server, status, migrationsRemaining, held}]}
     param([Parameter(Mandatory)][psobject]$Manager, [string]$Store = 'OrdersStore')
@@ -321,7 +373,7 @@ function Start-DkvTestTerminal {
     Starts an interactive pwsh (Get-DkvTestPwsh, -NoProfile) in a detached tmux session on its own server socket
     (tmux -L dkv-<guid>, so parallel runs never meet), Width x Height, NO_COLOR=1. PSReadLine saves no history and
     predicts nothing; the prompt is "DKV[n]> ", n the history id of the next command (so a finished command
-    shows n + 1). -Setup is
+    shows n + 1), and it records when it was first drawn in $global:DkvPromptAt[n] (Get-DkvTestPromptTime). -Setup is
     script run first (e.g. Import-Module, Connect-DkvManager); -Manager imports the module and connects to it.
     Returns the terminal object the other *-DkvTestTerminal functions take; stop it with Stop-DkvTestTerminal.
     #>
@@ -330,7 +382,8 @@ function Start-DkvTestTerminal {
     $file = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "dkv-terminal-$guid.ps1")
     $prologue = @(
         'if (Get-Module PSReadLine) { Set-PSReadLineOption -HistorySaveStyle SaveNothing -PredictionSource None -BellStyle None }'
-        'function global:prompt { $last = Get-History -Count 1; "DKV[$(if ($last) { $last.Id + 1 } else { 1 })]> " }'
+        '$global:DkvPromptAt = @{}'
+        'function global:prompt { $last = Get-History -Count 1; $n = [int]$(if ($last) { $last.Id + 1 } else { 1 }); if (-not $global:DkvPromptAt.ContainsKey($n)) { $global:DkvPromptAt[$n] = [System.Diagnostics.Stopwatch]::GetTimestamp() }; "DKV[$n]> " }'
     )
     if ($Manager) {
         $prologue += "Import-Module '$((Get-DkvTestModulePath).Replace("'", "''"))' -ErrorAction Stop"
@@ -403,6 +456,16 @@ function Invoke-DkvTestTerminal {
     $Terminal.Prompt = $at + 1
     $screen = Wait-DkvTestTerminal -Terminal $Terminal -TimeoutSec $TimeoutSec
     Get-DkvTestTerminalSection -Screen $screen -From $at -To ($at + 1)
+}
+
+function Get-DkvTestPromptTime {
+    # When the terminal first drew prompt -Prompt: the moment the command before it returned, as Stopwatch ticks
+    # of that pwsh, comparable with Get-DkvTestNow here (both CLOCK_MONOTONIC; the terminal runs on Linux only).
+    # Types one command, so the terminal's prompt counter moves on.
+    param([Parameter(Mandatory)][psobject]$Terminal, [Parameter(Mandatory)][int]$Prompt)
+    $text = Invoke-DkvTestTerminal -Terminal $Terminal -Command ('"PROMPTAT $($global:DkvPromptAt[' + $Prompt + '])"')
+    if ($text -match 'PROMPTAT (\d+)') { return [long]$Matches[1] }
+    throw "The terminal did not say when prompt $Prompt was drawn: $text"
 }
 
 function Get-DkvTestTerminalSection {
