@@ -17,33 +17,6 @@ BeforeAll {
     $script:StopDeadline = [TimeSpan]::FromSeconds(0.75)
     $script:PromptDeadline = [TimeSpan]::FromSeconds(1.5)
 
-    function Start-DkvPipeline {
-        # Starts the script in the runspace; returns the running PowerShell, its live output and the pending result.
-        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace, [Parameter(Mandatory)][string]$Script)
-        $ps = [System.Management.Automation.PowerShell]::Create()
-        $ps.Runspace = $Runspace
-        $null = $ps.AddScript($Script)
-        $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $in.Complete()
-        $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $pending = $ps.BeginInvoke[psobject, psobject]($in, $out)
-        [pscustomobject]@{ PowerShell = $ps; Output = $out; Pending = $pending }
-    }
-
-    function Stop-DkvPipeline {
-        # PowerShell.Stop(), as Ctrl+C does; returns how long until the pipeline was over, and notes the moment it
-        # was over on the pipeline (ReturnedAt, for Assert-DkvNothingSentAfter).
-        param([Parameter(Mandatory)][psobject]$Pipeline)
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $Pipeline.PowerShell.Stop()
-        $Pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'the pipeline ends within 30 s of Stop()'
-        $Pipeline | Add-Member -NotePropertyName ReturnedAt -NotePropertyValue (Get-DkvTestNow) -Force
-        $took = $watch.Elapsed
-        $Pipeline.PowerShell.InvocationStateInfo.State | Should -Be Stopped
-        Write-Verbose "Stop() took $([int]$took.TotalMilliseconds) ms"
-        $took
-    }
-
     function Get-DkvRow {
         # "instance RESULT" of the StopResult rows, sorted.
         param([AllowNull()][object[]]$Output)
@@ -114,11 +87,11 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
 
     It 'during a request to a hanging manager ends within the deadline, keeping the rows so far' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
         try {
             Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
             Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager -Stops) | Where-Object manager -EQ 127.0.0.13).Count -gt 0 } 'the stop of orders-3 is in flight'
-            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
             # 127.0.0.13 answers again: a stop of orders-3 sent from now on would apply (the hanging one never does).
             Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
             $took | Should -BeLessThan $script:StopDeadline
@@ -139,14 +112,14 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
         $null = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
         Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault hang
         Clear-DkvTestLog $script:Manager
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Start-DkvStore -Name OrdersStore'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Start-DkvStore -Name OrdersStore'
         try {
             Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } 'orders-1 and orders-2 are reported'
             Wait-DkvTestCondition {
                 $log = Get-DkvTestLog $script:Manager
                 @($log | Where-Object { $_.manager -eq '127.0.0.13' -and $_.method -eq 'POST' -and $_.path -like '*/start' }).Count -gt 0
             } 'the start of orders-3 is in flight'
-            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
             # A start of orders-3 (or the store made Active) sent from now on would apply.
             Set-DkvTestFault $script:Manager -HostName 127.0.0.13 -Fault none
             $took | Should -BeLessThan $script:StopDeadline
@@ -164,11 +137,11 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
 
     It 'during discovery against a hanging manager ends within the deadline and sends no stop' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore'
         try {
             Wait-DkvTestCondition { @((Get-DkvTestLog $script:Manager) | Where-Object { $_.method -eq 'GET' -and $_.status -eq 0 }).Count -gt 0 } 'discovery is in flight'
             [System.Threading.Thread]::Sleep(300)
-            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
             # 127.0.0.11 answers again: a discovery or a stop sent from now on would go through.
             Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault none
             $took | Should -BeLessThan $script:StopDeadline
@@ -184,11 +157,11 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
     It 'between turns of a parallel stop ends within the deadline' {
         foreach ($hostName in $script:Manager.Hosts) { Set-DkvTestFault $script:Manager -HostName $hostName -Fault latency:3000 }
         $managers = (Get-DkvTestAddressList $script:Manager) -join "','"
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script "Stop-DkvStore -Name OrdersStore -Parallel -Managers '$managers'"
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script "Stop-DkvStore -Name OrdersStore -Parallel -Managers '$managers'"
         try {
             Wait-DkvTestCondition { (Get-DkvTestLog $script:Manager).Count -gt 0 } 'the first request is in flight'
             [System.Threading.Thread]::Sleep(300)
-            $took = Stop-DkvPipeline -Pipeline $pipeline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
             $took | Should -BeLessThan $script:StopDeadline
         }
         finally { $pipeline.PowerShell.Dispose() }
@@ -274,12 +247,12 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
     It 'PowerShell.Stop() ends within the deadline, keeps the rows so far and never forces' {
         $runspace = New-DkvTestRunspace -Manager $script:SlowManager
         try {
-            $pipeline = Start-DkvPipeline -Runspace $runspace -Script $script:Script
+            $pipeline = Start-DkvTestPipeline -Runspace $runspace -Script $script:Script
             try {
                 Wait-DkvTestCondition { $pipeline.Output.Count -ge 2 } "CartStore's two nodes are reported"
                 Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowManager -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
                 [System.Threading.Thread]::Sleep(300)
-                $took = Stop-DkvPipeline -Pipeline $pipeline
+                $took = Stop-DkvTestPipeline -Pipeline $pipeline
                 $took | Should -BeLessThan $script:StopDeadline
                 Get-DkvRow $pipeline.Output | Should -Be @('cart-1 SUCCESS', 'cart-2 SUCCESS')
             }
@@ -335,10 +308,10 @@ Describe 'Ctrl+C during a passive whole-store stop' -Tag OwnManager {
     It 'PowerShell.Stop() says the store stays Passive and how to go on; Start-DkvStore then makes it Active' {
         $runspace = New-DkvTestRunspace -Manager $script:SlowStops
         try {
-            $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Stop-DkvStore -Name OrdersStore'
+            $pipeline = Start-DkvTestPipeline -Runspace $runspace -Script 'Stop-DkvStore -Name OrdersStore'
             try {
                 Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowStops -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
-                $took = Stop-DkvPipeline -Pipeline $pipeline
+                $took = Stop-DkvTestPipeline -Pipeline $pipeline
                 $took | Should -BeLessThan $script:StopDeadline
             }
             finally { $pipeline.PowerShell.Dispose() }
@@ -359,10 +332,10 @@ Describe 'Ctrl+C during a passive whole-store stop' -Tag OwnManager {
         $runspace = New-DkvTestRunspace -Manager $script:SlowStops
         try {
             Reset-DkvTestManager $script:SlowStops
-            $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1'
+            $pipeline = Start-DkvTestPipeline -Runspace $runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-1'
             try {
                 Wait-DkvTestCondition { (Get-DkvTestStatus $script:SlowStops -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
-                $null = Stop-DkvPipeline -Pipeline $pipeline
+                $null = Stop-DkvTestPipeline -Pipeline $pipeline
             }
             finally { $pipeline.PowerShell.Dispose() }
             $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'

@@ -81,19 +81,6 @@ BeforeAll {
         [System.IO.File]::WriteAllText($file, ($layout | ConvertTo-Json -Depth 5))
         $file
     }
-
-    function Start-DkvPipeline {
-        # Starts the script in the runspace; returns the running PowerShell, its live output and the pending result.
-        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace, [Parameter(Mandatory)][string]$Script)
-        $ps = [System.Management.Automation.PowerShell]::Create()
-        $ps.Runspace = $Runspace
-        $null = $ps.AddScript($Script)
-        $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $in.Complete()
-        $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $pending = $ps.BeginInvoke[psobject, psobject]($in, $out)
-        [pscustomobject]@{ PowerShell = $ps; Output = $out; Pending = $pending }
-    }
 }
 
 Describe 'Restart-DkvStore' -Tag Windows {
@@ -294,7 +281,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault latency:1500
             $runspace = New-DkvTestRunspace -Manager $script:Manager
             try {
-                $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Restart-DkvStore -Name OrdersStore -TimeoutSec 60'
+                $pipeline = Start-DkvTestPipeline -Runspace $runspace -Script 'Restart-DkvStore -Name OrdersStore -TimeoutSec 60'
                 try {
                     Wait-DkvTestCondition {
                         $log = Get-DkvTestLog -Manager $script:Manager
@@ -351,7 +338,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
         It 'PowerShell.Stop() brings the node being restarted back, restarts nothing else and frees everything' {
             $runspace = New-DkvTestRunspace -Manager $script:Slow
             try {
-                $pipeline = Start-DkvPipeline -Runspace $runspace -Script 'Restart-DkvStore -Name OrdersStore -TimeoutSec 60'
+                $pipeline = Start-DkvTestPipeline -Runspace $runspace -Script 'Restart-DkvStore -Name OrdersStore -TimeoutSec 60'
                 try {
                     Wait-DkvTestCondition { (Get-DkvTestStatus $script:Slow -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
                     $pipeline.PowerShell.Stop()
@@ -378,7 +365,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
             $two = (Get-DkvTestAddressList -Manager $script:Slow -Count 2) -join ','
             $runspace = New-DkvTestRunspace -Manager $script:Slow
             try {
-                $pipeline = Start-DkvPipeline -Runspace $runspace -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 60 -Managers $two"
+                $pipeline = Start-DkvTestPipeline -Runspace $runspace -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 60 -Managers $two"
                 try {
                     Wait-DkvTestCondition { (Get-DkvTestStatus $script:Slow -Instance orders-1) -eq 'Stopping' } 'orders-1 is Stopping'
                     $pipeline.PowerShell.Stop()

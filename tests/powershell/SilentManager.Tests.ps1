@@ -15,39 +15,12 @@ BeforeAll {
     $script:StopDeadline = [TimeSpan]::FromSeconds(0.75)
     $script:PromptDeadline = [TimeSpan]::FromSeconds(1.5)
 
-    function Start-DkvPipeline {
-        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace, [Parameter(Mandatory)][string]$Script)
-        $ps = [System.Management.Automation.PowerShell]::Create()
-        $ps.Runspace = $Runspace
-        $null = $ps.AddScript($Script)
-        $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $in.Complete()
-        $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $pending = $ps.BeginInvoke[psobject, psobject]($in, $out)
-        [pscustomobject]@{ PowerShell = $ps; Output = $out; Pending = $pending }
-    }
-
-    function Stop-DkvPipeline {
-        # PowerShell.Stop(), as Ctrl+C does: how long until the pipeline was over, and the request log at that moment.
-        param([Parameter(Mandatory)][psobject]$Pipeline)
-        $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $Pipeline.PowerShell.Stop()
-        $Pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'the pipeline ends within 30 s of Stop()'
-        $took = $watch.Elapsed
-        $seen = Get-DkvTestLog $script:Manager
-        $Pipeline.PowerShell.InvocationStateInfo.State | Should -Be Stopped
-        [pscustomobject]@{ Took = $took; Log = $seen }
-    }
-
-    function Assert-DkvNothingSentSince {
-        # No request reaches a manager after -Log was read (right when the command returned), for 1.5 s: longer than
-        # the library's longest pause between polls, and than a connect that was under way may take (1 s).
-        param([Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Log)
-        [System.Threading.Thread]::Sleep(1500)
-        $last = 0
-        foreach ($request in $Log) { if ($request.seq -gt $last) { $last = $request.seq } }
-        $late = @((Get-DkvTestLog $script:Manager) | Where-Object { $_.seq -gt $last } | ForEach-Object { "$($_.method) $($_.manager) $($_.path)" })
-        $late | Should -BeNullOrEmpty -Because 'nothing is sent after the command returned'
+    function Assert-DkvNothingSentAfter {
+        # No request reaches a manager after the command returned at -ReturnedAt (Get-DkvTestNow ticks), watched for
+        # 1.5 s from then: longer than the library's longest pause between polls, and than a connect under way may
+        # take (1 s). Each request's arrival is compared with that moment (Get-DkvTestLateRequest).
+        param([Parameter(Mandatory)][long]$ReturnedAt)
+        Get-DkvTestLateRequest -Manager $script:Manager -ReturnedAt $ReturnedAt | Should -BeNullOrEmpty -Because 'nothing is sent after the command returned'
     }
 
     function Wait-DkvSilentRequest {
@@ -89,93 +62,99 @@ Describe 'PowerShell.Stop() while a manager never answers' -Tag Windows {
 
     It 'Stop-DkvStore: during orders-2''s request, after orders-1 was stopped (the reported case)' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -TimeoutSec 30'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -TimeoutSec 30'
         try {
             Wait-DkvTestCondition { $pipeline.Output.Count -ge 1 } 'orders-1 is reported'
             Wait-DkvSilentRequest -HostName 127.0.0.12
-            $stopped = Stop-DkvPipeline -Pipeline $pipeline
-            $stopped.Took | Should -BeLessThan $script:StopDeadline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
             Get-DkvRowText $pipeline.Output -TypeName Clustron.Dkv.StopResult | Should -Be @('orders-1 SUCCESS')
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentSince -Log $stopped.Log
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
         # A passive whole-store stop checks the store's safety once: the request in flight is orders-2's stop itself.
-        @($stopped.Log | Where-Object StopInstance -NE $null | ForEach-Object { "$($_.StopInstance) $($_.status)" }) | Should -Be @('orders-1 202', 'orders-2 0')
+        @($log | Where-Object StopInstance -NE $null | ForEach-Object { "$($_.StopInstance) $($_.status)" }) | Should -Be @('orders-1 202', 'orders-2 0')
     }
 
     It 'Stop-DkvStore: while the safety answer drips in' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault drip
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30'
         try {
             Wait-DkvSilentRequest -HostName 127.0.0.12
-            $stopped = Stop-DkvPipeline -Pipeline $pipeline
-            $stopped.Took | Should -BeLessThan $script:StopDeadline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentSince -Log $stopped.Log
-        @($stopped.Log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        @($log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
     }
 
     It 'Start-DkvStore: while the start request is never answered' {
         $null = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -Force'
         Get-DkvTestStatus $script:Manager -Instance orders-2 | Should -Be Stopped
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Start-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Start-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30'
         try {
             Wait-DkvSilentRequest -HostName 127.0.0.12 -Method POST
-            $stopped = Stop-DkvPipeline -Pipeline $pipeline
-            $stopped.Took | Should -BeLessThan $script:StopDeadline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentSince -Log $stopped.Log
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
     }
 
     It 'Restart-DkvStore: while the start check before the first stop is never answered (nothing to bring back)' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
         $managers = "127.0.0.12:$($script:Manager.Port),127.0.0.11:$($script:Manager.Port),127.0.0.13:$($script:Manager.Port)"
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 30 -Managers $managers"
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 30 -Managers $managers"
         try {
             Wait-DkvSilentRequest -HostName 127.0.0.11 -Method POST
-            $stopped = Stop-DkvPipeline -Pipeline $pipeline
-            $stopped.Took | Should -BeLessThan $script:StopDeadline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
         }
         finally { $pipeline.PowerShell.Dispose() }
         $report = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
         "$($report.Output)" | Should -Not -Match 'started again|DOWN' -Because 'no stop was sent, so no node was brought back'
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentSince -Log $stopped.Log
-        @($stopped.Log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        @($log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
     }
 
     It 'Get-DkvStore: while discovery is never answered' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Get-DkvStore -Name OrdersStore'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Get-DkvStore -Name OrdersStore'
         try {
             Wait-DkvSilentRequest -HostName 127.0.0.11
-            $stopped = Stop-DkvPipeline -Pipeline $pipeline
-            $stopped.Took | Should -BeLessThan $script:StopDeadline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
             @($pipeline.Output) | Should -BeNullOrEmpty
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentSince -Log $stopped.Log
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
     }
 
     It 'Stop-DkvStore -WhatIf: while the plan''s discovery drips in' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault drip
-        $pipeline = Start-DkvPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -WhatIf'
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -WhatIf'
         try {
             Wait-DkvSilentRequest -HostName 127.0.0.11
-            $stopped = Stop-DkvPipeline -Pipeline $pipeline
-            $stopped.Took | Should -BeLessThan $script:StopDeadline
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
         }
         finally { $pipeline.PowerShell.Dispose() }
         Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentSince -Log $stopped.Log
-        @($stopped.Log | Where-Object method -NE GET) | Should -BeNullOrEmpty
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        @($log | Where-Object method -NE GET) | Should -BeNullOrEmpty
     }
 }
 
@@ -190,6 +169,7 @@ Describe '-TimeoutSec while a manager never answers' -Tag Windows {
         Connect-DkvTestSession $script:Manager
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $rows = @(Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 2 -ErrorAction SilentlyContinue -ErrorVariable failures)
+        $returnedAt = Get-DkvTestNow
         $took = $watch.Elapsed
         $log = Get-DkvTestLog $script:Manager
         $took | Should -BeLessThan ([TimeSpan]::FromSeconds(3))
@@ -197,7 +177,7 @@ Describe '-TimeoutSec while a manager never answers' -Tag Windows {
         $rows[0].Result | Should -Be TIMEOUT
         $rows[0].Message | Should -Match '^timed out after 2 s.*(the stop was not sent|before the stop was sent)'
         @($failures | ForEach-Object FullyQualifiedErrorId) | Should -Be @('StopTimedOut,Stop-DkvStore')
-        Assert-DkvNothingSentSince -Log $log
+        Assert-DkvNothingSentAfter -ReturnedAt $returnedAt
     }
 }
 
@@ -217,6 +197,7 @@ Describe '-FailFast while a manager never answers' -Tag Windows {
         $failure = $null
         try { $null = Stop-DkvStore -Name OrdersStore -Managers "127.0.0.13:$port", "127.0.0.12:$port", "127.0.0.11:$port" -Parallel -Force -FailFast -TimeoutSec 30 }
         catch { $failure = $_ }
+        $returnedAt = Get-DkvTestNow
         $took = $watch.Elapsed
         $log = Get-DkvTestLog $script:Manager
         $failure | Should -Not -BeNullOrEmpty
@@ -224,7 +205,7 @@ Describe '-FailFast while a manager never answers' -Tag Windows {
         $failure.TargetObject | Should -Be 'orders-1'
         $took | Should -BeLessThan ([TimeSpan]::FromSeconds(3))
         @($log | Where-Object { $_.manager -eq '127.0.0.12' -and $_.status -eq 0 }).Count | Should -BeGreaterThan 0 -Because 'orders-2''s request was in flight'
-        Assert-DkvNothingSentSince -Log $log
+        Assert-DkvNothingSentAfter -ReturnedAt $returnedAt
     }
 }
 
@@ -255,7 +236,7 @@ Describe 'Ctrl+C typed into a pwsh console while a manager never answers' -Tag T
         $text = Get-DkvTestTerminalSection -Screen $screen -From $at -To ($at + 1)
         $text | Should -Match "WARNING: Store 'OrdersStore' stays Passive"
         $text | Should -Not -Match 'Exception'
-        Assert-DkvNothingSentSince -Log $log
+        Assert-DkvNothingSentAfter -ReturnedAt (Get-DkvTestPromptTime -Terminal $script:Terminal -Prompt ($at + 1))
         @($log | Where-Object StopInstance -NE $null | ForEach-Object { "$($_.StopInstance) $($_.status)" }) | Should -Be @('orders-1 202', 'orders-2 0')
     }
 }

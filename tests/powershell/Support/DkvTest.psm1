@@ -248,6 +248,36 @@ function Get-DkvTestLateRequest {
             ForEach-Object { '{0} {1} {2}?{3} +{4} ms' -f $_.manager, $_.method, $_.path, $_.query, [int]($_.startMs - $returnedMs) })
 }
 
+function Start-DkvTestPipeline {
+    # Starts -Script in -Runspace without waiting (BeginInvoke), as a console runs a command: returns the running
+    # PowerShell, its live output (rows arrive as the command writes them) and the pending result.
+    param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace, [Parameter(Mandatory)][string]$Script)
+    $ps = [System.Management.Automation.PowerShell]::Create()
+    $ps.Runspace = $Runspace
+    $null = $ps.AddScript($Script)
+    $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $in.Complete()
+    $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $pending = $ps.BeginInvoke[psobject, psobject]($in, $out)
+    [pscustomobject]@{ PowerShell = $ps; Output = $out; Pending = $pending; ReturnedAt = [long]0 }
+}
+
+function Stop-DkvTestPipeline {
+    # PowerShell.Stop() on a Start-DkvTestPipeline pipeline, as Ctrl+C does: returns how long until the pipeline was
+    # over (at most 30 s, else it throws), and notes that moment on the pipeline (ReturnedAt: Get-DkvTestNow ticks,
+    # for Get-DkvTestLateRequest). The pipeline must end Stopped.
+    param([Parameter(Mandatory)][psobject]$Pipeline)
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $Pipeline.PowerShell.Stop()
+    if (-not $Pipeline.Pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30))) { throw 'The pipeline did not end within 30 s of Stop().' }
+    $Pipeline.ReturnedAt = Get-DkvTestNow
+    $took = $watch.Elapsed
+    $state = $Pipeline.PowerShell.InvocationStateInfo.State
+    if ($state -ne 'Stopped') { throw "The pipeline ended $state, not Stopped." }
+    Write-Verbose "Stop() took $([int]$took.TotalMilliseconds) ms"
+    $took
+}
+
 function Get-DkvTestInstance {
     # {store, state, instances: [{name, server, status, migrationsRemaining, held}]}
     param([Parameter(Mandatory)][psobject]$Manager, [string]$Store = 'OrdersStore')
