@@ -76,7 +76,8 @@ pub const RUNNING: Goal =
     Goal { status: "Running", meanwhile: "Starting", request: "start", work: "start", migrations: false };
 
 /// A poll needs the store document; anything else says nothing about the node.
-fn read_store(reply: &Reply) -> Result<StoreDoc, String> {
+/// A store document, or why the reply is not one (an error status counts as no answer, as for a poll).
+pub fn read_store(reply: &Reply) -> Result<StoreDoc, String> {
     match reply.status {
         200 => wire::parse::<StoreDoc>(&reply.body),
         status => Err(wire::error_text(status, &reply.body)),

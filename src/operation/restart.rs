@@ -5,13 +5,15 @@
 //! node that does not come back cleanly; the later nodes are SKIPPED and a warning says where it stopped and how to
 //! go on. A node whose stop was sent is never left down silently: when a cancel, the deadline or the per-node limit
 //! comes after that, the driver brings it back within RECOVERY_GRACE (run_state.rs) before the operation finishes.
-use crate::deadline::{CancelToken, Deadline};
+use crate::deadline::{Backoff, CancelToken, Deadline};
+use crate::endpoints::discovery::store_path;
 use crate::endpoints::node_start::NodeStart;
 use crate::endpoints::node_stop::{NodeStop, Outcome};
+use crate::endpoints::node_wait::read_store;
 use crate::endpoints::safety::{self, Safety, Waited};
 use crate::endpoints::store_poll::StorePolls;
 use crate::net::address::ManagerEndpoint;
-use crate::net::retry::{Asker, Gate, Patience};
+use crate::net::retry::{Asked, Asker, Gate, Patience};
 use crate::net::session::Targets;
 use crate::operation::run_state::{NodeState, OperationGate, Shared, RECOVERY_GRACE};
 use crate::operation::stop::{discover_and_plan, Scope, StopRequest, WARNING_PREFIX};
@@ -215,6 +217,10 @@ struct NodeRestart<'a> {
     no_safety_noted: &'a Mutex<bool>,
 }
 
+/// How long another node may be Stopped before a roll takes it for down for good: long enough for another rolling
+/// restart, which polls its node at least once a second, to see it Stopped and send its start.
+const DOWN_NODE_GRACE: Duration = Duration::from_secs(3);
+
 /// Seconds with two decimals: "1.24 s".
 fn seconds(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
@@ -280,6 +286,11 @@ impl NodeRestart<'_> {
         self.phase("waiting until the store is safe");
         progress("Waiting until the store is safe".to_string());
         if let Err(verdict) = self.wait_until_safe(&asker, shares, false) {
+            return verdict;
+        }
+
+        // (a2) Never two down, counted against the store: right before the stop, every other node must run.
+        if let Err(verdict) = self.others_running(&asker, shares, &progress) {
             return verdict;
         }
 
@@ -360,6 +371,102 @@ impl NodeRestart<'_> {
 
     fn phase(&self, what: &str) {
         self.shared.set_phase(format!("Restarting {}: {}", self.label, what));
+    }
+
+    /// "Never two down" against the store, not only the roll's own bookkeeping (a node crashed, or stopped by
+    /// someone else, counts as Kubernetes counts unavailable pods against maxUnavailable): right before the stop
+    /// the store is read. Another node Starting or Stopping is on its way and is waited for, within the node's
+    /// limits, saying so in progress; another node in any other state (Stopped, or a status this tool does not
+    /// know) stops the roll here, naming it, with this node not stopped; a Stopped one after DOWN_NODE_GRACE, in
+    /// which another roll would have sent its start. A node whose manager gives no status is not counted. What
+    /// remains is the moment between this read and the stop request (the member safety check and the stop: two
+    /// round trips), in which another client may take a node down: no request of the manager API can close it
+    /// without a lease (docs/manager-api.md, "Rolling restart").
+    fn others_running(&self, asker: &Asker, shares: usize, progress: &dyn Fn(String)) -> Result<(), Verdict> {
+        let untouched = |kind: ResultKind, message: String| Err(Verdict::new(kind, message, 0, NodeAfter::Untouched));
+        let mut backoff = Backoff::new();
+        let mut patience = Patience::new(shares);
+        let mut stopped_since: Option<Instant> = None;
+        let path = store_path(self.store);
+        loop {
+            let doc = match asker.ask(&mut patience, self.manager, "GET", &path, None, false, &read_store) {
+                Asked::Answer(doc) => doc,
+                Asked::Cancelled => {
+                    return untouched(ResultKind::Cancelled, "not restarted: cancelled before its stop was sent".into())
+                }
+                Asked::GaveUp(why) => {
+                    return untouched(
+                        ResultKind::Failed,
+                        format!(
+                            "not restarted: no answer from manager {} to the store read before its stop ({}); the \
+                             node was not stopped",
+                            self.manager, why
+                        ),
+                    )
+                }
+                Asked::Timeout { last, .. } => {
+                    return untouched(
+                        ResultKind::Timeout,
+                        format!(
+                            "not restarted: {} reading the store before its stop ({}); the node was not stopped",
+                            asker.deadline.describe(),
+                            last
+                        ),
+                    )
+                }
+            };
+            let down: Vec<(&str, &str, &str)> = doc
+                .instances
+                .iter()
+                .filter(|other| other.name != self.instance)
+                .filter_map(|other| match other.status.as_deref() {
+                    None | Some("Running") => None,
+                    Some(status) => Some((other.name.as_str(), status, other.server.as_str())),
+                })
+                .collect();
+            let (name, status, server) = match down.first() {
+                None => return Ok(()),
+                Some(&first) => {
+                    down.iter().copied().find(|(_, s, _)| !matches!(*s, "Starting" | "Stopping")).unwrap_or(first)
+                }
+            };
+            // A Stopped node gets a moment to be started again (another roll sends its start as soon as it sees
+            // its node Stopped); one still Stopped after it is down for good, as far as this roll can tell.
+            let stopped_for = match status {
+                "Stopped" => Some(stopped_since.get_or_insert_with(Instant::now).elapsed()),
+                _ => None,
+            };
+            let on_its_way =
+                matches!(status, "Starting" | "Stopping") || stopped_for.map_or(false, |d| d < DOWN_NODE_GRACE);
+            if !on_its_way {
+                return untouched(
+                    ResultKind::Failed,
+                    format!(
+                        "not restarted: {} is {} (on {}), so stopping {} now would take two nodes down; start {} \
+                         (or wait until it runs) and restart again; the node was not stopped",
+                        name, status, server, self.instance, name
+                    ),
+                );
+            }
+            self.phase(&format!("waiting until {} ({}) is Running", name, status));
+            progress(format!("Waiting until {} ({}) is Running before the stop", name, status));
+            if !asker.cancel.sleep(backoff.next_pause(), asker.deadline) {
+                return untouched(ResultKind::Cancelled, "not restarted: cancelled before its stop was sent".into());
+            }
+            if asker.deadline.expired() {
+                return untouched(
+                    ResultKind::Timeout,
+                    format!(
+                        "not restarted: {}: {} was still {}, and stopping {} would have taken two nodes down; the \
+                         node was not stopped",
+                        asker.deadline.describe(),
+                        name,
+                        status,
+                        self.instance
+                    ),
+                );
+            }
+        }
     }
 
     /// The store-wide safety wait before the stop (`again` false) or after the start (`again` true).

@@ -155,6 +155,23 @@ Describe 'Restart-DkvStore' -Tag Windows {
             Assert-DkvTestNothingHeld
         }
 
+        It 'does not stop a node while another one is already down: RestartFailed names it, nothing is stopped' {
+            # orders-3 crashed (or someone stopped it) before the roll: stopping orders-1 would make two down.
+            Connect-DkvTestSession $script:Manager
+            $null = Stop-DkvStore -Name OrdersStore -InstanceName orders-3 -Force
+            Clear-DkvTestLog $script:Manager
+            $rows = @(Restart-DkvStore -Name OrdersStore -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+            Get-RowText $rows | Should -Be @('RestartInstance:orders-1 FAILED', 'RestartInstance:orders-2 SKIPPED', 'RestartInstance:orders-3 SKIPPED')
+            $rows[0].Message | Should -BeLike 'not restarted: orders-3 is Stopped (on 127.0.0.13), so stopping orders-1 now would take two nodes down;*the node was not stopped'
+            $failures.Count | Should -Be 1
+            $failures[0].FullyQualifiedErrorId | Should -Be 'RestartFailed,Restart-DkvStore'
+            $failures[0].TargetObject | Should -Be 'orders-1'
+            Get-NodeRequest -Manager $script:Manager | Should -BeNullOrEmpty
+            (Get-DkvTestAccounting $script:Manager).maxDown | Should -Be 1
+            Get-DkvTestStatus $script:Manager -Instance orders-1 | Should -Be Running
+            Assert-DkvTestNothingHeld
+        }
+
         It 'restarts ten nodes with never two down and nothing lost' -Tag OwnManager {
             $layout = New-TenNodeLayout
             $ten = Start-DkvTestManager -Layout $layout

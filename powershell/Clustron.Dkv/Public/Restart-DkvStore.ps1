@@ -8,7 +8,9 @@ function Restart-DkvStore {
     the store's order, it waits until the store is safe (no migrations pending, backups in sync), stops the node
     gracefully (POST .../instances/{InstanceName}/stop), starts it (POST .../instances/{InstanceName}/start), waits
     until it is Running and the store is safe again, and only then goes on to the next node. Never are two nodes
-    down at once. The cmdlet resolves the target managers, discovers the store (GET /admin/v1/stores/{StoreName})
+    down at once, counting nodes already down: right before each stop the store is read; a node that is Starting
+    or Stopping is waited for, and a node that stays Stopped (crashed, or stopped by someone else) ends the restart
+    there with a FAILED row naming it, nothing stopped. The cmdlet resolves the target managers, discovers the store (GET /admin/v1/stores/{StoreName})
     and sends each request through the manager on the node's own server, as Stop-DkvStore and Start-DkvStore do.
 
     Without -InstanceName every node of the store is restarted; with it, only the named nodes (in the store's
