@@ -69,6 +69,8 @@ check example-c bash examples/c/run.sh
 check module-assemble bash powershell/assemble.sh --release
 check module-windows-dll test -f dist/Clustron.Dkv/runtimes/win-x64/native/clustron_dkv.dll
 check module-arm64-lib test -f dist/Clustron.Dkv/runtimes/linux-arm64/native/libclustron_dkv.so
+# Clustron.Dkv.<version>.nupkg in dist/, through Publish-PSResource; refused unless it carries all three runtimes.
+check module-package bash powershell/package.sh
 # The module in real pwsh (the PowerShell .NET tool) with Pester, then the Windows-tagged part of the same suite in
 # pwsh on Windows .NET under Wine with the win-x64 DLL.
 counted pester bash tests/powershell/run.sh
