@@ -77,18 +77,20 @@ dotnet tool restore >/dev/null
 # user's own list.
 cat >"$work/package.ps1" <<'PS1'
 $ErrorActionPreference = 'Stop'
+$PSStyle.OutputRendering = 'PlainText' # errors read as plain text in logs
 $work = $env:DKV_PACKAGE_WORK
 $manifest = [System.IO.Path]::Combine($work, 'Clustron.Dkv', 'Clustron.Dkv.psd1')
 $text = [System.IO.File]::ReadAllText($manifest)
 if ($env:DKV_PACKAGE_VERSION) {
-    $text = [regex]::Replace($text, "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$env:DKV_PACKAGE_VERSION'")
+    $text = [regex]::Replace($text, "(?m)^(\s*)ModuleVersion(\s*)=(\s*)'[^']*'", "`$1ModuleVersion`$2=`$3'$env:DKV_PACKAGE_VERSION'")
 }
 if ($env:DKV_PACKAGE_PRERELEASE) {
-    if ($text -match 'Prerelease\s*=') {
-        $text = [regex]::Replace($text, "Prerelease(\s*)=(\s*)'[^']*'", "Prerelease`$1=`$2'$env:DKV_PACKAGE_PRERELEASE'")
+    # Keys only (a line that starts with the name), never a comment that mentions one.
+    if ($text -match '(?m)^\s*Prerelease\s*=') {
+        $text = [regex]::Replace($text, "(?m)^(\s*)Prerelease(\s*)=(\s*)'[^']*'", "`$1Prerelease`$2=`$3'$env:DKV_PACKAGE_PRERELEASE'")
     }
     else {
-        $text = [regex]::Replace($text, 'PSData(\s*)=(\s*)@\{', "PSData`$1=`$2@{`n            Prerelease   = '$env:DKV_PACKAGE_PRERELEASE'")
+        $text = [regex]::Replace($text, '(?m)^(\s*)PSData(\s*)=(\s*)@\{', "`$1PSData`$2=`$3@{`n            Prerelease   = '$env:DKV_PACKAGE_PRERELEASE'")
     }
 }
 [System.IO.File]::WriteAllText($manifest, $text, [System.Text.UTF8Encoding]::new($false))

@@ -16,8 +16,9 @@
     AliasesToExport      = @()
     FormatsToProcess     = @('Clustron.Dkv.Format.ps1xml')
     PrivateData          = @{
-        # What a repository shows before installing. A preview is ModuleVersion plus Prerelease = 'previewN'
-        # (SemVer 1.0 as PowerShellGet 2 reads it; powershell/package.sh -Prerelease sets it in the package only).
+        # What a repository shows before installing. A preview adds a Prerelease key here with its label, e.g.
+        # preview1 (SemVer 1.0 labels, as PowerShellGet 2 reads them): powershell/package.sh --prerelease sets it in
+        # the package's copy of this file.
         PSData = @{
             Tags         = @('Clustron', 'DKV', 'KeyValue', 'Admin', 'Cluster', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux')
             ReleaseNotes = @'

@@ -287,6 +287,42 @@ Emit @{ Left = `$left; After = @(Get-Module -ListAvailable Clustron.Dkv).Count }
     }
 }
 
+Describe 'A preview (package.sh --prerelease)' {
+    It 'is versioned X.Y.Z-label, installs only when asked for with -Prerelease, and says so in its manifest' {
+        $feed = [System.IO.Path]::Combine($script:Work, 'preview-feed')
+        $log = & bash ([System.IO.Path]::Combine($script:Repo, 'powershell', 'package.sh')) --partial --out $feed --version 9.0.0 --prerelease preview1 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($log -join "`n")
+        [System.IO.File]::Exists([System.IO.Path]::Combine($feed, 'Clustron.Dkv.9.0.0-preview1.nupkg')) | Should -BeTrue -Because ($log -join "`n")
+        $user = New-PackageHome -Name 'preview'
+        $run = Invoke-PackagePwsh -User $user -Script @"
+Register-PSResourceRepository -Name DkvPreview -Uri '$feed' -Trusted
+`$ErrorActionPreference = 'Continue'
+Install-PSResource -Name Clustron.Dkv -Repository DkvPreview -ErrorVariable refused 2>`$null
+`$withoutFlag = @(Get-InstalledPSResource -Name Clustron.Dkv -ErrorAction SilentlyContinue).Count
+`$ErrorActionPreference = 'Stop'
+Install-PSResource -Name Clustron.Dkv -Repository DkvPreview -Prerelease
+`$installed = Get-InstalledPSResource -Name Clustron.Dkv
+Import-Module Clustron.Dkv
+`$module = Get-Module Clustron.Dkv
+Emit @{ WithoutFlag = `$withoutFlag; Refused = @(`$refused).Count; Installed = [string]`$installed.Version; Label = `$installed.Prerelease
+    Loaded = [string]`$module.Version; ManifestLabel = `$module.PrivateData.PSData.Prerelease }
+"@
+        $run.ExitCode | Should -Be 0 -Because $run.Error
+        $run.Result.WithoutFlag | Should -Be 0
+        $run.Result.Refused | Should -BeGreaterThan 0 -Because 'Install-PSResource without -Prerelease finds no release version'
+        $run.Result.Installed | Should -Be '9.0.0'
+        $run.Result.Label | Should -Be 'preview1'
+        $run.Result.Loaded | Should -Be '9.0.0'
+        $run.Result.ManifestLabel | Should -Be 'preview1'
+    }
+
+    It 'refuses a label PowerShellGet 2 could not read' {
+        $output = & bash ([System.IO.Path]::Combine($script:Repo, 'powershell', 'package.sh')) --partial --out $script:Work --prerelease 'rc.1' 2>&1
+        $LASTEXITCODE | Should -Be 2
+        ($output -join "`n") | Should -Match "--prerelease 'rc.1' must be letters then letters or digits"
+    }
+}
+
 Describe 'Installed with PowerShellGet 2 (Install-Module, as Windows PowerShell 5.1 installs)' {
     It 'Install-Module from the same file repository installs a module that imports and works' {
         $user = New-PackageHome -Name 'powershellget2'
