@@ -71,6 +71,9 @@ check module-windows-dll test -f dist/Clustron.Dkv/runtimes/win-x64/native/clust
 check module-arm64-lib test -f dist/Clustron.Dkv/runtimes/linux-arm64/native/libclustron_dkv.so
 # Clustron.Dkv.<version>.nupkg in dist/, through Publish-PSResource; refused unless it carries all three runtimes.
 check module-package bash powershell/package.sh
+# pwsh 7.6.9 for linux-arm64 under qemu-aarch64 with the module from dist/: the ARM64 process binds the linux-arm64
+# library and stops and starts a node (about a minute; the Pester part is DKV_ARM64_PESTER=1, not run here).
+[ -f tests/arm64/pwsh.sh ] && counted arm64-pwsh bash tests/arm64/pwsh.sh
 # The module in real pwsh (the PowerShell .NET tool) with Pester, then the Windows-tagged part of the same suite in
 # pwsh on Windows .NET under Wine with the win-x64 DLL.
 counted pester bash tests/powershell/run.sh
