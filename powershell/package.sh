@@ -37,6 +37,7 @@ while [[ $# -gt 0 ]]; do
             ;;
     esac
 done
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac # the script works from the repository root below
 if [[ -n "$version" && ! "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
     echo "package.sh: --version '$version' is not X.Y.Z (SemVer without a label; the label is --prerelease)" >&2
     exit 2
