@@ -18,7 +18,15 @@ need=(
   # the module's terminal tests (a real prompt for -Confirm, Ctrl+C) and a pty for Wine's console
   tmux bsdutils
   curl ca-certificates openssl
+  # the linux-arm64 library: cross linker, Rust's std and OpenSSL for arm64 (multiarch, added below), and qemu
+  # user mode to run the C harness against it (tests/arm64/run.sh) and pwsh for linux-arm64, which needs arm64's
+  # libstdc++ and ICU (tests/arm64/pwsh.sh)
+  gcc-aarch64-linux-gnu libstd-rust-dev:arm64 libssl-dev:arm64 qemu-user libstdc++6:arm64 libicu72:arm64
 )
+# The arm64 packages above come from Debian's arm64 architecture, which dpkg must know before apt can see them.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
+fi
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -68,7 +68,7 @@ inline_sources() { # inline_sources <source psm1> > <assembled psm1>
 mkdir -p "$staging"
 cp "$source_dir/Clustron.Dkv.psd1" "$source_dir/Clustron.Dkv.Format.ps1xml" "$staging/"
 inline_sources "$source_dir/Clustron.Dkv.psm1" > "$staging/Clustron.Dkv.psm1"
-for optional in README.md; do
+for optional in README.md CHANGELOG.md; do
     if [[ -f "$source_dir/$optional" ]]; then cp "$source_dir/$optional" "$staging/"; fi
 done
 if [[ -d "$source_dir/en-US" ]]; then cp -R "$source_dir/en-US" "$staging/en-US"; fi

@@ -31,6 +31,19 @@
 #   ConfirmationUnavailable InvalidOperation Stop-/Start-/Restart-DkvStore must ask but the console cannot prompt (terminating)
 # With -FailFast the first StopFailed/StopTimedOut (StartFailed/StartTimedOut) or discovery error is terminating instead.
 
+# Constrained Language Mode (what AppLocker and WDAC impose on scripts they do not trust, or a session told so)
+# forbids the .NET calls the module is made of, starting with the Reflection.Emit binding of the native library: one
+# clear refusal here instead of "Cannot create type" errors from every file and a failing first command. Only what
+# that mode allows is used until then (a variable, a comparison, throw): no ErrorRecord can be made in it, so the
+# thrown text is the record's message and id. A module the policy trusts (signed, or its folder allowed) runs in
+# FullLanguage even in such a session, and passes.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    throw ("Clustron.Dkv cannot run in $($ExecutionContext.SessionState.LanguageMode) mode: it binds its native " +
+        'library with Reflection.Emit, which that mode forbids to scripts the system policy (AppLocker, WDAC) does ' +
+        'not trust. Sign the module''s files with a certificate the policy trusts (README.md of the module, ' +
+        "'Signed and locked-down machines'), or have its folder allowed ($PSScriptRoot), then import it again.")
+}
+
 # In the sources the files are dot-sourced one by one; powershell/assemble.sh replaces this region with their text,
 # so the assembled module is one script to read and compile (dot-sourcing 14 files took most of the import).
 #region DkvSources

@@ -13,14 +13,15 @@ function Get-DkvNativeCandidatePath {
     # The runtimes/{rid}/native layout is NuGet's, so one dist folder can carry every platform's library.
     [CmdletBinding()]
     [OutputType([string])]
-    param([Parameter(Mandatory)][string]$ModuleRoot)
+    # -ProcessArchitecture (an Architecture name: X64, Arm64) stands in for this process's, for tests on one machine.
+    param([Parameter(Mandatory)][string]$ModuleRoot, [string]$ProcessArchitecture = '')
 
     $runtimeInfo = 'System.Runtime.InteropServices.RuntimeInformation' -as [type]
     $arch = 'x64'
-    if ($null -ne $runtimeInfo) {
-        $processArch = [string]$runtimeInfo::ProcessArchitecture
-        if ($processArch -eq 'Arm64') { $arch = 'arm64' }
+    if (-not $ProcessArchitecture -and $null -ne $runtimeInfo) {
+        $ProcessArchitecture = [string]$runtimeInfo::ProcessArchitecture
     }
+    if ($ProcessArchitecture -eq 'Arm64') { $arch = 'arm64' }
     # Windows PowerShell 5.1 only runs on Windows; RuntimeInformation.IsOSPlatform is the cross-platform test.
     $os = 'win'
     if ($PSVersionTable.PSEdition -eq 'Core' -and -not $script:DkvAssumeDesktop) {
