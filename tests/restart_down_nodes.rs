@@ -22,6 +22,15 @@ fn stop_posts(m: &RefManager) -> Vec<String> {
         .collect()
 }
 
+/// Waits (at most 10 s) until `instance` reports `status`.
+fn until_status(m: &RefManager, instance: &str, status: &str) {
+    let waited = Instant::now();
+    while m.instance_status("OrdersStore", instance).as_deref() != Some(status) {
+        assert!(waited.elapsed() < Duration::from_secs(10), "{} never became {}", instance, status);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// orders-3 force-stopped before the roll (a crash, or another operator): the accounting starts at one down.
 fn with_orders_3_down(base: u8, tune: impl FnOnce(&mut Config)) -> RefManager {
     let m = demo_on(base, tune);
@@ -78,11 +87,7 @@ fn a_node_on_its_way_back_is_waited_for() {
     // orders-3 is Starting (1.5 s) when the restart of orders-1 begins: the roll waits until it runs, then goes on.
     let m = with_orders_3_down(173, |c| c.start_delay_ms = 1_500);
     let started = Operation::begin_start(targets(&m, 10), some(&["orders-3"])).unwrap();
-    let waited = Instant::now();
-    while m.instance_status("OrdersStore", "orders-3").as_deref() != Some("Starting") {
-        assert!(waited.elapsed() < Duration::from_secs(10), "orders-3 never became Starting");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    until_status(&m, "orders-3", "Starting");
     let op = Operation::begin_restart(targets(&m, 30), some(&["orders-1"])).unwrap();
     let mut said = false;
     while !op.wait(Some(Duration::from_millis(20))) {
@@ -101,11 +106,7 @@ fn a_node_that_stays_on_its_way_times_out_the_roll_without_a_stop() {
     // orders-3 stays Starting for longer than the restart's deadline: TIMEOUT, orders-1 never stopped.
     let m = with_orders_3_down(174, |c| c.start_delay_ms = 8_000);
     let started = Operation::begin_start(targets(&m, 20), some(&["orders-3"])).unwrap();
-    let waited = Instant::now();
-    while m.instance_status("OrdersStore", "orders-3").as_deref() != Some("Starting") {
-        assert!(waited.elapsed() < Duration::from_secs(10), "orders-3 never became Starting");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    until_status(&m, "orders-3", "Starting");
     let rows = Operation::run_restart(targets(&m, 3), some(&["orders-1"])).unwrap();
     assert_eq!(rows[0].kind, ResultKind::Timeout, "{:?}", rows);
     assert!(rows[0].message.contains("orders-3 was still Starting"), "{}", rows[0].message);
@@ -124,11 +125,7 @@ fn a_second_roll_begun_while_the_first_has_a_node_down_waits_for_it() {
         c.start_delay_ms = 400;
     });
     let a = Operation::begin_restart(targets(&m, 30), some(&["orders-1"])).unwrap();
-    let waited = Instant::now();
-    while m.instance_status("OrdersStore", "orders-1").as_deref() != Some("Stopping") {
-        assert!(waited.elapsed() < Duration::from_secs(10), "orders-1 never became Stopping");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    until_status(&m, "orders-1", "Stopping");
     let b = Operation::begin_restart(targets(&m, 30), some(&["orders-2"])).unwrap();
     assert!(a.wait(Some(Duration::from_secs(30))) && b.wait(Some(Duration::from_secs(30))));
     let (rows_a, rows_b) = (a.results().unwrap(), b.results().unwrap());

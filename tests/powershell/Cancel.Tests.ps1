@@ -24,12 +24,6 @@ BeforeAll {
                 ForEach-Object { "$($_.Instance) $($_.Result)" } | Sort-Object)
     }
 
-    function Get-DkvRunspaceLive {
-        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace)
-        $run = Invoke-DkvTestRunspace -Runspace $Runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
-        "$($run.Output)"
-    }
-
     function Assert-DkvNothingSentAfter {
         # No request reaches the manager after the command returned at -ReturnedAt (Get-DkvTestNow; the pipeline's
         # ReturnedAt, or Get-DkvTestPromptTime at a console), watched for 1.5 s from then: longer than the library's
@@ -98,7 +92,7 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
             Get-DkvRow $pipeline.Output | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
         }
         finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Get-DkvTestRunspaceLive $script:Runspace | Should -Be '0/0'
         Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt $pipeline.ReturnedAt
         Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Running
         # The runspace is usable again at once.
@@ -127,7 +121,7 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
                     ForEach-Object { "$($_.Instance) $($_.Result)" } | Sort-Object) | Should -Be @('orders-1 SUCCESS', 'orders-2 SUCCESS')
         }
         finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Get-DkvTestRunspaceLive $script:Runspace | Should -Be '0/0'
         Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt $pipeline.ReturnedAt
         Get-DkvTestStatus $script:Manager -Instance orders-3 | Should -Be Stopped
         $log = Get-DkvTestLog $script:Manager
@@ -148,7 +142,7 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
             Get-DkvRow $pipeline.Output | Should -BeNullOrEmpty
         }
         finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Get-DkvTestRunspaceLive $script:Runspace | Should -Be '0/0'
         Assert-DkvNothingSentAfter -Manager $script:Manager -ReturnedAt $pipeline.ReturnedAt
         (Get-DkvTestLog $script:Manager) | Where-Object method -NE GET | Should -BeNullOrEmpty
         (Get-DkvTestInstance $script:Manager).instances | ForEach-Object { $_.status | Should -Be Running }
@@ -165,7 +159,7 @@ Describe 'PowerShell.Stop() in process' -Tag Windows {
             $took | Should -BeLessThan $script:StopDeadline
         }
         finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
+        Get-DkvTestRunspaceLive $script:Runspace | Should -Be '0/0'
     }
 }
 
@@ -257,7 +251,7 @@ Describe 'Ctrl+C during a long graceful stop' -Tag OwnManager {
                 Get-DkvRow $pipeline.Output | Should -Be @('cart-1 SUCCESS', 'cart-2 SUCCESS')
             }
             finally { $pipeline.PowerShell.Dispose() }
-            Get-DkvRunspaceLive $runspace | Should -Be '0/0'
+            Get-DkvTestRunspaceLive $runspace | Should -Be '0/0'
         }
         finally { $runspace.Dispose() }
         Assert-DkvNothingSentAfter -Manager $script:SlowManager -ReturnedAt $pipeline.ReturnedAt

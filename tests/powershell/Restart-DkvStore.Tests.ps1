@@ -311,8 +311,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
                 finally { $pipeline.PowerShell.Dispose() }
                 $report = Invoke-DkvTestRunspace -Runspace $runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
                 "$($report.Output)" | Should -Match 'orders-1 was started again'
-                $live = Invoke-DkvTestRunspace -Runspace $runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
-                "$($live.Output)" | Should -Be '0/0'
+                Get-DkvTestRunspaceLive $runspace | Should -Be '0/0'
             }
             finally { $runspace.Dispose() }
             Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.11 -Fault none
@@ -368,8 +367,7 @@ Describe 'Restart-DkvStore' -Tag Windows {
                 $report.Output[0] | Should -Match '^orders-1 was started again'
                 $report.Output[1] | Should -Be ("The rolling restart of store 'OrdersStore' was interrupted. Restarted: none. " +
                     'Not restarted: orders-2, orders-3 (Restart-DkvStore -Name OrdersStore -InstanceName orders-2,orders-3).')
-                $live = Invoke-DkvTestRunspace -Runspace $runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
-                "$($live.Output)" | Should -Be '0/0'
+                Get-DkvTestRunspaceLive $runspace | Should -Be '0/0'
             }
             finally { $runspace.Dispose() }
             Assert-OnlyFirstNodeTouched -Manager $script:Slow

@@ -32,10 +32,22 @@ BeforeAll {
         [System.Threading.Thread]::Sleep(300)
     }
 
-    function Get-DkvRunspaceLive {
-        param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace)
-        $run = Invoke-DkvTestRunspace -Runspace $Runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
-        "$($run.Output)"
+    function Stop-DkvWhileSilent {
+        # Runs -Script in the test's runspace, waits until its request to -HostName is in flight, then
+        # PowerShell.Stop(): the pipeline must be over within the deadline, hold no native memory or handle, and send
+        # nothing after. Returns the output so far and the request log as it was when the pipeline was over.
+        param([Parameter(Mandatory)][string]$Script, [Parameter(Mandatory)][string]$HostName, [string]$Method = '*')
+        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script $Script
+        try {
+            Wait-DkvSilentRequest -HostName $HostName -Method $Method
+            $took = Stop-DkvTestPipeline -Pipeline $pipeline
+            $log = Get-DkvTestLog $script:Manager
+            $took | Should -BeLessThan $script:StopDeadline
+        }
+        finally { $pipeline.PowerShell.Dispose() }
+        Get-DkvTestRunspaceLive $script:Runspace | Should -Be '0/0'
+        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        [pscustomobject]@{ Output = @($pipeline.Output); Log = $log }
     }
 
     function Get-DkvRowText {
@@ -62,99 +74,44 @@ Describe 'PowerShell.Stop() while a manager never answers' -Tag Windows {
 
     It 'Stop-DkvStore: during orders-2''s request, after orders-1 was stopped (the reported case)' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
-        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -TimeoutSec 30'
-        try {
-            Wait-DkvTestCondition { $pipeline.Output.Count -ge 1 } 'orders-1 is reported'
-            Wait-DkvSilentRequest -HostName 127.0.0.12
-            $took = Stop-DkvTestPipeline -Pipeline $pipeline
-            $log = Get-DkvTestLog $script:Manager
-            $took | Should -BeLessThan $script:StopDeadline
-            Get-DkvRowText $pipeline.Output -TypeName Clustron.Dkv.StopResult | Should -Be @('orders-1 SUCCESS')
-        }
-        finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        $run = Stop-DkvWhileSilent -Script 'Stop-DkvStore -Name OrdersStore -TimeoutSec 30' -HostName 127.0.0.12
+        Get-DkvRowText $run.Output -TypeName Clustron.Dkv.StopResult | Should -Be @('orders-1 SUCCESS')
         # A passive whole-store stop checks the store's safety once: the request in flight is orders-2's stop itself.
-        @($log | Where-Object StopInstance -NE $null | ForEach-Object { "$($_.StopInstance) $($_.status)" }) | Should -Be @('orders-1 202', 'orders-2 0')
+        @($run.Log | Where-Object StopInstance -NE $null | ForEach-Object { "$($_.StopInstance) $($_.status)" }) | Should -Be @('orders-1 202', 'orders-2 0')
     }
 
     It 'Stop-DkvStore: while the safety answer drips in' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault drip
-        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30'
-        try {
-            Wait-DkvSilentRequest -HostName 127.0.0.12
-            $took = Stop-DkvTestPipeline -Pipeline $pipeline
-            $log = Get-DkvTestLog $script:Manager
-            $took | Should -BeLessThan $script:StopDeadline
-        }
-        finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
-        @($log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
+        $run = Stop-DkvWhileSilent -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30' -HostName 127.0.0.12
+        @($run.Log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
     }
 
     It 'Start-DkvStore: while the start request is never answered' {
         $null = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -InstanceName orders-2 -Force'
         Get-DkvTestStatus $script:Manager -Instance orders-2 | Should -Be Stopped
         Set-DkvTestFault $script:Manager -HostName 127.0.0.12 -Fault hang
-        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Start-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30'
-        try {
-            Wait-DkvSilentRequest -HostName 127.0.0.12 -Method POST
-            $took = Stop-DkvTestPipeline -Pipeline $pipeline
-            $log = Get-DkvTestLog $script:Manager
-            $took | Should -BeLessThan $script:StopDeadline
-        }
-        finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        $null = Stop-DkvWhileSilent -Script 'Start-DkvStore -Name OrdersStore -InstanceName orders-2 -TimeoutSec 30' -HostName 127.0.0.12 -Method POST
     }
 
     It 'Restart-DkvStore: while the start check before the first stop is never answered (nothing to bring back)' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
         $managers = "127.0.0.12:$($script:Manager.Port),127.0.0.11:$($script:Manager.Port),127.0.0.13:$($script:Manager.Port)"
-        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 30 -Managers $managers"
-        try {
-            Wait-DkvSilentRequest -HostName 127.0.0.11 -Method POST
-            $took = Stop-DkvTestPipeline -Pipeline $pipeline
-            $log = Get-DkvTestLog $script:Manager
-            $took | Should -BeLessThan $script:StopDeadline
-        }
-        finally { $pipeline.PowerShell.Dispose() }
+        $run = Stop-DkvWhileSilent -Script "Restart-DkvStore -Name OrdersStore -TimeoutSec 30 -Managers $managers" -HostName 127.0.0.11 -Method POST
         $report = Invoke-DkvTestRunspace -Runspace $script:Runspace -Script '& (Get-Module Clustron.Dkv) { $script:DkvLastInterruptReport }'
         "$($report.Output)" | Should -Not -Match 'started again|DOWN' -Because 'no stop was sent, so no node was brought back'
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
-        @($log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
+        @($run.Log | Where-Object StopInstance -NE $null) | Should -BeNullOrEmpty
     }
 
     It 'Get-DkvStore: while discovery is never answered' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault hang
-        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Get-DkvStore -Name OrdersStore'
-        try {
-            Wait-DkvSilentRequest -HostName 127.0.0.11
-            $took = Stop-DkvTestPipeline -Pipeline $pipeline
-            $log = Get-DkvTestLog $script:Manager
-            $took | Should -BeLessThan $script:StopDeadline
-            @($pipeline.Output) | Should -BeNullOrEmpty
-        }
-        finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
+        $run = Stop-DkvWhileSilent -Script 'Get-DkvStore -Name OrdersStore' -HostName 127.0.0.11
+        $run.Output | Should -BeNullOrEmpty
     }
 
     It 'Stop-DkvStore -WhatIf: while the plan''s discovery drips in' {
         Set-DkvTestFault $script:Manager -HostName 127.0.0.11 -Fault drip
-        $pipeline = Start-DkvTestPipeline -Runspace $script:Runspace -Script 'Stop-DkvStore -Name OrdersStore -WhatIf'
-        try {
-            Wait-DkvSilentRequest -HostName 127.0.0.11
-            $took = Stop-DkvTestPipeline -Pipeline $pipeline
-            $log = Get-DkvTestLog $script:Manager
-            $took | Should -BeLessThan $script:StopDeadline
-        }
-        finally { $pipeline.PowerShell.Dispose() }
-        Get-DkvRunspaceLive $script:Runspace | Should -Be '0/0'
-        Assert-DkvNothingSentAfter -ReturnedAt $pipeline.ReturnedAt
-        @($log | Where-Object method -NE GET) | Should -BeNullOrEmpty
+        $run = Stop-DkvWhileSilent -Script 'Stop-DkvStore -Name OrdersStore -WhatIf' -HostName 127.0.0.11
+        @($run.Log | Where-Object method -NE GET) | Should -BeNullOrEmpty
     }
 }
 

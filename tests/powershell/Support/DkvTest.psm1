@@ -278,6 +278,14 @@ function Stop-DkvTestPipeline {
     $took
 }
 
+function Get-DkvTestRunspaceLive {
+    # "allocations/operations" the module holds in -Runspace (its $script:DkvLive): "0/0" once every command there
+    # has freed what it took, whichever way it ended.
+    param([Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace)
+    $run = Invoke-DkvTestRunspace -Runspace $Runspace -Script '$l = & (Get-Module Clustron.Dkv) { $script:DkvLive }; "{0}/{1}" -f $l.Allocations, $l.Operations'
+    "$($run.Output)"
+}
+
 function Get-DkvTestInstance {
     # {store, state, instances: [{name, server, status, migrationsRemaining, held}]}
     param([Parameter(Mandatory)][psobject]$Manager, [string]$Store = 'OrdersStore')
