@@ -31,6 +31,11 @@ fn discover_via(server: &RawServer, store: &str) -> String {
     message(Operation::run(targets, support::request(store)))
 }
 
+fn list_via(server: &RawServer) -> String {
+    let targets = Targets::resolve(None, &[server.address.as_str()], None, Some(5)).unwrap();
+    message(clustron_dkv::operation::store_info::list_stores(&targets))
+}
+
 fn c_status(rc: DkvStatus, err: *mut c_char) -> String {
     let name = match rc {
         DKV_ERR_INVALID_ARGUMENT => "DKV_ERR_INVALID_ARGUMENT",
@@ -330,6 +335,39 @@ fn run_case(id: &str) -> String {
             let mut err = ptr::null_mut();
             let rc = unsafe { dkv_restart_store(ptr::null(), &options, ptr::null_mut(), &mut err) };
             c_status(rc, err)
+        }
+        "B61" | "B62" | "B63" => {
+            let reason = match id {
+                "B61" => CString::new("").unwrap(),
+                "B62" => CString::new("x".repeat(513)).unwrap(),
+                _ => CString::new("two\nlines").unwrap(),
+            };
+            let store = CString::new("S").unwrap();
+            begin_with_options(store.as_ptr(), |o| o.reason = reason.as_ptr())
+        }
+        "B64" => format!("sent as X-Dkv-Reason: {}", clustron_dkv::net::reason::encode_reason("für 50%").unwrap()),
+        "B65" | "B66" => {
+            let path = if id == "B65" { "/nonexistent-dkv-folder/audit.jsonl" } else { "/" };
+            let (store, log) = (CString::new("S").unwrap(), CString::new(path).unwrap());
+            begin_with_options(store.as_ptr(), |o| o.audit_log = log.as_ptr())
+        }
+        "B67" => {
+            let (store, parameters) = (CString::new("S").unwrap(), CString::new("[\"-Name\"]").unwrap());
+            begin_with_options(store.as_ptr(), |o| o.audit_parameters = parameters.as_ptr())
+        }
+        "B68" => {
+            let s = RawServer::start("127.0.42.60", |_| json_response(200, r#"{"stores": "OrdersStore"}"#));
+            list_via(&s).replace(&s.address, "127.0.42.60:PORT")
+        }
+        "B69" => {
+            let entries: Vec<String> = (0..10_001).map(|i| format!(r#"{{"name":"s{}"}}"#, i)).collect();
+            let body = format!(r#"{{"stores":[{}]}}"#, entries.join(","));
+            let s = RawServer::start("127.0.42.61", move |_| json_response(200, &body));
+            list_via(&s).replace(&s.address, "127.0.42.61:PORT")
+        }
+        "B70" => {
+            let s = RawServer::start("127.0.42.62", |_| json_response(404, r#"{"error":{"code":"NotFound"}}"#));
+            list_via(&s).replace(&s.address, "127.0.42.62:PORT")
         }
         other => panic!("docs/bad-input.md has a case {} that this test does not know", other),
     }
