@@ -7,6 +7,7 @@
 #include "clustron_dkv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHANGE_TIMEOUT_SEC 10
@@ -32,14 +33,24 @@ static int read_log(const char *path, char *buf, size_t cap) {
 
 void case_reason_and_audit_log(const Env *env) {
   static char text[65536];
-  char path[256];
+  char path[512];
+  char missing[512];
+  const char *tmp = getenv("TMPDIR");
   const char *one[1] = {"orders-1"};
   DkvStopOptions options = stop_options("OrdersStore");
   DkvResults *r = NULL;
   char *err = NULL;
   int32_t rc;
 
-  snprintf(path, sizeof path, "tests/c/build/audit-%lu.jsonl", (unsigned long)now_ms());
+  /* The temporary folder (TEMP under Wine), so the path does not depend on the working directory. */
+  if (tmp == NULL || tmp[0] == '\0') {
+    tmp = getenv("TEMP");
+  }
+  if (tmp == NULL || tmp[0] == '\0') {
+    tmp = "/tmp";
+  }
+  snprintf(path, sizeof path, "%s/dkv-c-audit-%lu.jsonl", tmp, (unsigned long)now_ms());
+  snprintf(missing, sizeof missing, "%s/dkv-c-no-such-folder-%lu/audit.jsonl", tmp, (unsigned long)now_ms());
   remove(path);
   options.managers = env->all;
   options.manager_count = ENV_HOSTS;
@@ -80,7 +91,7 @@ void case_reason_and_audit_log(const Env *env) {
   /* An audit log that cannot be written: refused, nothing sent. */
   CHECK(env_reset(env) == 200, "could not reset the reference manager");
   options.struct_size = (uint32_t)sizeof options;
-  options.audit_log = "tests/c/build/no-such-folder/audit.jsonl";
+  options.audit_log = missing;
   rc = dkv_stop_store(NULL, &options, &r, &err);
   CHECK(rc == DKV_ERR_INVALID_ARGUMENT && r == NULL && str_has(err, "nothing was sent"), "-> %d: %s", rc, show(err));
   CHECK(env_requests(env, -1, "POST", NULL, NULL) == 0, "a stop was sent");
