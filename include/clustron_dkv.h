@@ -39,6 +39,13 @@
 // deadline) to bring back the node whose stop was sent: wait for it to leave Stopping and send its start.
 #define DKV_RESTART_RECOVERY_GRACE_SEC 10
 
+// The most store names one manager's list may hold (dkv_list_stores); a longer answer is refused as that
+// manager's failure.
+#define DKV_MAX_LISTED_STORES 10000
+
+// The longest DkvStopOptions.reason, in characters.
+#define DKV_MAX_REASON_CHARS 512
+
 // DkvNodeProgress.state.
 enum DkvNodeState
 #ifdef __cplusplus
@@ -97,6 +104,9 @@ enum DkvStatus
   DKV_ERR_PROTOCOL = 8,
   // A bug: a panic caught at the boundary.
   DKV_ERR_INTERNAL = 9,
+  // The managers lack an extension endpoint the call needs (e.g. the store list); the message says what to do
+  // instead.
+  DKV_ERR_NOT_SUPPORTED = 10,
 };
 #ifndef __cplusplus
 typedef int32_t DkvStatus;
@@ -162,6 +172,24 @@ typedef struct DkvStopOptions {
   // limit, and a setting silently ignored would promise a bound that does not hold); dkv_plan_begin ignores it
   // (a plan previews any of the three). Was `reserved` (always 0) before restarts existed: the size is the same.
   int32_t node_timeout_sec;
+  // Why (UTF-8, at most DKV_MAX_REASON_CHARS characters, no control characters; leading and trailing white
+  // space removed): sent with every changing request as the X-Dkv-Reason header (percent-encoded beyond
+  // printable ASCII), for managers that log it. NULL: no reason. An empty or blank reason, a control character
+  // or a longer one is DKV_ERR_INVALID_ARGUMENT before anything is sent. Added in the second version of this
+  // struct: a caller built before it (struct_size 64 on 64-bit platforms, the first version's size) sends none.
+  const char *reason;
+  // The audit log (UTF-8 path) of a stop, start or restart: one JSON line appended when it begins (after
+  // discovery, naming the nodes it will touch, before anything changes) and one when it ends. NULL: the file
+  // the environment variable CLUSTRON_DKV_AUDIT_LOG names, if any, else no audit. A log that cannot be
+  // appended to (a missing folder, no permission) is DKV_ERR_INVALID_ARGUMENT from the begin call, with nothing
+  // sent; a closing line that cannot be written is a "WARNING: " log line. Plans write nothing.
+  const char *audit_log;
+  // The command the audit lines name (e.g. "Stop-DkvStore"); NULL: the export called ("dkv_stop_begin").
+  const char *audit_command;
+  // The command's parameters as bound, a JSON object (text) the audit lines carry as they are, except keys that
+  // name a credential, password, token, secret or authorization, which are dropped; NULL: this struct's own
+  // settings. Not an object: DKV_ERR_INVALID_ARGUMENT.
+  const char *audit_parameters;
 } DkvStopOptions;
 
 // One row per node. Every string is UTF-8, NUL-terminated, and owned by the DkvResults that holds it.
@@ -288,6 +316,17 @@ typedef struct DkvStoreInfo {
   // Migrations pending as the safety answer counts them; -1 unknown.
   int64_t migrations_pending;
 } DkvStoreInfo;
+
+// The merged store list; free with dkv_free_store_list (which frees every string in it).
+typedef struct DkvStoreList {
+  // `len` store names, each once, in the order the managers listed them (the first answering manager's order,
+  // then names only later managers know). At most DKV_MAX_LISTED_STORES per manager.
+  char **names;
+  size_t len;
+  // NULL when every targeted manager answered with its list; otherwise the managers whose list is missing,
+  // each with why ("10.0.0.12:7801: could not connect (...); ..."): the list may be incomplete.
+  const char *unanswered;
+} DkvStoreList;
 
 #ifdef __cplusplus
 extern "C" {
@@ -563,6 +602,52 @@ DkvStatus dkv_op_store_info(const struct DkvOperation *op,
 // # Safety
 // `info` must be NULL or from dkv_get_store, not freed yet.
 void dkv_free_store_info(struct DkvStoreInfo *info);
+
+// Lists the stores the targeted managers know (`GET /admin/v1/stores` on every targeted manager, in order, each
+// with its share of the time left; names merged, each once). Arguments as dkv_get_store, without a store.
+// A manager that does not answer or answers badly leaves its names out and is named in `unanswered`; when no
+// manager answered with a list the call fails: DKV_ERR_NOT_SUPPORTED when none has the endpoint (404, 405 or
+// 501: the message says to name the store), else DKV_ERR_UNREACHABLE or DKV_ERR_TIMEOUT with each manager's
+// reason. Free the result with dkv_free_store_list.
+//
+// # Safety
+// Pointers must be NULL or valid as described; strings NUL-terminated.
+DkvStatus dkv_list_stores(const struct DkvSession *session,
+                          const char *const *managers,
+                          size_t manager_count,
+                          int32_t port,
+                          int32_t timeout_sec,
+                          struct DkvStoreList **out_list,
+                          char **out_error);
+
+// Starts the store list in the background (the watchable, cancellable form of dkv_list_stores): wait, cancel
+// and free it like a stop, then read the list with dkv_op_store_list. Arguments as dkv_list_stores.
+//
+// # Safety
+// Pointers must be NULL or valid as described; strings NUL-terminated.
+DkvStatus dkv_list_stores_begin(const struct DkvSession *session,
+                                const char *const *managers,
+                                size_t manager_count,
+                                int32_t port,
+                                int32_t timeout_sec,
+                                struct DkvOperation **out_op,
+                                char **out_error);
+
+// The list of an operation from dkv_list_stores_begin. Free with dkv_free_store_list. When the list failed,
+// returns that status and message (as dkv_list_stores); while it is still running, or for an operation that is
+// not a list, DKV_ERR_INVALID_ARGUMENT saying so.
+//
+// # Safety
+// `op` must be NULL or live; out pointers NULL or writable.
+DkvStatus dkv_op_store_list(const struct DkvOperation *op,
+                            struct DkvStoreList **out_list,
+                            char **out_error);
+
+// Frees a store list. NULL is a no-op.
+//
+// # Safety
+// `list` must be NULL or from dkv_list_stores / dkv_op_store_list, not freed yet.
+void dkv_free_store_list(struct DkvStoreList *list);
 
 #ifdef __cplusplus
 } // extern "C"

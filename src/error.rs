@@ -23,6 +23,8 @@ pub enum ErrorKind {
     Cancelled,
     Protocol,
     Internal,
+    /// The managers lack an extension endpoint the call needs (the store list); nothing is guessed.
+    NotSupported,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

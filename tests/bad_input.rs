@@ -31,6 +31,11 @@ fn discover_via(server: &RawServer, store: &str) -> String {
     message(Operation::run(targets, support::request(store)))
 }
 
+fn list_via(server: &RawServer) -> String {
+    let targets = Targets::resolve(None, &[server.address.as_str()], None, Some(5)).unwrap();
+    message(clustron_dkv::operation::store_info::list_stores(&targets))
+}
+
 fn c_status(rc: DkvStatus, err: *mut c_char) -> String {
     let name = match rc {
         DKV_ERR_INVALID_ARGUMENT => "DKV_ERR_INVALID_ARGUMENT",
@@ -400,6 +405,39 @@ fn run_case(id: &str) -> String {
             assert_eq!(heads.len(), 1, "only discovery is sent: {:?}", heads);
             assert!(heads[0].starts_with("GET /admin/v1/stores/S "), "{}", heads[0]);
             c_status(rc, err).replace(&s.address, "127.0.42.4:PORT")
+        }
+        "B73" | "B74" | "B75" => {
+            let reason = match id {
+                "B73" => CString::new("").unwrap(),
+                "B74" => CString::new("x".repeat(513)).unwrap(),
+                _ => CString::new("two\nlines").unwrap(),
+            };
+            let store = CString::new("S").unwrap();
+            begin_with_options(store.as_ptr(), |o| o.reason = reason.as_ptr())
+        }
+        "B76" => format!("sent as X-Dkv-Reason: {}", clustron_dkv::net::reason::encode_reason("für 50%").unwrap()),
+        "B77" | "B78" => {
+            let path = if id == "B77" { "/nonexistent-dkv-folder/audit.jsonl" } else { "/" };
+            let (store, log) = (CString::new("S").unwrap(), CString::new(path).unwrap());
+            begin_with_options(store.as_ptr(), |o| o.audit_log = log.as_ptr())
+        }
+        "B79" => {
+            let (store, parameters) = (CString::new("S").unwrap(), CString::new("[\"-Name\"]").unwrap());
+            begin_with_options(store.as_ptr(), |o| o.audit_parameters = parameters.as_ptr())
+        }
+        "B80" => {
+            let s = RawServer::start("127.0.42.60", |_| json_response(200, r#"{"stores": "OrdersStore"}"#));
+            list_via(&s).replace(&s.address, "127.0.42.60:PORT")
+        }
+        "B81" => {
+            let entries: Vec<String> = (0..10_001).map(|i| format!(r#"{{"name":"s{}"}}"#, i)).collect();
+            let body = format!(r#"{{"stores":[{}]}}"#, entries.join(","));
+            let s = RawServer::start("127.0.42.61", move |_| json_response(200, &body));
+            list_via(&s).replace(&s.address, "127.0.42.61:PORT")
+        }
+        "B82" => {
+            let s = RawServer::start("127.0.42.62", |_| json_response(404, r#"{"error":{"code":"NotFound"}}"#));
+            list_via(&s).replace(&s.address, "127.0.42.62:PORT")
         }
         other => panic!("docs/bad-input.md has a case {} that this test does not know", other),
     }

@@ -270,5 +270,6 @@ fn the_header_describes_codes_as_enums_and_the_defaults_once() {
         assert!(header.contains(needle), "the header lacks `{}`", needle);
     }
     assert_eq!(std::mem::size_of::<DkvStatus>(), 4);
-    assert_eq!(std::mem::size_of::<DkvStopOptions>(), 64);
+    // 64 bytes in its first version; `reason` and the three audit fields were appended (struct_size 64 still works).
+    assert_eq!(std::mem::size_of::<DkvStopOptions>(), 96);
 }

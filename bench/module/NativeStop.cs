@@ -17,7 +17,7 @@ namespace Clustron.Dkv.Bench
                 name == Library ? NativeLibrary.Load(libraryPath) : IntPtr.Zero);
         }
 
-        /// <summary>DkvStopOptions of include/clustron_dkv.h (64 bytes on 64-bit): sequential layout, natural
+        /// <summary>DkvStopOptions of include/clustron_dkv.h (96 bytes on 64-bit): sequential layout, natural
         /// alignment, exactly as the C struct.</summary>
         [StructLayout(LayoutKind.Sequential)]
         private struct DkvStopOptions
@@ -33,6 +33,10 @@ namespace Clustron.Dkv.Bench
             public UIntPtr InstanceCount;
             public uint Throttle;
             public int NodeTimeoutSec;
+            public IntPtr Reason;
+            public IntPtr AuditLog;
+            public IntPtr AuditCommand;
+            public IntPtr AuditParameters;
         }
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]

@@ -20,6 +20,7 @@
 #   OperationCancelled     OperationStopped  cancelled before discovery finished
 #   ProtocolError          ProtocolError     a manager answered outside the contract
 #   InternalError          NotSpecified      a bug in the native library
+#   NotSupported           NotImplemented    no targeted manager has the store list (Get-DkvStore without -Name)
 #   StopFailed             ObjectNotFound (HTTP 404) / ConnectionError (no answer) / PermissionDenied (401, 403)
 #                          / InvalidResult (5xx) / InvalidOperation (other): a FAILED row, after the row
 #   StopTimedOut           OperationTimeout  a TIMEOUT row, after the row
@@ -62,7 +63,7 @@ $script:DkvModuleRoot = $PSScriptRoot
 
 Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore', 'Restart-DkvStore', 'Get-DkvStore' -ParameterName 'Name' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
-    Get-DkvStoreNameCompletion -WordToComplete $wordToComplete
+    Get-DkvStoreNameCompletion -WordToComplete $wordToComplete -BoundParameters $fakeBoundParameters
 }
 Register-ArgumentCompleter -CommandName 'Stop-DkvStore', 'Start-DkvStore', 'Restart-DkvStore' -ParameterName 'InstanceName' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)

@@ -23,6 +23,7 @@ pub fn status_of(kind: ErrorKind) -> DkvStatus {
         ErrorKind::Cancelled => DKV_ERR_CANCELLED,
         ErrorKind::Protocol => DKV_ERR_PROTOCOL,
         ErrorKind::Internal => DKV_ERR_INTERNAL,
+        ErrorKind::NotSupported => DKV_ERR_NOT_SUPPORTED,
     }
 }
 

@@ -35,6 +35,9 @@ pub enum DkvStatus {
     DKV_ERR_PROTOCOL = 8,
     /// A bug: a panic caught at the boundary.
     DKV_ERR_INTERNAL = 9,
+    /// The managers lack an extension endpoint the call needs (e.g. the store list); the message says what to do
+    /// instead.
+    DKV_ERR_NOT_SUPPORTED = 10,
 }
 
 /// DkvResult.kind, and DkvNodeProgress.kind once the node is done.
@@ -92,10 +95,17 @@ pub const DKV_MAX_THROTTLE: u32 = 1024;
 /// How long a rolling restart may go on after a cancel, the deadline or the per-node limit (even past the
 /// deadline) to bring back the node whose stop was sent: wait for it to leave Stopping and send its start.
 pub const DKV_RESTART_RECOVERY_GRACE_SEC: i32 = 10;
+/// The most store names one manager's list may hold (dkv_list_stores); a longer answer is refused as that
+/// manager's failure.
+pub const DKV_MAX_LISTED_STORES: usize = 10000;
+/// The longest DkvStopOptions.reason, in characters.
+pub const DKV_MAX_REASON_CHARS: i32 = 512;
 
 // The header's numbers are the ones the library applies: a change to either side that is not made to the other
 // fails the build here.
 const _: () = assert!(DKV_DEFAULT_PORT as u16 == DEFAULT_PORT);
+const _: () = assert!(DKV_MAX_LISTED_STORES == crate::endpoints::store_list::MAX_LISTED_STORES);
+const _: () = assert!(DKV_MAX_REASON_CHARS as usize == crate::net::reason::MAX_REASON_CHARS);
 const _: () = assert!(DKV_DEFAULT_TIMEOUT_SEC as u64 == DEFAULT_TIMEOUT.as_secs());
 const _: () = assert!(DKV_MAX_TIMEOUT_SEC as i64 == MAX_TIMEOUT_SECS);
 const _: () = assert!(DKV_DEFAULT_THROTTLE as usize == DEFAULT_THROTTLE);

@@ -11,6 +11,7 @@ mod results;
 mod session;
 mod stop_options;
 mod store_info;
+mod store_list;
 
 pub use boundary::DkvOperation;
 pub use codes::*;
@@ -21,6 +22,7 @@ pub use results::*;
 pub use session::*;
 pub use stop_options::DkvStopOptions;
 pub use store_info::*;
+pub use store_list::*;
 
 use boundary::{free_c_string, guard_void};
 use std::os::raw::c_char;

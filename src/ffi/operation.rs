@@ -6,11 +6,8 @@ use super::codes::*;
 use super::results::{results_to_c, DkvResults};
 use super::session::DkvSession;
 use super::stop_options::{self, DkvStopOptions};
-use crate::error::DkvError;
-use crate::net::session::Targets;
 use crate::operation::handle::Operation;
-use crate::operation::stop::StopRequest;
-use crate::results::NodeResult;
+use crate::results::Action;
 use std::os::raw::c_char;
 use std::time::Duration;
 
@@ -27,7 +24,7 @@ pub unsafe extern "C" fn dkv_stop_begin(
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    begin_with(session, options, out_op, out_error, Operation::begin)
+    begin_with(session, options, out_op, out_error, Action::Stop, "dkv_stop_begin")
 }
 
 /// Starts a start in the background and returns at once, through the same handle as a stop (dkv_op_wait,
@@ -46,7 +43,7 @@ pub unsafe extern "C" fn dkv_start_begin(
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    begin_with(session, options, out_op, out_error, Operation::begin_start)
+    begin_with(session, options, out_op, out_error, Action::Start, "dkv_start_begin")
 }
 
 /// Starts a rolling restart in the background and returns at once, through the same handle as a stop
@@ -69,7 +66,7 @@ pub unsafe extern "C" fn dkv_restart_begin(
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    begin_with(session, options, out_op, out_error, Operation::begin_restart)
+    begin_with(session, options, out_op, out_error, Action::Restart, "dkv_restart_begin")
 }
 
 /// Waits up to timeout_ms (0: just look; < 0: until finished). Returns 1 when finished, 0 when not, -1 for a
@@ -129,7 +126,7 @@ pub unsafe extern "C" fn dkv_stop_store(
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    run_with(session, options, out_results, out_error, Operation::run)
+    run_with(session, options, out_results, out_error, Action::Stop, "dkv_stop_store")
 }
 
 /// Blocking start: runs the start to its end and returns the rows (free with dkv_free_results). Options and rows
@@ -144,7 +141,7 @@ pub unsafe extern "C" fn dkv_start_store(
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    run_with(session, options, out_results, out_error, Operation::run_start)
+    run_with(session, options, out_results, out_error, Action::Start, "dkv_start_store")
 }
 
 /// Blocking rolling restart: runs it to its end and returns the rows (free with dkv_free_results). Options and
@@ -160,7 +157,7 @@ pub unsafe extern "C" fn dkv_restart_store(
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
 ) -> DkvStatus {
-    run_with(session, options, out_results, out_error, Operation::run_restart)
+    run_with(session, options, out_results, out_error, Action::Restart, "dkv_restart_store")
 }
 
 /// What dkv_stop_begin, dkv_start_begin and dkv_restart_begin share: the options read once, the operation begun by `begin`.
@@ -172,12 +169,14 @@ unsafe fn begin_with(
     options: *const DkvStopOptions,
     out_op: *mut *mut DkvOperation,
     out_error: *mut *mut c_char,
-    begin: fn(Targets, StopRequest) -> Result<Operation, DkvError>,
+    action: Action,
+    export: &str,
 ) -> DkvStatus {
     guard(out_error, || {
         require_out(out_op, "out_op")?;
-        let (targets, request) = stop_options::read(session, options)?;
-        *out_op = Box::into_raw(Box::new(DkvOperation { inner: begin(targets, request)? }));
+        let (targets, request, audit) = stop_options::read_change(session, options, export)?;
+        let op = Operation::begin_change(targets, request, action, &audit)?;
+        *out_op = Box::into_raw(Box::new(DkvOperation { inner: op }));
         Ok(())
     })
 }
@@ -191,12 +190,13 @@ unsafe fn run_with(
     options: *const DkvStopOptions,
     out_results: *mut *mut DkvResults,
     out_error: *mut *mut c_char,
-    run: fn(Targets, StopRequest) -> Result<Vec<NodeResult>, DkvError>,
+    action: Action,
+    export: &str,
 ) -> DkvStatus {
     guard(out_error, || {
         require_out(out_results, "out_results")?;
-        let (targets, request) = stop_options::read(session, options)?;
-        *out_results = results_to_c(&run(targets, request)?);
+        let (targets, request, audit) = stop_options::read_change(session, options, export)?;
+        *out_results = results_to_c(&Operation::run_change(targets, request, action, &audit)?);
         Ok(())
     })
 }

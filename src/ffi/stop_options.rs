@@ -2,13 +2,15 @@
 //! lets the struct grow: a caller built against an older header passes a smaller size and the fields it does not
 //! know read as zero; a size larger than this library's, or a flag bit it does not know, is refused with a message
 //! that names the fix, since silently ignoring a newer caller's settings could stop what it did not mean to.
-use super::boundary::{optional_port, optional_timeout, read_managers, read_str};
+use super::boundary::{optional_port, optional_timeout, read_managers, read_optional_str, read_str};
 use super::codes::*;
 use super::session::DkvSession;
 use crate::error::DkvError;
 use crate::net::session::{Session, Targets};
+use crate::operation::audit::AuditSettings;
 use crate::operation::stop::StopRequest;
 use std::os::raw::c_char;
+use std::path::PathBuf;
 
 /// The settings of dkv_plan_begin, dkv_stop_begin and dkv_stop_store, and of starts too (dkv_start_begin,
 /// dkv_start_store: the same selection, routing, managers, deadline, DKV_STOP_PARALLEL, DKV_STOP_FAIL_FAST and
@@ -48,6 +50,24 @@ pub struct DkvStopOptions {
     /// limit, and a setting silently ignored would promise a bound that does not hold); dkv_plan_begin ignores it
     /// (a plan previews any of the three). Was `reserved` (always 0) before restarts existed: the size is the same.
     pub node_timeout_sec: i32,
+    /// Why (UTF-8, at most DKV_MAX_REASON_CHARS characters, no control characters; leading and trailing white
+    /// space removed): sent with every changing request as the X-Dkv-Reason header (percent-encoded beyond
+    /// printable ASCII), for managers that log it. NULL: no reason. An empty or blank reason, a control character
+    /// or a longer one is DKV_ERR_INVALID_ARGUMENT before anything is sent. Added in the second version of this
+    /// struct: a caller built before it (struct_size 64 on 64-bit platforms, the first version's size) sends none.
+    pub reason: *const c_char,
+    /// The audit log (UTF-8 path) of a stop, start or restart: one JSON line appended when it begins (after
+    /// discovery, naming the nodes it will touch, before anything changes) and one when it ends. NULL: the file
+    /// the environment variable CLUSTRON_DKV_AUDIT_LOG names, if any, else no audit. A log that cannot be
+    /// appended to (a missing folder, no permission) is DKV_ERR_INVALID_ARGUMENT from the begin call, with nothing
+    /// sent; a closing line that cannot be written is a "WARNING: " log line. Plans write nothing.
+    pub audit_log: *const c_char,
+    /// The command the audit lines name (e.g. "Stop-DkvStore"); NULL: the export called ("dkv_stop_begin").
+    pub audit_command: *const c_char,
+    /// The command's parameters as bound, a JSON object (text) the audit lines carry as they are, except keys that
+    /// name a credential, password, token, secret or authorization, which are dropped; NULL: this struct's own
+    /// settings. Not an object: DKV_ERR_INVALID_ARGUMENT.
+    pub audit_parameters: *const c_char,
 }
 
 impl DkvStopOptions {
@@ -66,13 +86,18 @@ impl DkvStopOptions {
             instance_count: 0,
             throttle: 0,
             node_timeout_sec: 0,
+            reason: std::ptr::null(),
+            audit_log: std::ptr::null(),
+            audit_command: std::ptr::null(),
+            audit_parameters: std::ptr::null(),
         }
     }
 }
 
 /// The size of the first DkvStopOptions: every field up to and including `node_timeout_sec` (once `reserved`). Later versions append
 /// fields; a caller of this version passes exactly this.
-const FIRST_SIZE: usize = std::mem::size_of::<DkvStopOptions>();
+/// Six 4-byte fields and five pointer-sized ones, no padding: 64 bytes on 64-bit platforms, 44 on 32-bit.
+const FIRST_SIZE: usize = 6 * 4 + 5 * std::mem::size_of::<usize>();
 
 /// # Safety
 /// `options` must be NULL or point to `options->struct_size` readable bytes whose pointers are valid as the
@@ -81,6 +106,18 @@ pub unsafe fn read(
     session: *const DkvSession,
     options: *const DkvStopOptions,
 ) -> Result<(Targets, StopRequest), DkvError> {
+    read_change(session, options, "").map(|(targets, request, _)| (targets, request))
+}
+
+/// As `read`, with the audit settings of a stop, start or restart begun by `export` (its default command name).
+///
+/// # Safety
+/// As `read`.
+pub unsafe fn read_change(
+    session: *const DkvSession,
+    options: *const DkvStopOptions,
+    export: &str,
+) -> Result<(Targets, StopRequest, AuditSettings), DkvError> {
     let options = copy(options)?;
     if options.flags & !DKV_STOP_KNOWN_FLAGS != 0 {
         return Err(DkvError::invalid(format!(
@@ -119,7 +156,14 @@ pub unsafe fn read(
     let session: Option<&Session> = session.as_ref().map(|s| &s.inner);
     let targets =
         Targets::resolve(session, &explicit, optional_port(options.port), optional_timeout(options.timeout_sec))?;
-    Ok((targets, request))
+    let reason = read_optional_str(options.reason, "options->reason")?;
+    let targets = targets.with_reason(reason.as_deref())?;
+    let audit = AuditSettings::new(
+        read_optional_str(options.audit_log, "options->audit_log")?.map(PathBuf::from),
+        Some(read_optional_str(options.audit_command, "options->audit_command")?.unwrap_or_else(|| export.to_string())),
+        read_optional_str(options.audit_parameters, "options->audit_parameters")?.as_deref(),
+    )?;
+    Ok((targets, request, audit))
 }
 
 /// The caller's struct, as many bytes of it as it says it has, over zeros.

@@ -71,6 +71,8 @@ pub struct Targets {
     pub managers: Vec<ManagerEndpoint>,
     pub timeout: Duration,
     pub transport: Transport,
+    /// The reason of a change (`with_reason`), trimmed as sent (before encoding), for the audit trail; None: none.
+    pub reason: Option<String>,
 }
 
 impl Targets {
@@ -94,12 +96,28 @@ impl Targets {
         let transport = session.map(|s| s.transport.clone());
         if !explicit.is_empty() {
             let managers = parse_managers(explicit, port)?;
-            return Ok(Targets { managers, timeout, transport: transport.unwrap_or_default() });
+            return Ok(Targets { managers, timeout, transport: transport.unwrap_or_default(), reason: None });
         }
         match session {
-            Some(s) => Ok(Targets { managers: s.managers.clone(), timeout, transport: s.transport.clone() }),
+            Some(s) => {
+                Ok(Targets { managers: s.managers.clone(), timeout, transport: s.transport.clone(), reason: None })
+            }
             None => Err(DkvError::no_managers()),
         }
+    }
+}
+
+impl Targets {
+    /// The same targets, sending `reason` (checked and encoded: net/reason.rs) as the X-Dkv-Reason header of every
+    /// changing request of the operations begun with them. None: no reason, no header.
+    pub fn with_reason(mut self, reason: Option<&str>) -> Result<Targets, DkvError> {
+        let encoded = match reason {
+            Some(text) => Some(crate::net::reason::encode_reason(text)?),
+            None => None,
+        };
+        self.transport = self.transport.with_reason(encoded);
+        self.reason = reason.map(|text| text.trim().to_string());
+        Ok(self)
     }
 }
 

@@ -71,6 +71,9 @@ pub struct Transport {
     /// With -Parallel: the operation's throttle, its cancellation so a waiting request can give up, and its
     /// deadline, which bounds the wait for a slot.
     limit: Option<(Arc<Permits>, CancelToken, Deadline)>,
+    /// The operation's reason, already encoded (net/reason.rs): sent as X-Dkv-Reason with every request that is
+    /// not a GET (every request that changes something).
+    reason: Option<String>,
 }
 
 impl Default for Transport {
@@ -92,13 +95,24 @@ impl Transport {
             .timeout_connect(CONNECT_LIMIT);
         #[cfg(feature = "tls")]
         let builder = builder.tls_connector(crate::net::tls::PlatformTls::new(options.skip_certificate_check));
-        Transport { agent: builder.build(), authorization: options.credentials.header_value(), limit: None }
+        Transport {
+            agent: builder.build(),
+            authorization: options.credentials.header_value(),
+            limit: None,
+            reason: None,
+        }
     }
 
     /// The same connections and credentials, with every request first taking one of `permits`, waiting for one
     /// until `cancel` or the operation's `deadline`.
     pub fn throttled(&self, permits: Arc<Permits>, cancel: CancelToken, deadline: Deadline) -> Transport {
         Transport { limit: Some((permits, cancel, deadline)), ..self.clone() }
+    }
+
+    /// The same connections, credentials and throttle, sending `encoded` (from `reason::encode_reason`) as the
+    /// X-Dkv-Reason header of every changing request; None sends none.
+    pub fn with_reason(&self, encoded: Option<String>) -> Transport {
+        Transport { reason: encoded, ..self.clone() }
     }
 
     /// Sends one request. `path_and_query` is already encoded (see `names::encode_segment`).
@@ -165,6 +179,9 @@ impl Transport {
         let mut request = self.agent.request(method, url).timeout(remaining);
         if let Some(value) = &self.authorization {
             request = request.set("Authorization", value);
+        }
+        if let (Some(reason), false) = (&self.reason, method == "GET") {
+            request = request.set(crate::net::reason::REASON_HEADER, reason);
         }
         let sent = match body {
             Some(text) => request.set("Content-Type", "application/json").send_string(text),

@@ -4,11 +4,13 @@
 //! deadline bounds everything.
 use crate::deadline::Deadline;
 use crate::endpoints::discovery::Discovered;
+use crate::endpoints::store_list::StoreList;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::session::Targets;
+use crate::operation::audit::{AuditRun, AuditSettings};
 use crate::operation::run_state::{End, FinishOnDrop, NodeProgress, NodeState, Shared};
 use crate::operation::stop::{drive, Scope, StopRequest};
-use crate::operation::{restart, start};
+use crate::operation::{restart, start, store_info};
 use crate::planning::names::validate_name;
 use crate::planning::plan::Plan;
 use crate::results::Action;
@@ -88,8 +90,54 @@ impl Operation {
         Operation::start(targets, request, Scope::Discover)
     }
 
-    fn prepare(targets: &Targets, request: &StopRequest, scope: Scope) -> Result<Arc<Shared>, DkvError> {
-        validate_name("Store name", &request.store)?;
+    /// The store list alone (`GET /admin/v1/stores` on every targeted manager, merged), watchable and cancellable
+    /// like a discovery (Get-DkvStore without a name, wildcards, tab completion); read it with `store_list` once
+    /// finished.
+    pub fn begin_list(targets: Targets) -> Result<Operation, DkvError> {
+        let request = StopRequest {
+            store: String::new(),
+            instances: None,
+            force: false,
+            parallel: false,
+            fail_fast: false,
+            throttle: 0,
+            node_timeout: None,
+        };
+        Operation::start(targets, request, Scope::List)
+    }
+
+    /// A stop, start or rolling restart (`action`) with the audit settings of its caller (who it is, and where the
+    /// trail goes; audit.rs): `begin`, `begin_start` and `begin_restart` are this with the default settings, which
+    /// still write the trail when CLUSTRON_DKV_AUDIT_LOG names a file. An audit log that cannot be written is an
+    /// error here, before anything is sent.
+    pub fn begin_change(
+        targets: Targets,
+        request: StopRequest,
+        action: Action,
+        audit: &AuditSettings,
+    ) -> Result<Operation, DkvError> {
+        Operation::start_audited(targets, request, scope_of(action), audit)
+    }
+
+    /// `begin_change` run to its end: its rows (as `run`).
+    pub fn run_change(
+        targets: Targets,
+        request: StopRequest,
+        action: Action,
+        audit: &AuditSettings,
+    ) -> Result<Vec<NodeResult>, DkvError> {
+        Operation::run_scope_audited(targets, request, scope_of(action), audit)
+    }
+
+    fn prepare(
+        targets: &Targets,
+        request: &StopRequest,
+        scope: Scope,
+        audit: &AuditSettings,
+    ) -> Result<Arc<Shared>, DkvError> {
+        if scope != Scope::List {
+            validate_name("Store name", &request.store)?;
+        }
         if scope == Scope::Start && request.force {
             return Err(DkvError::invalid(
                 "DKV_STOP_FORCE (-Force) applies to stops only: a start has no forced form. Leave the flag out.",
@@ -131,11 +179,25 @@ impl Operation {
         };
         // A restart always stops at its first failure, in its own words (restart.rs), not -FailFast's.
         let fail_fast = request.fail_fast && scope != Scope::Restart;
-        Ok(Arc::new(Shared::new(action, fail_fast, Deadline::after(targets.timeout), request.store.clone())))
+        let shared = Shared::new(action, fail_fast, Deadline::after(targets.timeout), request.store.clone());
+        if matches!(scope, Scope::Stop | Scope::Start | Scope::Restart) {
+            let run = AuditRun::prepare(targets, request, action, audit)?;
+            *shared.audit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = run;
+        }
+        Ok(Arc::new(shared))
     }
 
     fn start(targets: Targets, request: StopRequest, scope: Scope) -> Result<Operation, DkvError> {
-        let shared = Operation::prepare(&targets, &request, scope)?;
+        Operation::start_audited(targets, request, scope, &AuditSettings::default())
+    }
+
+    fn start_audited(
+        targets: Targets,
+        request: StopRequest,
+        scope: Scope,
+        audit: &AuditSettings,
+    ) -> Result<Operation, DkvError> {
+        let shared = Operation::prepare(&targets, &request, scope, audit)?;
         let driver = Arc::clone(&shared);
         std::thread::Builder::new()
             .name(format!("dkv-{}", shared.action.noun()))
@@ -154,15 +216,24 @@ impl Operation {
     }
 
     fn run_scope(targets: Targets, request: StopRequest, scope: Scope) -> Result<Vec<NodeResult>, DkvError> {
+        Operation::run_scope_audited(targets, request, scope, &AuditSettings::default())
+    }
+
+    fn run_scope_audited(
+        targets: Targets,
+        request: StopRequest,
+        scope: Scope,
+        audit: &AuditSettings,
+    ) -> Result<Vec<NodeResult>, DkvError> {
         // Every step is bounded by the deadline through its own timeouts, except name resolution, which cannot be
         // interrupted: only then does the stop need its own thread, so that waiting on it can give up on time.
         // With IP addresses alone it runs here, sparing a thread start and a hand-off per call.
         if !targets.managers.iter().all(|m| m.is_ip_literal()) {
-            let op = Operation::start(targets, request, scope)?;
+            let op = Operation::start_audited(targets, request, scope, audit)?;
             op.wait(None);
             return op.results();
         }
-        let shared = Operation::prepare(&targets, &request, scope)?;
+        let shared = Operation::prepare(&targets, &request, scope, audit)?;
         let guard = FinishOnDrop(&shared);
         run_driver(&shared, &targets, &request, scope);
         drop(guard);
@@ -265,6 +336,26 @@ impl Operation {
         }
     }
 
+    /// The merged store list of a list operation (`begin_list`): None until the managers answered; the error when
+    /// none could list (DkvError NotSupported when none has the endpoint), was cancelled or ran out of time.
+    pub fn store_list(&self) -> Result<Option<StoreList>, DkvError> {
+        let st = self.shared.finalize_if_overdue(self.shared.lock());
+        match (&st.error, &st.listed) {
+            (_, Some(list)) => Ok(Some(list.clone())),
+            // The shared cancel and overdue paths speak of discovering a store; a list has none.
+            (Some(e), None)
+                if e.kind == ErrorKind::Cancelled && e.message.starts_with("Cancelled while discovering") =>
+            {
+                Err(DkvError::new(ErrorKind::Cancelled, "Cancelled while listing the stores."))
+            }
+            (Some(e), None) if e.kind == ErrorKind::Timeout && e.message.ends_with("discovering store ''.") => Err(
+                DkvError::new(ErrorKind::Timeout, format!("{} listing the stores.", self.shared.deadline.describe())),
+            ),
+            (Some(e), None) => Err(e.clone()),
+            (None, None) => Ok(None),
+        }
+    }
+
     /// The store name this operation is about.
     pub fn store(&self) -> &str {
         &self.shared.store
@@ -276,10 +367,19 @@ impl Operation {
     }
 }
 
+fn scope_of(action: Action) -> Scope {
+    match action {
+        Action::Stop => Scope::Stop,
+        Action::Start => Scope::Start,
+        Action::Restart => Scope::Restart,
+    }
+}
+
 fn run_driver(shared: &Shared, targets: &Targets, request: &StopRequest, scope: Scope) {
     match scope {
         Scope::Start => start::drive(shared, targets, request),
         Scope::Restart => restart::drive(shared, targets, request),
+        Scope::List => store_info::drive_list(shared, targets),
         _ => drive(shared, targets, request, scope),
     }
 }

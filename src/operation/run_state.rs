@@ -2,8 +2,11 @@
 //! the deadline; and the gate that admits each request only while its operation (and its node's row) is open.
 use crate::deadline::{CancelToken, Deadline};
 use crate::endpoints::discovery::Discovered;
+use crate::endpoints::store_list::StoreList;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::retry::Gate;
+use crate::operation::audit::AuditRun;
+use crate::operation::stop::WARNING_PREFIX;
 use crate::planning::plan::Plan;
 use crate::results::{Action, NodeResult, ResultKind};
 use std::collections::HashMap;
@@ -63,6 +66,8 @@ pub(super) struct State {
     pub(super) discovered: Option<Discovered>,
     /// Set by a plan-only operation once it planned.
     pub(super) plan: Option<Plan>,
+    /// Set by a store-list operation once the managers answered.
+    pub(super) listed: Option<StoreList>,
 }
 
 /// Why the unfinished nodes of an operation end early.
@@ -74,6 +79,9 @@ pub(super) enum End {
 
 pub(super) struct Shared {
     pub(super) state: Mutex<State>,
+    /// The audit trail of this operation (audit.rs), when an audit log is set; taken when its closing line is
+    /// written. Locked after `state` when both are (finish), never the other way round.
+    pub(super) audit: Mutex<Option<AuditRun>>,
     pub(super) changed: Condvar,
     /// Set by cancel, by -FailFast after the first FAILED or TIMEOUT, and past the deadline: nothing new starts
     /// and no request is admitted.
@@ -109,6 +117,7 @@ impl Shared {
     /// A run not begun yet: discovering, no node, no row.
     pub(super) fn new(action: Action, fail_fast: bool, deadline: Deadline, store: String) -> Shared {
         Shared {
+            audit: Mutex::new(None),
             state: Mutex::new(State {
                 phase: "Discovering".to_string(),
                 planned: false,
@@ -125,6 +134,7 @@ impl Shared {
                 next_ticket: 1,
                 discovered: None,
                 plan: None,
+                listed: None,
             }),
             changed: Condvar::new(),
             cancel: CancelToken::new(),
@@ -167,7 +177,26 @@ impl Shared {
         }
     }
 
+    /// Writes the audit trail's opening line (the plan's nodes), if there is one; an error means nothing may be
+    /// sent, and the trail is then dropped (its error is the operation's).
+    pub(super) fn audit_begin(&self, plan: &Plan) -> Result<(), DkvError> {
+        let mut audit = self.audit.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match audit.as_mut().map(|run| run.begin(Some(plan))) {
+            Some(Err(e)) => {
+                *audit = None;
+                Err(e)
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub(super) fn finish(&self, st: &mut State) {
+        if !st.finished {
+            let run = self.audit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+            if let Some(warning) = run.and_then(|mut run| run.end(st)) {
+                st.log.push(format!("{}{}", WARNING_PREFIX, warning));
+            }
+        }
         st.finished = true;
         st.phase = "Done".to_string();
         self.changed.notify_all();

@@ -48,6 +48,8 @@ pub struct StopRequest {
 /// How far an operation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Scope {
+    /// The store list alone (store_info.rs): no store, no plan.
+    List,
     Discover,
     Plan,
     Stop,
@@ -166,6 +168,11 @@ pub(super) fn discover_and_plan(
             st.plan = Some(plan);
             shared.finish(&mut st);
         }
+        return None;
+    }
+    // The audit trail's opening line names the nodes about to be touched; nothing is sent unless it was written.
+    if let Err(e) = shared.audit_begin(&plan) {
+        shared.fail(e);
         return None;
     }
     shared.set_plan(&plan);

@@ -53,6 +53,12 @@ void case_restart_rolls_one_node_at_a_time(const Env *env);
 void case_restart_cancel_brings_the_node_back(const Env *env);
 void case_restart_store_blocking_and_checked(const Env *env);
 
+/* The store list (cases_list.c). */
+void case_list_stores(const Env *env);
+
+/* The reason and the audit trail of a change (cases_change.c). */
+void case_reason_and_audit_log(const Env *env);
+
 /* The leak-check loop (cycles.c): 0 when every cycle behaved. */
 int run_cycles(const Env *env, long cycles);
 

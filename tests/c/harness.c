@@ -45,6 +45,8 @@ static const Case CASES[] = {
     {"restart_rolls_one_node_at_a_time", case_restart_rolls_one_node_at_a_time},
     {"restart_cancel_brings_the_node_back", case_restart_cancel_brings_the_node_back},
     {"restart_store_blocking_and_checked", case_restart_store_blocking_and_checked},
+    {"list_stores", case_list_stores},
+    {"reason_and_audit_log", case_reason_and_audit_log},
 };
 
 int env_reset(const Env *env) {

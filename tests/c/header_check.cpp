@@ -11,7 +11,8 @@
 
 static_assert(DKV_OK == 0 && DKV_ERR_INVALID_ARGUMENT == 1 && DKV_ERR_NO_MANAGERS == 2 &&
                   DKV_ERR_STORE_NOT_FOUND == 3 && DKV_ERR_INSTANCE_NOT_FOUND == 4 && DKV_ERR_UNREACHABLE == 5 &&
-                  DKV_ERR_TIMEOUT == 6 && DKV_ERR_CANCELLED == 7 && DKV_ERR_PROTOCOL == 8 && DKV_ERR_INTERNAL == 9,
+                  DKV_ERR_TIMEOUT == 6 && DKV_ERR_CANCELLED == 7 && DKV_ERR_PROTOCOL == 8 && DKV_ERR_INTERNAL == 9 &&
+                  DKV_ERR_NOT_SUPPORTED == 10,
               "status codes");
 static_assert(DKV_STOP_FORCE == 1 && DKV_STOP_PARALLEL == 2 && DKV_STOP_FAIL_FAST == 4, "stop flags");
 static_assert(DKV_RESULT_SUCCESS == 0 && DKV_RESULT_FAILED == 1 && DKV_RESULT_TIMEOUT == 2 &&
@@ -28,6 +29,11 @@ static_assert(std::is_same<std::underlying_type<DkvResultKind>::type, int32_t>::
 static_assert(std::is_same<std::underlying_type<DkvNodeState>::type, int32_t>::value, "node state");
 static_assert(std::is_same<std::underlying_type<DkvStopFlag>::type, uint32_t>::value, "stop flag");
 
+static_assert(DKV_MAX_LISTED_STORES == 10000 && DKV_MAX_REASON_CHARS == 512, "store list and reason bounds");
+LAYOUT(DkvStoreList, names, 0);
+LAYOUT(DkvStoreList, len, 8);
+LAYOUT(DkvStoreList, unanswered, 16);
+SIZE(DkvStoreList, 24);
 LAYOUT(DkvResult, manager, 0);
 LAYOUT(DkvResult, action, 8);
 LAYOUT(DkvResult, result, 16);
@@ -85,7 +91,11 @@ LAYOUT(DkvStopOptions, instances, 40);
 LAYOUT(DkvStopOptions, instance_count, 48);
 LAYOUT(DkvStopOptions, throttle, 56);
 LAYOUT(DkvStopOptions, node_timeout_sec, 60);
-SIZE(DkvStopOptions, 64);
+LAYOUT(DkvStopOptions, reason, 64);
+LAYOUT(DkvStopOptions, audit_log, 72);
+LAYOUT(DkvStopOptions, audit_command, 80);
+LAYOUT(DkvStopOptions, audit_parameters, 88);
+SIZE(DkvStopOptions, 96);
 LAYOUT(DkvPlannedNode, instance, 0);
 LAYOUT(DkvPlannedNode, server, 8);
 LAYOUT(DkvPlannedNode, manager, 16);

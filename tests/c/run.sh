@@ -43,7 +43,7 @@ else
 fi
 
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -O1 -I include)
-HARNESS_SRC=("$SRC"/check.c "$SRC"/control.c "$SRC"/cases_args.c "$SRC"/cases_stop.c "$SRC"/cases_start.c "$SRC"/cases_restart.c "$SRC"/stop_args.c "$SRC"/cycles.c "$SRC"/harness.c)
+HARNESS_SRC=("$SRC"/check.c "$SRC"/control.c "$SRC"/cases_args.c "$SRC"/cases_stop.c "$SRC"/cases_start.c "$SRC"/cases_restart.c "$SRC"/cases_list.c "$SRC"/cases_change.c "$SRC"/stop_args.c "$SRC"/cycles.c "$SRC"/harness.c)
 
 # --- static analysis (optional tools: counted only where installed)
 if command -v clang-tidy >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
 # Tab completion through the engine's own TabExpansion2, in process: -InstanceName from the store named in -Name
-# (discovered within 1 s, cached), -Name from the stores this session has seen. And Ctrl+C (PowerShell.Stop())
+# (discovered within 1 s, cached), -Name from the managers' store list (within 1 s, cached) and the stores this
+# session has seen. And Ctrl+C (PowerShell.Stop())
 # during the discovery -WhatIf makes. Ported from the xUnit CompletionTests.
 
 BeforeAll {
@@ -77,14 +78,39 @@ Describe 'Tab completion' -Tag Windows {
         $live.Operations | Should -Be 0
     }
 
-    It '-Name completes from the stores seen in this session' {
+    It '-Name completes from the stores seen in this session where the managers cannot list them' -Tag OwnManager {
+        $bare = Start-DkvTestManager -ArgumentList '--no-list-endpoint'
+        try {
+            Connect-DkvTestSession $bare
+            Get-Completion 'Stop-DkvStore -Name ' | Should -BeNullOrEmpty
+            $null = Get-DkvStore -Name OrdersStore, CartStore
+            Get-Completion 'Stop-DkvStore -Name ' | Should -Be @('CartStore', 'OrdersStore')
+            Get-Completion 'Get-DkvStore -Name ord' | Should -Be @('OrdersStore')
+            Get-Completion 'Start-DkvStore -Name C' | Should -Be @('CartStore')
+            Get-Completion 'Restart-DkvStore -Name C' | Should -Be @('CartStore')
+        }
+        finally { Stop-DkvTestManager $bare }
+    }
+
+    It '-Name completes from the store list of the managers, asked once per 30 s, and sends nothing that changes' {
         Connect-DkvTestSession $script:Manager
-        Get-Completion 'Stop-DkvStore -Name ' | Should -BeNullOrEmpty
-        $null = Get-DkvStore -Name OrdersStore, CartStore
+        Clear-DkvTestLog $script:Manager
         Get-Completion 'Stop-DkvStore -Name ' | Should -Be @('CartStore', 'OrdersStore')
-        Get-Completion 'Get-DkvStore -Name ord' | Should -Be @('OrdersStore')
-        Get-Completion 'Start-DkvStore -Name C' | Should -Be @('CartStore')
-        Get-Completion 'Restart-DkvStore -Name C' | Should -Be @('CartStore')
+        Get-Completion 'Restart-DkvStore -Name ord' | Should -Be @('OrdersStore')
+        Get-Completion ('Get-DkvStore -Managers 127.0.0.12:{0} -Name c' -f $script:Manager.Port) | Should -Be @('CartStore')
+        $log = Get-DkvTestLog -Manager $script:Manager
+        @($log | Where-Object path -EQ '/admin/v1/stores').Count | Should -Be 4 -Because 'three managers of the session once, then the one -Managers names once'
+        @($log | Where-Object method -NE 'GET').Count | Should -Be 0
+    }
+
+    It '-Name completion gives up on managers that hang within its second, and offers the seen stores' {
+        Connect-DkvTestSession $script:Manager
+        $null = Get-DkvStore -Name CartStore
+        foreach ($hostName in $script:Manager.Hosts) { Set-DkvTestFault -Manager $script:Manager -HostName $hostName -Fault hang }
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        Get-Completion 'Stop-DkvStore -Name ' | Should -Be @('CartStore')
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 2.5
+        (Get-DkvLive).Operations | Should -Be 0
     }
 }
 

@@ -38,9 +38,10 @@ Describe 'Get-DkvStore' -Tag Windows {
     }
 
     Context 'Parameters' {
-        It 'has -Name (mandatory, several names), -Managers, -Port and -TimeoutSec' {
+        It 'has -Name (optional: without it every store is listed; several names, wildcards), -Managers, -Port and -TimeoutSec' {
             $expected = [ordered]@{ Name = 'String[]'; Managers = 'String[]'; Port = 'Int32'; TimeoutSec = 'Int32' }
-            Assert-DkvTestParameter -Command Get-DkvStore -Expected $expected -Mandatory Name
+            Assert-DkvTestParameter -Command Get-DkvStore -Expected $expected -Mandatory ''
+            (Get-Command Get-DkvStore).Parameters['Name'].Attributes.Where({ $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }).Count | Should -Be 1
         }
 
         It 'defaults to port 7801 and 30 seconds' {
@@ -208,6 +209,62 @@ Describe 'Get-DkvStore' -Tag Windows {
                 Assert-DkvTestNothingHeld
             }
             finally { Stop-DkvTestManager $bare }
+        }
+    }
+
+    Context 'Listing (no -Name, wildcards)' {
+        It 'without -Name writes every store the managers know, once, with State and Safe, sending only GETs' {
+            Connect-DkvTestSession $script:Manager
+            Clear-DkvTestLog $script:Manager
+            $stores = @(Get-DkvStore -ErrorVariable failures)
+            @($failures).Count | Should -Be 0
+            @($stores.Name) | Should -Be @('OrdersStore', 'CartStore')
+            $stores[0].PSObject.TypeNames[0] | Should -BeExactly 'Clustron.Dkv.Store'
+            $stores[0].State | Should -BeExactly 'Active'
+            $stores[0].Safe | Should -BeTrue
+            @($stores[1].Instances.InstanceName) | Should -Be @('cart-1', 'cart-2')
+            $log = Get-DkvTestLog -Manager $script:Manager
+            @($log | Where-Object path -EQ '/admin/v1/stores').Count | Should -Be 3 -Because 'every targeted manager is asked for its list'
+            @($log | Where-Object method -NE 'GET').Count | Should -Be 0
+        }
+
+        It 'a wildcard writes the stores it matches, ignoring case; one that matches nothing writes nothing and no error' {
+            Connect-DkvTestSession $script:Manager
+            @((Get-DkvStore orders*).Name) | Should -Be @('OrdersStore')
+            @((Get-DkvStore -Name '*Store', 'Cart*').Name) | Should -Be @('OrdersStore', 'CartStore') -Because 'a store two patterns match is written once'
+            @((Get-DkvStore -Name 'Nothing*' -ErrorVariable failures)).Count | Should -Be 0
+            @($failures).Count | Should -Be 0
+            @((Get-DkvStore -Name 'C?rtStore', 'OrdersStore').Name) | Should -Be @('OrdersStore', 'CartStore')
+        }
+
+        It 'a manager that does not answer the list leaves a warning naming it, and the others'' stores are written' {
+            Set-DkvTestFault -Manager $script:Manager -HostName 127.0.0.12 -Fault 500
+            $stores = @(Get-DkvStore -Managers (Get-DkvTestAddressList -Manager $script:Manager) -WarningVariable warned -WarningAction SilentlyContinue)
+            @($stores.Name) | Should -Be @('OrdersStore', 'CartStore')
+            @($warned).Count | Should -Be 1
+            [string]$warned[0] | Should -Match ('^The store list may be incomplete: 127\.0\.0\.12:{0}: ' -f $script:Manager.Port)
+        }
+
+        It 'against managers without the list endpoint: one NotSupported error saying so and how to name a store; -Name still works' -Tag OwnManager {
+            $bare = Start-DkvTestManager -ArgumentList '--no-list-endpoint'
+            try {
+                $managers = Get-DkvTestAddressList -Manager $bare
+                $stores = @(Get-DkvStore -Managers $managers -ErrorVariable failures -ErrorAction SilentlyContinue)
+                $stores.Count | Should -Be 0
+                @($failures).Count | Should -Be 1
+                $failures[0].FullyQualifiedErrorId | Should -BeExactly 'NotSupported,Get-DkvStore'
+                $failures[0].CategoryInfo.Category | Should -Be 'NotImplemented'
+                $failures[0].Exception | Should -BeOfType [System.NotSupportedException]
+                $failures[0].Exception.Message | Should -Match 'cannot list stores: they have no store-list endpoint'
+                $failures[0].Exception.Message | Should -Match ([regex]::Escape('Name the store instead, e.g. Get-DkvStore -Name OrdersStore.'))
+                (Get-DkvStore -Managers $managers -Name OrdersStore).Name | Should -BeExactly 'OrdersStore'
+                @((Get-DkvTestLog -Manager $bare) | Where-Object method -NE 'GET').Count | Should -Be 0
+            }
+            finally { Stop-DkvTestManager $bare }
+        }
+
+        It 'without -Managers and without a session it terminates with the reference message' {
+            { Get-DkvStore -ErrorAction Stop } | Should -Throw -ExpectedMessage 'No managers connected. Use Connect-DkvManager or specify -Managers.'
         }
     }
 

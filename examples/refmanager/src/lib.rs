@@ -43,6 +43,8 @@ pub struct Config {
     pub state_endpoint: bool,
     /// `false` answers the start endpoint with 404, like a manager that predates it.
     pub start_endpoint: bool,
+    /// `false` answers the store list (`GET /admin/v1/stores`) with 404, like a manager that predates it.
+    pub list_endpoint: bool,
     /// `false` prints one line per request to stdout.
     pub quiet: bool,
     /// Serve https with this certificate and key instead of http (see tls.rs).
@@ -71,6 +73,7 @@ impl Config {
             safety_endpoint: true,
             state_endpoint: true,
             start_endpoint: true,
+            list_endpoint: true,
             quiet: true,
             tls: None,
         }
@@ -97,6 +100,9 @@ pub struct LoggedRequest {
     pub end_ms: u64,
     /// The fault applied ("none", "hang", "latency:200", ...).
     pub fault: String,
+    /// The `X-Dkv-Reason` header as it arrived (still percent-encoded); absent when the request had none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 pub(crate) struct Shared {
@@ -107,6 +113,7 @@ pub(crate) struct Shared {
     safety_endpoint: bool,
     state_endpoint: bool,
     start_endpoint: bool,
+    list_endpoint: bool,
     quiet: bool,
     cluster: Mutex<Cluster>,
     faults: Mutex<Vec<Fault>>,
@@ -237,6 +244,10 @@ impl Shared {
         self.start_endpoint
     }
 
+    pub(crate) fn list_endpoint(&self) -> bool {
+        self.list_endpoint
+    }
+
     fn log_arrival(&self, host_index: usize, request: &http::Request, fault: Fault) -> u64 {
         let mut log = lock(&self.log);
         let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
@@ -250,6 +261,7 @@ impl Shared {
             start_ms: self.now_ms(),
             end_ms: 0,
             fault: fault.to_string(),
+            reason: request.header("X-Dkv-Reason").map(str::to_string),
         });
         seq
     }
@@ -272,15 +284,18 @@ impl Shared {
             if request.query.is_empty() { request.path.clone() } else { format!("{}?{}", request.path, request.query) };
         let status = if status == 0 { "---".to_string() } else { status.to_string() };
         let fault = if fault == Fault::None { String::new() } else { format!(" fault={fault}") };
+        // A manager that logs keeps who asked and why: the reason as sent (percent-encoded, one line).
+        let reason = request.header("X-Dkv-Reason").map_or(String::new(), |r| format!(" reason={r}"));
         println!(
-            "[{:>10.3}s] {} {} {} -> {} ({} ms){}",
+            "[{:>10.3}s] {} {} {} -> {} ({} ms){}{}",
             self.started.elapsed().as_secs_f64(),
             self.hosts[host_index],
             request.method,
             target,
             status,
             started.elapsed().as_millis(),
-            fault
+            fault,
+            reason
         );
     }
 
@@ -328,6 +343,7 @@ impl RefManager {
             safety_endpoint: cfg.safety_endpoint,
             state_endpoint: cfg.state_endpoint,
             start_endpoint: cfg.start_endpoint,
+            list_endpoint: cfg.list_endpoint,
             quiet: cfg.quiet,
             cluster: Mutex::new(Cluster::new(&cfg.layout, timing)),
             faults: Mutex::new(vec![Fault::None; cfg.hosts.len()]),

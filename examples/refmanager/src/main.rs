@@ -8,7 +8,7 @@ use std::time::Duration;
 const USAGE: &str = "usage: dkv-refmanager [--hosts H1,H2,...] [--port N] [--layout demo|PATH.json] \
 [--migration-ms N] [--stop-delay-ms N] [--start-delay-ms N] \
 [--fault HOST=none|hang|500|malformed|reset|drip|latency:MS|flap|die-after:N|die-after-stop]... \
-[--no-safety-endpoint] [--no-state-endpoint] [--no-start-endpoint] [--ready-file PATH] [--quiet] [--tls-cert PEM --tls-key PEM]";
+[--no-safety-endpoint] [--no-state-endpoint] [--no-start-endpoint] [--no-list-endpoint] [--ready-file PATH] [--quiet] [--tls-cert PEM --tls-key PEM]";
 
 struct Cli {
     config: Config,
@@ -96,6 +96,7 @@ fn parse_args(args: Vec<String>) -> Cli {
             "--no-safety-endpoint" => config.safety_endpoint = false,
             "--no-state-endpoint" => config.state_endpoint = false,
             "--no-start-endpoint" => config.start_endpoint = false,
+            "--no-list-endpoint" => config.list_endpoint = false,
             "--ready-file" => ready_file = Some(value),
             "--quiet" => config.quiet = true,
             "--tls-cert" => tls_cert = Some(value),

@@ -39,6 +39,10 @@ pub(crate) fn handle_admin(shared: &Shared, host_index: usize, request: &Request
     let parts: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = request.method.as_str();
     match parts.as_slice() {
+        ["admin", "v1", "stores"] if shared.list_endpoint() => match method {
+            "GET" => list_stores(shared),
+            _ => method_not_allowed("GET"),
+        },
         ["admin", "v1", "stores", store] => match method {
             "GET" => get_store(shared, store),
             _ => method_not_allowed("GET"),
@@ -72,6 +76,13 @@ fn read_store(shared: &Shared, store: &str, view: impl FnOnce(&Store) -> Value) 
         Some(store) => Response::json(200, &view(store)),
         None => store_not_found(store),
     }
+}
+
+/// `GET /admin/v1/stores`: every store of the cluster, by name (docs/manager-api.md, "List the stores").
+fn list_stores(shared: &Shared) -> Response {
+    let names = shared.cluster().store_names();
+    let stores: Vec<Value> = names.iter().map(|name| json!({ "name": name })).collect();
+    Response::json(200, &json!({ "stores": stores }))
 }
 
 fn get_store(shared: &Shared, store: &str) -> Response {

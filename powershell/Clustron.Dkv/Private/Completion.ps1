@@ -1,7 +1,10 @@
-# Tab completion. -Name offers the stores this session has seen; -InstanceName discovers the store named in -Name
-# (at most 1 s, cached 30 s) so completion never hangs a prompt on a manager that is down.
+# Tab completion. -Name offers the stores the targeted managers list (GET /admin/v1/stores) and those this session
+# has seen; -InstanceName discovers the store named in -Name. Each asks at most 1 s and is cached 30 s (a failure
+# too: a manager without the list or one that is down is asked again only after that), so completion never hangs a
+# prompt on a manager that is down.
 
 $script:DkvInstanceCompletionCache = @{}
+$script:DkvStoreCompletionCache = @{}
 $script:DkvCompletionTtl = [TimeSpan]::FromSeconds(30)
 $script:DkvCompletionTimeoutSec = 1
 
@@ -22,9 +25,34 @@ function ConvertTo-DkvCompletionResult {
 }
 
 function Get-DkvStoreNameCompletion {
+    # Errors (no session, no list endpoint, managers down) just mean the seen names alone.
     [CmdletBinding()]
-    param([AllowNull()][string]$WordToComplete)
-    ConvertTo-DkvCompletionResult -Candidates ([string[]]@($script:DkvSeenStores)) -WordToComplete $WordToComplete
+    param([AllowNull()][string]$WordToComplete, [AllowNull()][System.Collections.IDictionary]$BoundParameters)
+    $managers = $null
+    $port = 0
+    if ($null -ne $BoundParameters) {
+        if ($BoundParameters.Contains('Managers')) { $managers = [string[]]@($BoundParameters['Managers']) }
+        if ($BoundParameters.Contains('Port')) { $port = [int]$BoundParameters['Port'] }
+    }
+    $listed = @()
+    if ($null -ne $managers -or $script:DkvSessionHandle -ne [IntPtr]::Zero) {
+        $key = '{0}|{1}|{2}' -f ($managers -join ','), $port, $script:DkvSessionHandle
+        $cached = $script:DkvStoreCompletionCache[$key]
+        if ($null -ne $cached -and ([DateTime]::UtcNow - $cached.At) -lt $script:DkvCompletionTtl) {
+            $listed = $cached.Names
+        }
+        else {
+            $target = Resolve-DkvTarget -Managers $managers -Port $port -TimeoutSec $script:DkvCompletionTimeoutSec
+            $list = Get-DkvStoreList -Target $target
+            if ($null -eq $list.Failure) { $listed = [string[]]@($list.Names) }
+            $script:DkvStoreCompletionCache[$key] = @{ At = [DateTime]::UtcNow; Names = $listed }
+        }
+    }
+    $candidates = [System.Collections.Generic.HashSet[string]]::new([System.StringComparer]::OrdinalIgnoreCase)
+    foreach ($candidate in @($script:DkvSeenStores) + @($listed)) {
+        if (-not [string]::IsNullOrWhiteSpace($candidate)) { $null = $candidates.Add($candidate) }
+    }
+    ConvertTo-DkvCompletionResult -Candidates ([string[]]@($candidates)) -WordToComplete $WordToComplete
 }
 
 function Get-DkvInstanceNameCompletion {

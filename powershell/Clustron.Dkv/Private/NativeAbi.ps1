@@ -37,13 +37,17 @@ $script:DkvExportSignatures = @(
     , @('dkv_start_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
     , @('dkv_restart_begin', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
     , @('dkv_restart_store', [int], @([IntPtr], [IntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_list_stores', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr]))
+    , @('dkv_list_stores_begin', [int], @([IntPtr], [IntPtr], [UIntPtr], [int], [int], [IntPtr], [IntPtr]))
+    , @('dkv_op_store_list', [int], @([IntPtr], [IntPtr], [IntPtr]))
+    , @('dkv_free_store_list', [void], @([IntPtr]))
 )
 
 # Exports that return a DkvStatus and end in (out_value, out_error): Invoke-DkvTransport appends those two slots.
 $script:DkvStatusExports = [System.Collections.Generic.HashSet[string]]::new([string[]]@(
         'dkv_normalize_manager', 'dkv_connect', 'dkv_connect_ex', 'dkv_session_manager', 'dkv_get_store', 'dkv_get_store_begin', 'dkv_op_store_info', 'dkv_stop_begin', 'dkv_plan_begin', 'dkv_op_plan',
         'dkv_op_progress', 'dkv_op_results', 'dkv_stop_store', 'dkv_start_begin', 'dkv_start_store',
-        'dkv_restart_begin', 'dkv_restart_store'))
+        'dkv_restart_begin', 'dkv_restart_store', 'dkv_list_stores', 'dkv_list_stores_begin', 'dkv_op_store_list'))
 
 # Byte offsets of the fields the module reads or writes, by the header's struct and field names, and Size where
 # the module steps through an array of the struct or writes its struct_size. 64-bit only: the module refuses a
@@ -54,8 +58,9 @@ $script:DkvLayout = @{
     DkvInstanceInfo   = @{ Size = 32; name = 0; server = 8; status = 16; clustron_port = 24; client_port = 28 }
     DkvStoreInfo      = @{ name = 0; manager = 8; instances = 16; len = 24; state = 32; safe = 40; migrations_pending = 48 }
     DkvStopOptions    = @{
-        Size = 64; struct_size = 0; flags = 4; managers = 8; manager_count = 16; port = 24; timeout_sec = 28
-        store = 32; instances = 40; instance_count = 48; throttle = 56; node_timeout_sec = 60
+        Size = 96; struct_size = 0; flags = 4; managers = 8; manager_count = 16; port = 24; timeout_sec = 28
+        store = 32; instances = 40; instance_count = 48; throttle = 56; node_timeout_sec = 60; reason = 64
+        audit_log = 72; audit_command = 80; audit_parameters = 88
     }
     DkvPlannedNode    = @{ Size = 40; instance = 0; server = 8; manager = 16; skip_reason = 24; skipped = 32 }
     DkvPlan           = @{ store = 0; discovered_by = 8; nodes = 16; len = 24; whole_store = 32 }
@@ -69,6 +74,7 @@ $script:DkvLayout = @{
         kind = 56; http_status = 60; down_ms = 64
     }
     DkvResults        = @{ items = 0; len = 8 }
+    DkvStoreList      = @{ names = 0; len = 8; unanswered = 16 }
 }
 
 # The DkvStatus, DkvResultKind, DkvNodeState and DkvStopFlag values the module uses, by their C names.
@@ -83,6 +89,7 @@ $script:DkvCode = @{
     DKV_ERR_CANCELLED          = 7
     DKV_ERR_PROTOCOL           = 8
     DKV_ERR_INTERNAL           = 9
+    DKV_ERR_NOT_SUPPORTED      = 10
     DKV_RESULT_SUCCESS         = 0
     DKV_RESULT_FAILED          = 1
     DKV_RESULT_TIMEOUT         = 2
@@ -106,6 +113,7 @@ $script:DkvStatusErrors = @{
     $script:DkvCode.DKV_ERR_CANCELLED          = @('OperationCancelled', 'OperationStopped', [System.OperationCanceledException])
     $script:DkvCode.DKV_ERR_PROTOCOL           = @('ProtocolError', 'ProtocolError', [System.InvalidOperationException])
     $script:DkvCode.DKV_ERR_INTERNAL           = @('InternalError', 'NotSpecified', [System.InvalidOperationException])
+    $script:DkvCode.DKV_ERR_NOT_SUPPORTED      = @('NotSupported', 'NotImplemented', [System.NotSupportedException])
 }
 
 # Stop-DkvStore's switches -> DkvStopOptions.flags bits.

@@ -267,7 +267,9 @@ function New-DkvStopOptions {
         [AllowNull()][string[]]$Instances,
         [uint32]$Flags = 0,
         [uint32]$Throttle = 0,
-        [int]$NodeTimeoutSec = 0
+        [int]$NodeTimeoutSec = 0,
+        # A stop, start or restart (not a plan): the audit trail's log, command and parameters (Change.ps1).
+        [switch]$Audit
     )
     $o = $script:DkvLayout.DkvStopOptions
     $p = $script:DkvPtr
@@ -293,6 +295,21 @@ function New-DkvStopOptions {
     }
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.throttle, [int]$Throttle)
     [System.Runtime.InteropServices.Marshal]::WriteInt32($block, $o.node_timeout_sec, $NodeTimeoutSec)
+    # -Reason of Stop-, Start- and Restart-DkvStore (Add-DkvChangeContext, Change.ps1); NULL when not given.
+    if ($null -ne $Target.PSObject.Properties['Reason'] -and $null -ne $Target.Reason) {
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.reason, (New-DkvUtf8 -Scope $Scope -Text $Target.Reason))
+    }
+    if ($Audit -and $null -ne $Target.PSObject.Properties['Command']) {
+        # The log: the session's -AuditLog, else CLUSTRON_DKV_AUDIT_LOG read here: on Linux and macOS .NET keeps
+        # its own copy of the environment, so a variable set in this session ($env:...) never reaches the library.
+        $auditLog = [Environment]::GetEnvironmentVariable('CLUSTRON_DKV_AUDIT_LOG')
+        if ($null -ne $script:DkvSession -and $null -ne $script:DkvSession.AuditLog) { $auditLog = $script:DkvSession.AuditLog }
+        if (-not [string]::IsNullOrEmpty($auditLog)) {
+            [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.audit_log, (New-DkvUtf8 -Scope $Scope -Text $auditLog))
+        }
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.audit_command, (New-DkvUtf8 -Scope $Scope -Text $Target.Command))
+        [System.Runtime.InteropServices.Marshal]::WriteIntPtr($block, $o.audit_parameters, (New-DkvUtf8 -Scope $Scope -Text (Get-DkvAuditParameter -Target $Target)))
+    }
     $block
 }
 

@@ -14,7 +14,8 @@ function Get-DkvStopPlan {
     $operation = [IntPtr]::Zero
     try {
         $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances
-        $call = Invoke-DkvTransport -Function dkv_plan_begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
+        $call = Test-DkvReason -Target $Target
+        if ($null -eq $call) { $call = Invoke-DkvTransport -Function dkv_plan_begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options) }
         if ($null -ne $call.Failure) { return [pscustomobject]@{ Plan = $null; Failure = $call.Failure } }
         $operation = $call.Value
         $script:DkvLive.Operations++

@@ -219,8 +219,9 @@ function Invoke-DkvStopOperation {
             $targetObject = [string]$Instances[0]
         }
         $options = New-DkvStopOptions -Scope $scope -Target $Target -Store $Store -Instances $Instances -Flags $Flags `
-            -Throttle $Throttle -NodeTimeoutSec $NodeTimeoutSec
-        $call = Invoke-DkvTransport -Function $what.Begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options)
+            -Throttle $Throttle -NodeTimeoutSec $NodeTimeoutSec -Audit
+        $call = Test-DkvReason -Target $Target
+        if ($null -eq $call) { $call = Invoke-DkvTransport -Function $what.Begin -ArgumentList @([IntPtr]$script:DkvSessionHandle, $options) }
         if ($null -ne $call.Failure) {
             $record = ConvertTo-DkvErrorRecord -Failure $call.Failure -TargetObject $targetObject
             if ($failFast -or $record.FullyQualifiedErrorId -eq 'NoManagers') { $Cmdlet.ThrowTerminatingError($record) }

@@ -73,3 +73,56 @@ function ConvertTo-DkvStoreObject {
         Instances         = [object[]]@($instances)
     }
 }
+
+function Read-DkvStoreList {
+    # DkvStoreList {names, len, unanswered}: the names, and the managers left out of the list ($null: none).
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][IntPtr]$List)
+    $layout = $script:DkvLayout.DkvStoreList
+    $names = [System.Runtime.InteropServices.Marshal]::ReadIntPtr($List, $layout.names)
+    $count = Read-DkvSize -Base $List -Offset $layout.len
+    $read = for ($i = 0; $i -lt $count; $i++) {
+        Read-DkvUtf8 -Pointer ([System.Runtime.InteropServices.Marshal]::ReadIntPtr($names, $i * $script:DkvPtr))
+    }
+    [pscustomobject]@{
+        Names      = [string[]]@($read)
+        Unanswered = Read-DkvStringField -Base $List -Offset $layout.unanswered
+    }
+}
+
+function Get-DkvStoreList {
+    # Lists the stores the targeted managers know (dkv_list_stores_begin): @{ Names; Unanswered; Failure }
+    # (NotSupported when no manager has the endpoint, ManagerUnreachable, DiscoveryTimeout, ...). Waits in short
+    # turns like Get-DkvStoreInfo, so Ctrl+C and completion's short timeout end it promptly.
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][psobject]$Target,
+        [int]$TimeoutSec = -1
+    )
+    if ($TimeoutSec -lt 0) { $TimeoutSec = $Target.TimeoutSec }
+    $scope = New-DkvNativeScope
+    $operation = [IntPtr]::Zero
+    try {
+        $arguments = Get-DkvTargetArgument -Target $Target -Scope $scope
+        $call = Invoke-DkvTransport -Function dkv_list_stores_begin -ArgumentList ($arguments + @([int]$TimeoutSec))
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Names = $null; Unanswered = $null; Failure = $call.Failure } }
+        $operation = $call.Value
+        $script:DkvLive.Operations++
+        while ((Invoke-DkvTransport -Function dkv_op_wait -ArgumentList @($operation, [int]$script:DkvWaitTurnMs)) -eq 0) { }
+        $call = Invoke-DkvTransport -Function dkv_op_store_list -ArgumentList @($operation)
+        if ($null -ne $call.Failure) { return [pscustomobject]@{ Names = $null; Unanswered = $null; Failure = $call.Failure } }
+        try {
+            $list = Read-DkvStoreList -List $call.Value
+            [pscustomobject]@{ Names = $list.Names; Unanswered = $list.Unanswered; Failure = $null }
+        }
+        finally { $null = Invoke-DkvTransport -Function dkv_free_store_list -ArgumentList @($call.Value) }
+    }
+    finally {
+        if ($operation -ne [IntPtr]::Zero) {
+            $null = Invoke-DkvTransport -Function dkv_op_cancel -ArgumentList @($operation)
+            $null = Invoke-DkvTransport -Function dkv_op_free -ArgumentList @($operation)
+            $script:DkvLive.Operations--
+        }
+        Close-DkvNativeScope -Scope $scope
+    }
+}

@@ -16,7 +16,7 @@ function Connect-DkvManager {
     -Managers on another command overrides the session for that call only.
 
     The command writes a Clustron.Dkv.Session object (Managers as normalized addresses, Port, TimeoutSec,
-    Authentication: Anonymous, Credential or Token, SkipCertificateCheck). Secrets are not kept in it.
+    Authentication: Anonymous, Credential or Token, SkipCertificateCheck, AuditLog). Secrets are not kept in it.
 
     .PARAMETER Managers
     Clustron manager services to use, for example -Managers 10.0.0.11,10.0.0.12.
@@ -38,6 +38,16 @@ function Connect-DkvManager {
     Accepts any server certificate on https:// addresses. For test systems only: certificates are verified
     otherwise.
 
+    .PARAMETER AuditLog
+    A file that records every Stop-, Start- and Restart-DkvStore of this session: one JSON line when it begins
+    (UTC time, user, machine, process id, the command and its parameters as bound, never a credential or token, the
+    managers, the store, the nodes it will touch, the -Reason) and one when it ends (each node with its result and
+    whether its request was sent, the duration, the outcome), tied by an operationId. Lines are appended, each in
+    one write, so several processes can share the file. The folder must exist; the file is created if needed, and
+    checked now. When a beginning line cannot be written, nothing is sent and the command says why; when an ending
+    line cannot, a warning. -WhatIf writes nothing. Without -AuditLog, the file the environment variable
+    CLUSTRON_DKV_AUDIT_LOG names is used, if any (docs/manager-api.md, "Audit trail").
+
     .EXAMPLE
     Connect-DkvManager -Managers 10.0.0.11,10.0.0.12
 
@@ -55,6 +65,12 @@ function Connect-DkvManager {
 
     .OUTPUTS
     Clustron.Dkv.Session
+
+    .EXAMPLE
+    Connect-DkvManager -Managers 10.0.0.11,10.0.0.12 -AuditLog D:\Logs\dkv-audit.jsonl
+
+    Connects and records every stop, start and restart of this session, with its -Reason, in an audit log that
+    other administrators' sessions can append to as well.
 
     .LINK
     Disconnect-DkvManager
@@ -83,8 +99,21 @@ function Connect-DkvManager {
         [Parameter(Mandatory, ParameterSetName = 'Token')]
         [System.Security.SecureString]$Token,
 
-        [switch]$SkipCertificateCheck
+        [switch]$SkipCertificateCheck,
+
+        [ValidateNotNullOrEmpty()]
+        [string]$AuditLog
     )
+
+    $auditPath = $null
+    if ($PSBoundParameters.ContainsKey('AuditLog')) {
+        $auditPath = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($AuditLog)
+        $problem = Test-DkvAuditLog -Path $auditPath
+        if ($null -ne $problem) {
+            $PSCmdlet.ThrowTerminatingError((New-DkvErrorRecord -Exception ([System.ArgumentException]::new($problem)) `
+                        -ErrorId 'InvalidAuditLog' -Category InvalidArgument -TargetObject $AuditLog))
+        }
+    }
 
     if ($SkipCertificateCheck) {
         # Explicit and loud: a session that accepts any certificate cannot tell a manager from an impostor.
@@ -124,6 +153,7 @@ function Connect-DkvManager {
         TimeoutSec           = $TimeoutSec
         Authentication       = $PSCmdlet.ParameterSetName
         SkipCertificateCheck = [bool]$SkipCertificateCheck
+        AuditLog             = $auditPath
     }
     Set-DkvSession -Handle $handle -Session $session
     $PSCmdlet.WriteObject($session)

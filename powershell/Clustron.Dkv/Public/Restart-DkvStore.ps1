@@ -80,6 +80,12 @@ function Restart-DkvStore {
     again), 1 to 86400 seconds, within -TimeoutSec. A node over it is TIMEOUT (started again first when it was
     stopped) and the restart stops there. Default: no per-node limit.
 
+    .PARAMETER Reason
+    Why: sent with every request that changes something, as the X-Dkv-Reason header (docs/manager-api.md), so that
+    managers that log requests record it; older managers ignore it. At most 512 characters; leading and trailing
+    white space is removed. An empty reason or one with a control character (a line break, a tab) is refused
+    before anything is sent. Characters beyond printable ASCII are sent percent-encoded (UTF-8).
+
     .PARAMETER WhatIf
     Lists the nodes that would be restarted, with their managers, and sends nothing.
 
@@ -114,6 +120,11 @@ function Restart-DkvStore {
 
     After a restart that stopped early: the commands that go on from the node where it stopped, for example
     "Once the cause is fixed, run: Restart-DkvStore -Name OrdersStore -InstanceName orders-3,orders-4".
+
+    .EXAMPLE
+    Restart-DkvStore -Name OrdersStore -Reason 'CHG-1234: rolling kernel patch'
+
+    Restarts every node, one at a time, and tells the managers why with every stop and start.
 
     .INPUTS
     System.String. Objects with Name/Store/StoreName and InstanceName properties.
@@ -160,7 +171,9 @@ function Restart-DkvStore {
         [int]$TimeoutSec = 30,
 
         [ValidateRange(1, 86400)]
-        [int]$NodeTimeoutSec
+        [int]$NodeTimeoutSec,
+
+        [string]$Reason
     )
 
     begin {
@@ -168,6 +181,7 @@ function Restart-DkvStore {
         $nameGiven = $PSBoundParameters.ContainsKey('Name')
         $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
             -Port $Port -TimeoutSec $TimeoutSec
+        $target = Add-DkvChangeContext -Target $target -BoundParameters $PSBoundParameters -Command Restart-DkvStore
         $mayAsk = Test-DkvMayAsk -Cmdlet $PSCmdlet -WhatIfRequested ([bool]$WhatIfPreference) `
             -ConfirmLevel $ConfirmPreference -Kind Restart
         # Store name -> the nodes piped or named for it, in arrival order; $null = every node.

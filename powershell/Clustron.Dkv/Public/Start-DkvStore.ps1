@@ -68,6 +68,12 @@ function Start-DkvStore {
     .PARAMETER ThrottleLimit
     With -Parallel, the most requests in flight at once (1 to 1024). Default: 32, as Invoke-Command.
 
+    .PARAMETER Reason
+    Why: sent with every request that changes something, as the X-Dkv-Reason header (docs/manager-api.md), so that
+    managers that log requests record it; older managers ignore it. At most 512 characters; leading and trailing
+    white space is removed. An empty reason or one with a control character (a line break, a tab) is refused
+    before anything is sent. Characters beyond printable ASCII are sent percent-encoded (UTF-8).
+
     .PARAMETER WhatIf
     Lists the nodes that would be started, with their managers, and starts nothing.
 
@@ -98,6 +104,11 @@ function Start-DkvStore {
     -Parallel
 
     Start nodes across managers in parallel.
+
+    .EXAMPLE
+    Start-DkvStore -Name OrdersStore -Reason 'CHG-1234 done: bringing the store back'
+
+    Starts every node and tells the managers why.
 
     .INPUTS
     System.String. Objects with Name/Store/StoreName and InstanceName properties.
@@ -142,7 +153,9 @@ function Start-DkvStore {
         [switch]$FailFast,
 
         [ValidateRange(1, 1024)]
-        [int]$ThrottleLimit = 32
+        [int]$ThrottleLimit = 32,
+
+        [string]$Reason
     )
 
     begin {
@@ -150,6 +163,7 @@ function Start-DkvStore {
         $nameGiven = $PSBoundParameters.ContainsKey('Name')
         $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
             -Port $Port -TimeoutSec $TimeoutSec
+        $target = Add-DkvChangeContext -Target $target -BoundParameters $PSBoundParameters -Command Start-DkvStore
         # The start shares the stop's options struct; DKV_STOP_FORCE is never set (the library refuses it).
         $flags = [uint32]0
         if ($Parallel) { $flags = $flags -bor $script:DkvStopFlags.Parallel }

@@ -69,6 +69,12 @@ function Stop-DkvStore {
     With -Parallel, the most requests in flight at once (1 to 1024). Default: 32, as Invoke-Command. A node that
     is waiting for its graceful stop to finish holds none, so every manager's nodes proceed at once.
 
+    .PARAMETER Reason
+    Why: sent with every request that changes something, as the X-Dkv-Reason header (docs/manager-api.md), so that
+    managers that log requests record it; older managers ignore it. At most 512 characters; leading and trailing
+    white space is removed. An empty reason or one with a control character (a line break, a tab) is refused
+    before anything is sent. Characters beyond printable ASCII are sent percent-encoded (UTF-8).
+
     .PARAMETER WhatIf
     Lists the nodes that would be stopped, with their managers, and stops nothing.
 
@@ -161,7 +167,9 @@ function Stop-DkvStore {
         [switch]$FailFast,
 
         [ValidateRange(1, 1024)]
-        [int]$ThrottleLimit = 32
+        [int]$ThrottleLimit = 32,
+
+        [string]$Reason
     )
 
     begin {
@@ -169,6 +177,7 @@ function Stop-DkvStore {
         $nameGiven = $PSBoundParameters.ContainsKey('Name')
         $target = Resolve-DkvCommandTarget -Cmdlet $PSCmdlet -BoundParameters $PSBoundParameters -Managers $Managers `
             -Port $Port -TimeoutSec $TimeoutSec
+        $target = Add-DkvChangeContext -Target $target -BoundParameters $PSBoundParameters -Command Stop-DkvStore
         $flags = [uint32]0
         if ($Force) { $flags = $flags -bor $script:DkvStopFlags.Force }
         if ($Parallel) { $flags = $flags -bor $script:DkvStopFlags.Parallel }

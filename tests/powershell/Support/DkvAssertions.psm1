@@ -168,11 +168,11 @@ function Get-DkvTestCommonParameter {
 }
 
 function Assert-DkvTestParameter {
-    # The command has each parameter of -Expected (name = type name), and only -Mandatory's is mandatory.
+    # The command has each parameter of -Expected (name = type name), and only -Mandatory's is mandatory ('': none).
     param(
         [Parameter(Mandatory)][string]$Command,
         [Parameter(Mandatory)][System.Collections.IDictionary]$Expected,
-        [Parameter(Mandatory)][string]$Mandatory
+        [Parameter(Mandatory)][AllowEmptyString()][string]$Mandatory
     )
     $parameters = (Get-Command $Command).Parameters
     foreach ($name in $Expected.Keys) {
