@@ -11,10 +11,9 @@
 //! anew for each line, so a rotated log (renamed away) is followed.
 use crate::error::{DkvError, ErrorKind};
 use crate::net::session::Targets;
-use crate::operation::run_state::{NodeProgress, State};
-use crate::operation::stop::StopRequest;
+use crate::operation::request::StopRequest;
 use crate::planning::plan::Plan;
-use crate::results::Action;
+use crate::results::{Action, ResultKind};
 use serde_json::{json, Map, Value};
 use std::collections::hash_map::RandomState;
 use std::fs::OpenOptions;
@@ -148,22 +147,17 @@ impl AuditRun {
     /// The closing line: every node with its result and whether its request was sent, the duration, the outcome.
     /// Writes the opening line first when the operation ended before it (discovery failed, a cancel): every
     /// attempt is recorded. Returns a warning when the line could not be written.
-    pub(super) fn end(&mut self, st: &State) -> Option<String> {
+    pub(super) fn end(&mut self, ending: &Ending) -> Option<String> {
         if !self.began {
             if let Err(e) = self.begin(None) {
                 return Some(e.message);
             }
         }
         let mut line = self.line("end");
-        let nodes: Vec<Value> = st
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, node)| node_line(node, st.sent.get(i).copied().unwrap_or(false)))
-            .collect();
+        let nodes: Vec<Value> = ending.nodes.iter().map(node_line).collect();
         line.insert("durationMs".into(), json!(self.started.elapsed().as_millis() as u64));
-        line.insert("outcome".into(), Value::String(outcome(st).to_string()));
-        if let Some(error) = &st.error {
+        line.insert("outcome".into(), Value::String(outcome(ending).to_string()));
+        if let Some(error) = ending.error {
             line.insert("error".into(), Value::String(error.message.clone()));
         }
         line.insert("nodes".into(), Value::Array(nodes));
@@ -214,25 +208,42 @@ pub fn append_line(path: &Path, line: &Value) -> std::io::Result<()> {
     Ok(())
 }
 
-fn node_line(node: &NodeProgress, sent: bool) -> Value {
+/// What the closing line records of an operation that ended: its nodes, its error, the kinds of its rows (the
+/// operation's state hands it over, so this module needs none of its types).
+pub(super) struct Ending<'a> {
+    pub(super) nodes: Vec<NodeEnd<'a>>,
+    pub(super) error: Option<&'a DkvError>,
+    pub(super) kinds: Vec<ResultKind>,
+}
+
+/// One node as it ended, and whether its request was sent.
+pub(super) struct NodeEnd<'a> {
+    pub(super) instance: &'a str,
+    pub(super) manager: &'a str,
+    pub(super) kind: Option<ResultKind>,
+    pub(super) message: &'a str,
+    pub(super) sent: bool,
+}
+
+fn node_line(node: &NodeEnd) -> Value {
     json!({
         "instance": node.instance,
         "manager": node.manager,
         "result": node.kind.map_or("NOT FINISHED", |k| k.label()),
         "message": node.message,
-        "requestSent": sent,
+        "requestSent": node.sent,
     })
 }
 
-fn outcome(st: &State) -> &'static str {
+fn outcome(ending: &Ending) -> &'static str {
     use crate::results::ResultKind::*;
-    match &st.error {
+    match ending.error {
         Some(e) if e.kind == ErrorKind::Cancelled => return "cancelled",
         Some(e) if e.kind == ErrorKind::Timeout => return "timed out",
         Some(_) => return "failed",
         None => {}
     }
-    let kinds: Vec<_> = st.results.iter().map(|r| r.kind).collect();
+    let kinds = &ending.kinds;
     if kinds.contains(&Failed) {
         "failed"
     } else if kinds.contains(&Timeout) {

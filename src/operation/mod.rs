@@ -4,6 +4,7 @@ pub mod audit;
 mod forced_check;
 pub mod handle;
 mod in_turn;
+pub mod request;
 pub mod restart;
 pub mod run_state;
 pub mod start;

@@ -5,13 +5,15 @@ use crate::endpoints::discovery::Discovered;
 use crate::endpoints::store_list::StoreList;
 use crate::error::{DkvError, ErrorKind};
 use crate::net::retry::Gate;
-use crate::operation::audit::AuditRun;
-use crate::operation::stop::WARNING_PREFIX;
+use crate::operation::audit::{AuditRun, Ending, NodeEnd};
 use crate::planning::plan::Plan;
 use crate::results::{Action, NodeResult, ResultKind};
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// Log lines with this prefix are warnings; the module shows them as such.
+pub const WARNING_PREFIX: &str = "WARNING: ";
 
 /// How long past the deadline a caller waits for in-flight requests before unfinished nodes are reported as
 /// TIMEOUT regardless (a request can outlive its timeout only in DNS resolution, which cannot be interrupted).
@@ -193,7 +195,23 @@ impl Shared {
     pub(super) fn finish(&self, st: &mut State) {
         if !st.finished {
             let run = self.audit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
-            if let Some(warning) = run.and_then(|mut run| run.end(st)) {
+            let ending = || Ending {
+                nodes: st
+                    .nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, node)| NodeEnd {
+                        instance: &node.instance,
+                        manager: &node.manager,
+                        kind: node.kind,
+                        message: &node.message,
+                        sent: st.sent.get(i).copied().unwrap_or(false),
+                    })
+                    .collect(),
+                error: st.error.as_ref(),
+                kinds: st.results.iter().map(|r| r.kind).collect(),
+            };
+            if let Some(warning) = run.and_then(|mut run| run.end(&ending())) {
                 st.log.push(format!("{}{}", WARNING_PREFIX, warning));
             }
         }

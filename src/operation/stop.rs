@@ -27,23 +27,10 @@ pub const DEFAULT_THROTTLE: usize = 32;
 /// nodes proceed on their own while the throttle bounds the requests.
 pub const MAX_WORKERS: usize = 256;
 
-/// Log lines with this prefix are warnings; the module shows them as such.
-pub const WARNING_PREFIX: &str = "WARNING: ";
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StopRequest {
-    pub store: String,
-    /// The nodes to stop, by name; None for every node (the only case that may be a whole-store stop).
-    pub instances: Option<Vec<String>>,
-    pub force: bool,
-    pub parallel: bool,
-    pub fail_fast: bool,
-    /// With `parallel`: the most requests in flight at once; 0 means DEFAULT_THROTTLE.
-    pub throttle: usize,
-    /// A rolling restart's limit for each node (its wait for safety, stop, start and wait for safety again),
-    /// within the one deadline; None: no per-node limit. Refused for a stop or a start, which have none.
-    pub node_timeout: Option<std::time::Duration>,
-}
+// What every operation is asked to do, and the log's warning prefix, live below this driver (request.rs,
+// run_state.rs) so that the state and the audit trail need not import it; named here as callers know them.
+pub use crate::operation::request::StopRequest;
+pub use crate::operation::run_state::WARNING_PREFIX;
 
 /// How far an operation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
