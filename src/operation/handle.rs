@@ -179,7 +179,10 @@ impl Operation {
         };
         // A restart always stops at its first failure, in its own words (restart.rs), not -FailFast's.
         let fail_fast = request.fail_fast && scope != Scope::Restart;
-        let shared = Shared::new(action, fail_fast, Deadline::after(targets.timeout), request.store.clone());
+        let mut shared = Shared::new(action, fail_fast, Deadline::after(targets.timeout), request.store.clone());
+        if scope == Scope::List {
+            shared.finding = "listing the stores".to_string();
+        }
         if matches!(scope, Scope::Stop | Scope::Start | Scope::Restart) {
             let run = AuditRun::prepare(targets, request, action, audit)?;
             *shared.audit.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = run;
@@ -276,10 +279,7 @@ impl Operation {
             return;
         }
         if !st.planned {
-            st.error = Some(DkvError::new(
-                ErrorKind::Cancelled,
-                format!("Cancelled while discovering store '{}'.", self.shared.store),
-            ));
+            st.error = Some(DkvError::new(ErrorKind::Cancelled, format!("Cancelled while {}.", self.shared.finding)));
         }
         if self.shared.action == Action::Restart && self.shared.cancel_restart(&mut st) {
             self.shared.changed.notify_all();
@@ -342,15 +342,6 @@ impl Operation {
         let st = self.shared.finalize_if_overdue(self.shared.lock());
         match (&st.error, &st.listed) {
             (_, Some(list)) => Ok(Some(list.clone())),
-            // The shared cancel and overdue paths speak of discovering a store; a list has none.
-            (Some(e), None)
-                if e.kind == ErrorKind::Cancelled && e.message.starts_with("Cancelled while discovering") =>
-            {
-                Err(DkvError::new(ErrorKind::Cancelled, "Cancelled while listing the stores."))
-            }
-            (Some(e), None) if e.kind == ErrorKind::Timeout && e.message.ends_with("discovering store ''.") => Err(
-                DkvError::new(ErrorKind::Timeout, format!("{} listing the stores.", self.shared.deadline.describe())),
-            ),
             (Some(e), None) => Err(e.clone()),
             (None, None) => Ok(None),
         }

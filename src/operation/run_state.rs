@@ -91,6 +91,9 @@ pub(super) struct Shared {
     pub(super) fail_fast: bool,
     pub(super) deadline: Deadline,
     pub(super) store: String,
+    /// What the operation does before it has a plan, for the error of a cancel or the deadline then: "discovering
+    /// store 'X'" (every operation but a list), "listing the stores".
+    pub(super) finding: String,
     /// Stop, start or restart: the verb of the rows and of their messages.
     pub(super) action: Action,
     /// How long past the deadline the operation may still be finishing before its callers end it regardless:
@@ -142,6 +145,7 @@ impl Shared {
             cancel: CancelToken::new(),
             fail_fast,
             deadline,
+            finding: format!("discovering store '{}'", store),
             store,
             action,
             overdue_grace: if action == Action::Restart { RECOVERY_GRACE + OVERDUE_GRACE } else { OVERDUE_GRACE },
@@ -464,10 +468,8 @@ impl Shared {
         }
         self.cancel.cancel();
         if !st.planned {
-            st.error = Some(DkvError::new(
-                ErrorKind::Timeout,
-                format!("{} discovering store '{}'.", self.deadline.describe(), self.store),
-            ));
+            st.error =
+                Some(DkvError::new(ErrorKind::Timeout, format!("{} {}.", self.deadline.describe(), self.finding)));
         }
         for i in 0..st.nodes.len() {
             if st.nodes[i].state != NodeState::Done {
