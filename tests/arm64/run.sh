@@ -59,7 +59,9 @@ fi
 if ! "${CARGO:-cargo}" build -p dkv-refmanager >"$OUT/cargo-refmanager.log" 2>&1; then
   tail -20 "$OUT/cargo-refmanager.log"; fail "cargo build -p dkv-refmanager"; finish
 fi
-HARNESS_SRC=("$SRC"/check.c "$SRC"/control.c "$SRC"/cases_args.c "$SRC"/cases_stop.c "$SRC"/cases_start.c "$SRC"/cases_restart.c "$SRC"/stop_args.c "$SRC"/cycles.c "$SRC"/harness.c)
+# Every .c file of tests/c is part of the harness (tests/windows/run.sh builds it the same way), so a new case file
+# is built everywhere at once.
+HARNESS_SRC=("$SRC"/*.c)
 if aarch64-linux-gnu-gcc -std=c99 -Wall -Wextra -Werror -pedantic -O1 -I include -o "$OUT/harness" \
   "${HARNESS_SRC[@]}" -L "$LIB_DIR" -lclustron_dkv >"$OUT/cc.log" 2>&1; then
   pass "C harness built with aarch64-linux-gnu-gcc (C99, -Wall -Wextra -Werror -pedantic)"
