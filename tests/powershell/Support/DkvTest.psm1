@@ -464,9 +464,27 @@ function Wait-DkvTestTerminal {
     while ($true) {
         $screen = Read-DkvTestTerminal -Terminal $Terminal
         if (($screen + ' ') -match $Pattern) { return $screen }
-        if ($watch.Elapsed.TotalSeconds -gt $TimeoutSec) { throw "The terminal did not show /$Pattern/ within $TimeoutSec s; it shows:`n$screen" }
+        if ($watch.Elapsed.TotalSeconds -gt $TimeoutSec) {
+            $stacks = Save-DkvTestTerminalStack -Terminal $Terminal
+            throw "The terminal did not show /$Pattern/ within $TimeoutSec s ($stacks); it shows:`n$screen"
+        }
         [System.Threading.Thread]::Sleep(20)
     }
+}
+
+function Save-DkvTestTerminalStack {
+    # When a terminal's pwsh does not come back (a Ctrl+C that seemed lost, once in several CI runs), the native
+    # stacks of all its threads say where it waits: written with gdb, when there is one, to target/test-logs; returns
+    # where, or why not.
+    param([Parameter(Mandatory)][psobject]$Terminal)
+    if (-not [System.IO.File]::Exists('/usr/bin/gdb')) { return 'no gdb for its stacks' }
+    $paneProcess = "$(& tmux -L $Terminal.Socket display-message -p -t dkv '#{pane_pid}' 2>$null)".Trim()
+    if (-not $paneProcess) { return 'its process is gone' }
+    $logs = [System.IO.Path]::Combine((Get-DkvTestRepo), 'target', 'test-logs')
+    $null = [System.IO.Directory]::CreateDirectory($logs)
+    $file = [System.IO.Path]::Combine($logs, "terminal-stacks-$paneProcess.txt")
+    & timeout 60 /usr/bin/gdb -p $paneProcess -batch -ex 'thread apply all bt 25' *> $file
+    "native stacks of process $paneProcess in $file"
 }
 
 function Send-DkvTestTerminal {
