@@ -69,18 +69,11 @@ else
   cat "$OUT/cc.log"; fail "build the C harness for AArch64"; finish
 fi
 
-READY="$OUT/refmanager.port"
-rm -f "$READY"
-"$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$OUT/refmanager.log" 2>&1 &
-REF_PID=$!
-stop_refmanager() { kill "$REF_PID" 2>/dev/null && wait "$REF_PID" 2>/dev/null; }
+# shellcheck source=../support/refmanager.sh
+source "$ROOT/tests/support/refmanager.sh"
 trap stop_refmanager EXIT
-for _ in $(seq 1 200); do
-  [ -s "$READY" ] && break
-  kill -0 "$REF_PID" 2>/dev/null || break
-  sleep 0.05
-done
-PORT=$(cat "$READY" 2>/dev/null)
+start_refmanager "$REFMANAGER" "$HOSTS" "$OUT/refmanager.log" "$OUT/refmanager.port"
+PORT=$REF_PORT
 if [ -z "$PORT" ]; then
   cat "$OUT/refmanager.log"; fail "start the reference manager"; finish
 fi

@@ -151,18 +151,11 @@ NUGET_PACKAGES=$(winpath "$PACKAGES")
 unset DKV_TEST_PWSH DKV_TEST_REFMANAGER # a child pwsh is this pwsh.exe; the manager is the one started below
 
 # --- the Linux reference manager, on an ephemeral port; stopped however this script ends
-READY="$OUT/refmanager.port"
-rm -f "$READY"
-"$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$LOGS/refmanager.log" 2>&1 9>&- &
-REF_PID=$!
-stop_refmanager() { kill "$REF_PID" 2>/dev/null && wait "$REF_PID" 2>/dev/null; }
+# shellcheck source=../support/refmanager.sh
+source "$ROOT/tests/support/refmanager.sh"
 trap stop_refmanager EXIT
-for _ in $(seq 1 200); do
-  [ -s "$READY" ] && break
-  kill -0 "$REF_PID" 2>/dev/null || break
-  sleep 0.05
-done
-DKV_TEST_MANAGER_PORT=$(cat "$READY" 2>/dev/null)
+start_refmanager "$REFMANAGER" "$HOSTS" "$LOGS/refmanager.log" "$OUT/refmanager.port"
+DKV_TEST_MANAGER_PORT=$REF_PORT
 [ -n "$DKV_TEST_MANAGER_PORT" ] || give_up "start the reference manager" "$LOGS/refmanager.log"
 export DKV_TEST_MANAGER_PORT
 step "reference manager (Linux) on $HOSTS port $DKV_TEST_MANAGER_PORT"

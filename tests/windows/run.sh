@@ -119,22 +119,11 @@ if [ ! -x "$REFMANAGER" ] || [ "${DKV_WIN_SKIP_REFMANAGER_BUILD:-0}" != 1 ]; the
     tail -20 "$OUT/cargo-refmanager.log"; fail "cargo build -p dkv-refmanager"; finish
   fi
 fi
-READY="$OUT/refmanager.port"
-rm -f "$READY"
-"$REFMANAGER" --hosts "$HOSTS" --port 0 --layout demo --ready-file "$READY" --quiet >"$OUT/refmanager.log" 2>&1 &
-REF_PID=$!
-HTTPS_PIDS=()
-stop_refmanager() {
-  local pid
-  for pid in "$REF_PID" "${HTTPS_PIDS[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
-}
+# shellcheck source=../support/refmanager.sh
+source "$ROOT/tests/support/refmanager.sh"
 trap stop_refmanager EXIT
-for _ in $(seq 1 200); do
-  [ -s "$READY" ] && break
-  kill -0 "$REF_PID" 2>/dev/null || break
-  sleep 0.05
-done
-PORT=$(cat "$READY" 2>/dev/null)
+start_refmanager "$REFMANAGER" "$HOSTS" "$OUT/refmanager.log" "$OUT/refmanager.port"
+PORT=$REF_PORT
 if [ -n "$PORT" ]; then
   pass "reference manager (Linux) on $HOSTS port $PORT"
 else
@@ -178,7 +167,7 @@ rm -rf "$PKI"
 start_https() { # hosts cert ready-file
   "$REFMANAGER" --hosts "$1" --port 0 --layout demo --tls-cert "$PKI/$2.pem" --tls-key "$PKI/$2.key" \
     --ready-file "$3" --quiet >"$OUT/refmanager-$2.log" 2>&1 &
-  HTTPS_PIDS+=($!)
+  REF_ALSO_STOP+=($!)
   for _ in $(seq 1 200); do
     [ -s "$3" ] && break
     sleep 0.05
@@ -191,7 +180,7 @@ else
   cat "$OUT/pki.log" "$OUT/trust-ca.log" 2>/dev/null | tail -20; fail "make and trust the test CA"; finish
 fi
 rm -f "$OUT/https-trusted.port" "$OUT/https-rogue.port"
-# Not in $(...): a subshell's HTTPS_PIDS would be lost, and the managers never stopped.
+# Not in $(...): a subshell's REF_ALSO_STOP would be lost, and the managers never stopped.
 start_https 127.0.0.11,127.0.0.1,127.0.0.14 server "$OUT/https-trusted.port"
 start_https 127.0.0.11,127.0.0.1 rogue "$OUT/https-rogue.port"
 TRUSTED_PORT=$(cat "$OUT/https-trusted.port" 2>/dev/null)
