@@ -26,15 +26,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export DOTNET_EnableWriteXorExecute=0
 mkdir -p "$OUT"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() {
-  echo "arm64-pwsh: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-  exit
-}
+TALLY_LABEL=arm64-pwsh
+# shellcheck source=../support/tally.sh
+source "$ROOT/tests/support/tally.sh"
 
 command -v qemu-aarch64 >/dev/null 2>&1 || { fail "qemu-aarch64 is not installed (.ci/install.sh installs it)"; finish; }
 [ -f "$MODULE/runtimes/linux-arm64/native/libclustron_dkv.so" ] ||

@@ -17,15 +17,9 @@ HOSTS=127.0.0.11,127.0.0.12,127.0.0.13
 REFMANAGER="$ROOT/target/debug/dkv-refmanager"
 mkdir -p "$OUT"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() {
-  echo "arm64: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-  exit
-}
+TALLY_LABEL=arm64
+# shellcheck source=../support/tally.sh
+source "$ROOT/tests/support/tally.sh"
 
 for tool in aarch64-linux-gnu-gcc qemu-aarch64; do
   command -v "$tool" >/dev/null 2>&1 || { fail "$tool is not installed (.ci/install.sh installs it)"; finish; }

@@ -14,15 +14,9 @@ LIB_DIR="$ROOT/target/release"
 REFMANAGER="$ROOT/target/debug/dkv-refmanager"
 mkdir -p "$OUT"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() {
-  echo "c: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-  exit
-}
+TALLY_LABEL=c
+# shellcheck source=../support/tally.sh
+source "$ROOT/tests/support/tally.sh"
 
 # --- build what is needed
 if [ "${DKV_C_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$LIB_DIR/libclustron_dkv.so" ] || [ ! -x "$REFMANAGER" ]; then

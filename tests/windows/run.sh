@@ -26,15 +26,9 @@ HOSTS=127.0.0.11,127.0.0.12,127.0.0.13
 REFMANAGER="$ROOT/target/debug/dkv-refmanager"
 mkdir -p "$OUT"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
-finish() {
-  echo "windows: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
-  exit
-}
+TALLY_LABEL=windows
+# shellcheck source=../support/tally.sh
+source "$ROOT/tests/support/tally.sh"
 # Wine's output goes to files: a lingering wineserver would otherwise hold a caller's pipe open after we exit.
 # Windows programs end lines with CRLF; the log keeps plain LF so it reads (and greps) like the Linux harness's.
 # A program that lost its wineserver ("wine client error") never got to test anything: it runs once more, saying so.
